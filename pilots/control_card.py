@@ -1,0 +1,167 @@
+"""The order's control card: each clause with a live status computed from the portal's data."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
+
+from .models import Activity, Clause, ClauseExecution, Order, Organisation, Region, Stage, User
+
+
+class State:
+    DONE = "done"
+    IN_PROGRESS = "in_progress"
+    PENDING = "pending"
+    OVERDUE = "overdue"
+
+
+STATE_LABELS = {
+    State.DONE: gettext_lazy("done"),
+    State.IN_PROGRESS: gettext_lazy("in progress"),
+    State.PENDING: gettext_lazy("not started"),
+    State.OVERDUE: gettext_lazy("overdue"),
+}
+
+
+@dataclass
+class ClauseStatus:
+    clause: Clause
+    state: str
+    summary: str
+    days_left: int | None
+    executions: list
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+def quarter_report_due_dates(*, starts_on: datetime.date, ends_on: datetime.date) -> list[datetime.date]:
+    """The 10th of the month after each quarter of the pilot: when a quarterly report is due."""
+    dues = []
+    year, month = starts_on.year, starts_on.month
+    while datetime.date(year, month, 1) <= ends_on:
+        end_month = month + 2
+        due_year, due_month = (year, end_month + 1) if end_month < 12 else (year + 1, 1)
+        dues.append(datetime.date(due_year, due_month, 10))
+        month += 3
+        if month > 12:
+            year, month = year + 1, month - 12
+    return dues
+
+
+def _date(value: datetime.date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _by_deadline(clause: Clause, today: datetime.date, done: bool) -> str:
+    if done:
+        return State.DONE
+    if clause.starts_on and today < clause.starts_on:
+        return State.PENDING
+    if clause.due_on and today > clause.due_on:
+        return State.OVERDUE
+    return State.IN_PROGRESS
+
+
+def order_control_card(*, order: Order, today: datetime.date) -> list[ClauseStatus]:
+    """Every clause of the order with its state and a one-line summary, in a fixed number of queries."""
+    clauses = list(order.clauses.all())
+    executions: dict[int, list] = {}
+    for execution in ClauseExecution.objects.filter(clause__order=order).select_related("recorded_by"):
+        executions.setdefault(execution.clause_id, []).append(execution)
+
+    in_pilot = Organisation.objects.filter(in_pilot_from__lte=today).filter(
+        Q(in_pilot_until__isnull=True) | Q(in_pilot_until__gte=today)
+    )
+    counts = in_pilot.aggregate(
+        total=Count("pk"),
+        state=Count("pk", filter=Q(ownership=Organisation.Ownership.STATE)),
+        private=Count("pk", filter=Q(ownership=Organisation.Ownership.PRIVATE)),
+        regions=Count("region", distinct=True),
+    )
+    region_total = Region.objects.count()
+    regions_with_coordinator = (
+        User.objects.filter(role=User.Role.REGION, is_active=True).values("region").distinct().count()
+    )
+    stage_count = Stage.objects.count()
+    activity_count = Activity.objects.count()
+
+    statuses = []
+    for clause in clauses:
+        done_records = executions.get(clause.pk, [])
+        days_left = (clause.due_on - today).days if clause.due_on else None
+        kind = clause.kind
+        if kind == Clause.Kind.PILOT:
+            state = _by_deadline(clause, today, done=bool(clause.due_on and today > clause.due_on))
+            summary = ngettext(
+                "%(count)d organisation in the pilot today (%(state)d state, %(private)d private) in %(regions)d regions.",
+                "%(count)d organisations in the pilot today (%(state)d state, %(private)d private) in %(regions)d regions.",
+                counts["total"],
+            ) % {"count": counts["total"], "state": counts["state"], "private": counts["private"], "regions": counts["regions"]}
+        elif kind == Clause.Kind.ALGORITHM:
+            state = State.DONE if activity_count else _by_deadline(clause, today, done=False)
+            summary = _("%(stages)d stages and %(activities)d activities in the portal.") % {
+                "stages": stage_count,
+                "activities": activity_count,
+            }
+        elif kind == Clause.Kind.ORGANISATION_LIST:
+            complete = counts["total"] >= order.planned_organisations and counts["regions"] >= region_total
+            state = State.DONE if complete else _by_deadline(clause, today, done=False)
+            summary = _("%(count)d of %(planned)d organisations listed, in %(regions)d of %(total_regions)d regions.") % {
+                "count": counts["total"],
+                "planned": order.planned_organisations,
+                "regions": counts["regions"],
+                "total_regions": region_total,
+            }
+        elif kind == Clause.Kind.MONITORING:
+            dues = quarter_report_due_dates(starts_on=order.pilot_starts_on, ends_on=order.pilot_ends_on)
+            due_so_far = sum(1 for d in dues if d < today)
+            sent = len(done_records)
+            next_due = next((d for d in dues if d >= today), None)
+            all_sent = sent >= len(dues)
+            state = State.DONE if all_sent else (State.OVERDUE if sent < due_so_far else State.IN_PROGRESS)
+            summary = _("Quarterly reports sent to the Department: %(sent)d of %(due)d due so far.") % {
+                "sent": sent,
+                "due": due_so_far,
+            }
+            if next_due and not all_sent:
+                summary += " " + _("The next is due on %(date)s.") % {"date": _date(next_due)}
+                days_left = (next_due - today).days
+        elif kind == Clause.Kind.REGIONS:
+            state = _by_deadline(clause, today, done=bool(clause.due_on and today > clause.due_on))
+            summary = _("Organisations in %(regions)d of %(total)d regions; coordinators named in %(coordinators)d.") % {
+                "regions": counts["regions"],
+                "total": region_total,
+                "coordinators": regions_with_coordinator,
+            }
+        elif kind == Clause.Kind.ENTRY_INTO_FORCE:
+            state = State.DONE if today >= order.signed_on else State.PENDING
+            summary = _("In force since %(date)s.") % {"date": _date(order.signed_on)}
+        elif kind == Clause.Kind.CONTROL:
+            state = State.DONE if today > order.pilot_ends_on else State.IN_PROGRESS
+            summary = _("Continuous, until the end of the pilot on %(date)s.") % {"date": _date(order.pilot_ends_on)}
+        else:
+            # The final report and the notification are done when their execution is recorded.
+            state = _by_deadline(clause, today, done=bool(done_records))
+            if done_records:
+                summary = _("Done on %(date)s.") % {"date": _date(done_records[-1].done_on)}
+            elif clause.due_on:
+                summary = _("No record of execution yet.")
+            else:
+                summary = _("Ongoing.")
+        if state == State.DONE:
+            days_left = None
+        statuses.append(
+            ClauseStatus(clause=clause, state=state, summary=summary, days_left=days_left, executions=done_records)
+        )
+    return statuses
+
+
+def order_current() -> Order | None:
+    """The pilot's order: the most recently signed one."""
+    return Order.objects.order_by("-signed_on").first()

@@ -1,0 +1,190 @@
+"""The pilot's reference data (order, regions, algorithm) and the demo organisations and accounts."""
+
+import datetime
+import json
+import random
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from .bin import bin_check_digit
+from .models import Activity, ActivityProgress, Clause, ClauseExecution, Order, Organisation, Region, Stage, User
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+DEMO_PASSWORD = "demo-pass-2026"
+ORGANISATIONS_PER_REGION = 5
+PRIVATE_SHARE = 38  # of every 100, as the ministry announced: 62 state and 38 private
+
+KINDERGARTEN_NAMES = [
+    "Балапан", "Айгөлек", "Болашақ", "Ақбота", "Еркетай", "Күншуақ", "Жұлдыз", "Бәйтерек", "Қуаныш", "Шаттық",
+    "Ақниет", "Балдырған", "Нұршуақ", "Арай", "Достық", "Бөбек", "Айналайын", "Мөлдір", "Қарлығаш", "Гүлдер",
+    "Ботақан", "Құлыншақ", "Әлем", "Тамшы", "Ертегі",
+]
+DIRECTORS = [
+    "Ахметова Гүлнар Серікқызы", "Жұмабаева Әсем Қайратқызы", "Иванова Светлана Петровна", "Нұрланова Айгүл Болатқызы",
+    "Сейітова Мәдина Ержанқызы", "Қасымова Жанар Әділқызы", "Петренко Ольга Викторовна", "Омарова Динара Маратқызы",
+    "Бекова Салтанат Нұрланқызы", "Тоқтарова Ләззат Қанатқызы", "Ким Елена Сергеевна", "Смағұлова Ақмарал Есенқызы",
+]
+
+
+def _read(name: str):
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def load_order() -> Order:
+    data = _read("order.json")
+    fields = {k: v for k, v in data["order"].items() if k != "signed_on"}
+    order, _ = Order.objects.update_or_create(signed_on=data["order"]["signed_on"], defaults=fields)
+    for position, clause in enumerate(data["clauses"], start=1):
+        defaults = {k: v for k, v in clause.items() if k != "number"}
+        Clause.objects.update_or_create(order=order, number=clause["number"], defaults={**defaults, "position": position})
+    return order
+
+
+def load_regions() -> dict[str, Region]:
+    regions = {}
+    for row in _read("regions.json"):
+        fields = {k: v for k, v in row.items() if k not in ("code", "districts")}
+        regions[row["code"]], _ = Region.objects.update_or_create(code=row["code"], defaults=fields)
+    return regions
+
+
+def load_algorithm() -> None:
+    for stage_row in _read("algorithm.json"):
+        fields = {k: v for k, v in stage_row.items() if k not in ("position", "activities")}
+        stage, _ = Stage.objects.update_or_create(position=stage_row["position"], defaults=fields)
+        for position, activity in enumerate(stage_row["activities"], start=1):
+            defaults = {k: v for k, v in activity.items() if k != "code"}
+            Activity.objects.update_or_create(
+                code=activity["code"], defaults={**defaults, "stage": stage, "position": position}
+            )
+
+
+def demo_bin(index: int) -> str:
+    """A valid BIN for the index-th demo organisation: registered 2000–2019, a resident legal entity."""
+    serial = index * 7 + 101
+    while True:
+        first_eleven = f"{(index % 20):02d}{(index % 12) + 1:02d}40{serial:05d}"
+        check = bin_check_digit(first_eleven)
+        if check is not None:
+            return first_eleven + str(check)
+        serial += 1
+
+
+def _organisation_fields(index: int, region_row: dict, rng: random.Random) -> dict:
+    city_region = region_row["code"] in ("KZ-71", "KZ-75", "KZ-79")
+    private = (index * 37) % 100 < PRIVATE_SHARE
+    name = KINDERGARTEN_NAMES[index % len(KINDERGARTEN_NAMES)]
+    number = 10 + (index * 13) % 180
+    rural = not city_region and index % 5 in (3, 4)
+    if rural:
+        district_kk, district_ru = region_row["districts"][index % 2]
+    elif city_region:
+        district_kk, district_ru = region_row["districts"][index % 2]
+    else:
+        district_kk, district_ru = region_row["centre_kk"], region_row["centre_ru"]
+    if private:
+        name_kk = f"«{name}» жеке балабақшасы (демо)"
+        name_ru = f"Частный детский сад «{name}» (демо)"
+    else:
+        name_kk = f"№{number} «{name}» бөбекжай-бақшасы (демо)"
+        name_ru = f"Ясли-сад №{number} «{name}» (демо)"
+    groups = rng.randint(3, 12)
+    language = ["kk", "kk", "kk", "ru", "mixed"][index % 5]
+    return {
+        "name_kk": name_kk,
+        "name_ru": name_ru,
+        "district": district_kk,
+        "settlement": Organisation.Settlement.RURAL if rural else Organisation.Settlement.URBAN,
+        "ownership": Organisation.Ownership.PRIVATE if private else Organisation.Ownership.STATE,
+        "language": language,
+        "groups": groups,
+        "children": groups * rng.randint(18, 25),
+        "director": DIRECTORS[index % len(DIRECTORS)],
+        "phone": f"+7 7{rng.randint(0, 9)}{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+        "email": f"demo-{index + 1:03d}@example.org",
+        "in_pilot_from": datetime.date(2026, 1, 1),
+        "is_demo": True,
+    }
+
+
+def load_demo_organisations(regions: dict[str, Region]) -> list[Organisation]:
+    rng = random.Random(2026)
+    organisations = []
+    for region_index, region_row in enumerate(_read("regions.json")):
+        for k in range(ORGANISATIONS_PER_REGION):
+            index = region_index * ORGANISATIONS_PER_REGION + k
+            fields = _organisation_fields(index, region_row, rng)
+            fields["region"] = regions[region_row["code"]]
+            organisation, created = Organisation.objects.get_or_create(bin=demo_bin(index), defaults=fields)
+            organisations.append(organisation)
+    return organisations
+
+
+def load_demo_progress(organisations: list[Organisation], today: datetime.date) -> None:
+    """Ticks for activities whose stage has begun, most of them done, so the cards show a real spread."""
+    rng = random.Random(7)
+    existing = set(ActivityProgress.objects.values_list("organisation_id", "activity_id"))
+    rows = []
+    for activity in Activity.objects.select_related("stage"):
+        if activity.stage.starts_on > today:
+            continue
+        for organisation in organisations:
+            if (organisation.pk, activity.pk) in existing or rng.random() < 0.15:
+                continue
+            span = max((min(activity.due_on or today, today) - activity.stage.starts_on).days, 0)
+            rows.append(
+                ActivityProgress(
+                    organisation=organisation,
+                    activity=activity,
+                    done=True,
+                    done_on=activity.stage.starts_on + datetime.timedelta(days=rng.randint(0, span)),
+                    note="",
+                )
+            )
+    ActivityProgress.objects.bulk_create(rows)
+
+
+def load_demo_users(regions: dict[str, Region], organisations: list[Organisation]) -> int:
+    # One hash for every demo account: hashing 120 passwords one by one would take a minute.
+    password = make_password(DEMO_PASSWORD)
+    specs = [
+        ("admin", {"role": User.Role.ADMIN, "is_staff": True, "is_superuser": True}),
+        ("institute", {"role": User.Role.INSTITUTE, "first_name": "Институт"}),
+        ("ministry", {"role": User.Role.MINISTRY, "first_name": "Министрлік"}),
+    ]
+    specs += [(f"region-{code.lower()}", {"role": User.Role.REGION, "region": region}) for code, region in regions.items()]
+    specs += [(f"org-{o.bin}", {"role": User.Role.ORGANISATION, "organisation": o}) for o in organisations]
+    created = 0
+    for username, fields in specs:
+        _user, was_created = User.objects.get_or_create(username=username, defaults={**fields, "password": password})
+        created += was_created
+    return created
+
+
+def load_demo_executions(order: Order) -> None:
+    """Recorded executions of clauses the Department did before the portal existed, marked as demo."""
+    notes = [
+        ("5", datetime.date(2025, 11, 24), "Бұйрық Институтқа және өңірлердің білім басқармаларына жеткізілді (демо жазба)."),
+        ("3.1", datetime.date(2026, 4, 8), "2026 ж. I тоқсан бойынша есеп Департаментке жіберілді (демо жазба)."),
+        ("3.1", datetime.date(2026, 7, 8), "2026 ж. II тоқсан бойынша есеп Департаментке жіберілді (демо жазба)."),
+        ("3.1", datetime.date(2026, 10, 9), "2026 ж. III тоқсан бойынша есеп Департаментке жіберілді (демо жазба)."),
+    ]
+    for number, done_on, note in notes:
+        clause = order.clauses.get(number=number)
+        ClauseExecution.objects.get_or_create(clause=clause, done_on=done_on, defaults={"note": note})
+
+
+@transaction.atomic
+def load_demo(*, today: datetime.date) -> dict[str, int]:
+    """Everything the demo needs; running it twice changes nothing."""
+    order = load_order()
+    regions = load_regions()
+    load_algorithm()
+    organisations = load_demo_organisations(regions)
+    load_demo_progress(organisations, today)
+    users = load_demo_users(regions, organisations)
+    load_demo_executions(order)
+    return {"regions": len(regions), "organisations": len(organisations), "users_created": users}

@@ -1,0 +1,108 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .i18n import localized
+
+
+class Order(models.Model):
+    """The ministerial order that sets up the pilot."""
+
+    number = models.CharField(_("number"), max_length=50, blank=True)
+    signed_on = models.DateField(_("signed on"))
+    title_kk = models.CharField(_("title (Kazakh)"), max_length=500)
+    title_ru = models.CharField(_("title (Russian)"), max_length=500)
+    title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
+    project_name_kk = models.CharField(_("pilot name (Kazakh)"), max_length=300)
+    project_name_ru = models.CharField(_("pilot name (Russian)"), max_length=300)
+    project_name_en = models.CharField(_("pilot name (English)"), max_length=300, blank=True)
+    signatory = models.CharField(_("signatory"), max_length=200)
+    pilot_starts_on = models.DateField(_("pilot starts on"))
+    pilot_ends_on = models.DateField(_("pilot ends on"))
+    final_report_due_on = models.DateField(_("analytical report due on"))
+    planned_organisations = models.PositiveIntegerField(_("organisations planned"), default=100)
+
+    class Meta:
+        ordering = ["-signed_on"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def project_name(self) -> str:
+        return localized(self, "project_name")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Clause(models.Model):
+    """A numbered obligation of the order, with its responsible body and deadline."""
+
+    class Kind(models.TextChoices):
+        # The kind decides how the control card computes the clause's live status.
+        PILOT = "pilot", _("Running the pilot")
+        ALGORITHM = "algorithm", _("Implementation algorithm")
+        ORGANISATION_LIST = "organisation_list", _("List of organisations")
+        MONITORING = "monitoring", _("Quarterly monitoring")
+        FINAL_REPORT = "final_report", _("Analytical report")
+        REGIONS = "regions", _("Implementation in the regions")
+        NOTIFICATION = "notification", _("Bringing the order to the executors")
+        CONTROL = "control", _("Control over execution")
+        ENTRY_INTO_FORCE = "entry_into_force", _("Entry into force")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="clauses", verbose_name=_("order"))
+    number = models.CharField(_("number"), max_length=10)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    text_kk = models.TextField(_("text (Kazakh)"))
+    text_ru = models.TextField(_("text (Russian)"))
+    text_en = models.TextField(_("text (English)"), blank=True)
+    responsible_kk = models.CharField(_("responsible (Kazakh)"), max_length=300, blank=True)
+    responsible_ru = models.CharField(_("responsible (Russian)"), max_length=300, blank=True)
+    responsible_en = models.CharField(_("responsible (English)"), max_length=300, blank=True)
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    due_on = models.DateField(_("deadline"), null=True, blank=True)
+    deadline_note_kk = models.CharField(_("deadline note (Kazakh)"), max_length=200, blank=True)
+    deadline_note_ru = models.CharField(_("deadline note (Russian)"), max_length=200, blank=True)
+    deadline_note_en = models.CharField(_("deadline note (English)"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["order", "position"]
+        constraints = [models.UniqueConstraint(fields=["order", "number"], name="clause_number_unique_in_order")]
+        verbose_name = _("clause")
+        verbose_name_plural = _("clauses")
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")
+
+    @property
+    def responsible(self) -> str:
+        return localized(self, "responsible")
+
+    @property
+    def deadline_note(self) -> str:
+        return localized(self, "deadline_note")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text[:60]}"
+
+
+class ClauseExecution(models.Model):
+    """A recorded act of executing a clause: a quarterly report sent, the order brought to the regions."""
+
+    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="executions", verbose_name=_("clause"))
+    done_on = models.DateField(_("done on"))
+    note = models.TextField(_("note"))
+    recorded_by = models.ForeignKey(
+        "pilots.User", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["clause", "done_on"]
+        verbose_name = _("execution of a clause")
+        verbose_name_plural = _("executions of clauses")

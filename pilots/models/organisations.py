@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..bin import validate_bin
+from .i18n import LocalizedNameMixin
+from .regions import Region
+
+
+class Organisation(LocalizedNameMixin, models.Model):
+    """A preschool organisation of the pilot (Appendix 2), identified by its BIN."""
+
+    class Settlement(models.TextChoices):
+        URBAN = "urban", _("urban")
+        RURAL = "rural", _("rural")
+
+    class Ownership(models.TextChoices):
+        STATE = "state", _("state")
+        PRIVATE = "private", _("private")
+
+    class Language(models.TextChoices):
+        KAZAKH = "kk", _("Kazakh")
+        RUSSIAN = "ru", _("Russian")
+        MIXED = "mixed", _("mixed")
+
+    bin = models.CharField(_("BIN"), max_length=12, unique=True, validators=[validate_bin])
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=300, blank=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=300, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("region")
+    )
+    district = models.CharField(_("district or city"), max_length=150, blank=True)
+    settlement = models.CharField(
+        _("settlement type"), max_length=5, choices=Settlement.choices, default=Settlement.URBAN
+    )
+    ownership = models.CharField(_("ownership"), max_length=7, choices=Ownership.choices, default=Ownership.STATE)
+    language = models.CharField(
+        _("language of instruction"), max_length=5, choices=Language.choices, default=Language.KAZAKH
+    )
+    groups = models.PositiveIntegerField(_("groups"), default=0)
+    children = models.PositiveIntegerField(_("children enrolled"), default=0)
+    director = models.CharField(_("director"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    in_pilot_from = models.DateField(_("in the pilot from"))
+    in_pilot_until = models.DateField(_("in the pilot until"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo record"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["region__code", "name_kk", "bin"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(in_pilot_until__isnull=True)
+                | models.Q(in_pilot_until__gte=models.F("in_pilot_from")),
+                name="organisation_pilot_dates_ordered",
+            ),
+        ]
+
+    @property
+    def is_in_pilot(self) -> bool:
+        return self.in_pilot_until is None
+
+
+class PilotMembershipChange(models.Model):
+    """Why and when an organisation joined, left or was replaced in the pilot, and who recorded it."""
+
+    class Event(models.TextChoices):
+        JOINED = "joined", _("joined the pilot")
+        LEFT = "left", _("left the pilot")
+        REPLACED = "replaced", _("replaced by another organisation")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="membership_changes", verbose_name=_("organisation")
+    )
+    event = models.CharField(_("event"), max_length=10, choices=Event.choices)
+    effective_on = models.DateField(_("effective on"))
+    reason = models.TextField(_("reason"))
+    replaced_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaced by"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_on", "-recorded_at"]
+        verbose_name = _("change of pilot membership")
+        verbose_name_plural = _("changes of pilot membership")

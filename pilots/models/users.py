@@ -1,0 +1,69 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .organisations import Organisation
+from .regions import Region
+
+
+class User(AbstractUser):
+    """A portal user with exactly one role and, for staff and coordinators, one scope."""
+
+    class Role(models.TextChoices):
+        ORGANISATION = "organisation", _("Organisation staff")
+        REGION = "region", _("Regional coordinator")
+        INSTITUTE = "institute", _("Institute analyst")
+        MINISTRY = "ministry", _("Ministry viewer")
+        ADMIN = "admin", _("Administrator")
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MINISTRY)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("organisation"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="coordinators", verbose_name=_("region")
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=[("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")], default="kk"
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="organisation", organisation__isnull=False, region__isnull=True)
+                    | models.Q(role="region", region__isnull=False, organisation__isnull=True)
+                    | (
+                        models.Q(role__in=["institute", "ministry", "admin"])
+                        & models.Q(region__isnull=True, organisation__isnull=True)
+                    )
+                ),
+                name="user_scope_matches_role",
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.role == self.Role.ORGANISATION:
+            if not self.organisation_id:
+                raise ValidationError({"organisation": _("Organisation staff need an organisation.")}, code="scope")
+            self.region = None
+        elif self.role == self.Role.REGION:
+            if not self.region_id:
+                raise ValidationError({"region": _("A regional coordinator needs a region.")}, code="scope")
+            self.organisation = None
+        else:
+            self.organisation = None
+            self.region = None
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in (self.Role.INSTITUTE, self.Role.MINISTRY, self.Role.ADMIN)

@@ -1,0 +1,129 @@
+"""Reads of the pilot's registry. The scope functions here are the one door to organisations:
+every view, export, download, dashboard and report reaches rows through them."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from .models import Activity, ActivityProgress, Organisation, Region, Stage, User
+
+
+def organisation_scope(*, user: User) -> QuerySet[Organisation]:
+    """Every organisation the user may see; none for an anonymous or inactive user."""
+    qs = Organisation.objects.select_related("region")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role == User.Role.ORGANISATION:
+        return qs.filter(pk=user.organisation_id)
+    if user.role == User.Role.REGION:
+        return qs.filter(region_id=user.region_id)
+    if user.sees_everything:
+        return qs
+    return qs.none()
+
+
+def region_scope(*, user: User) -> QuerySet[Region]:
+    """The regions whose data the user may see."""
+    qs = Region.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role == User.Role.REGION:
+        return qs.filter(pk=user.region_id)
+    if user.role == User.Role.ORGANISATION:
+        return qs.filter(organisations__pk=user.organisation_id)
+    if user.sees_everything:
+        return qs
+    return qs.none()
+
+
+def organisation_get(*, user: User, bin: str) -> Organisation:
+    """One organisation by BIN; out of scope looks exactly like not found."""
+    try:
+        return organisation_scope(user=user).get(bin=bin)
+    except Organisation.DoesNotExist:
+        raise Http404("No such organisation.") from None
+
+
+@dataclass(frozen=True)
+class OrganisationFilters:
+    """What a list of organisations may be narrowed by; every field optional."""
+
+    q: str = ""
+    region: str = ""
+    ownership: str = ""
+    settlement: str = ""
+    language: str = ""
+    in_pilot: str = ""
+
+
+def organisation_list(*, user: User, filters: OrganisationFilters | None = None) -> QuerySet[Organisation]:
+    """The user's organisations, narrowed by the filters; a filter never widens the scope."""
+    qs = organisation_scope(user=user)
+    f = filters or OrganisationFilters()
+    if f.q:
+        term = f.q.strip()
+        qs = qs.filter(
+            Q(bin__startswith=term) | Q(name_kk__icontains=term) | Q(name_ru__icontains=term) | Q(name_en__icontains=term)
+        )
+    if f.region:
+        qs = qs.filter(region__code=f.region)
+    if f.ownership:
+        qs = qs.filter(ownership=f.ownership)
+    if f.settlement:
+        qs = qs.filter(settlement=f.settlement)
+    if f.language:
+        qs = qs.filter(language=f.language)
+    if f.in_pilot == "yes":
+        qs = qs.filter(in_pilot_until__isnull=True)
+    elif f.in_pilot == "no":
+        qs = qs.filter(in_pilot_until__isnull=False)
+    return qs.order_by("region__code", "name_kk", "bin")
+
+
+def organisation_can_edit_progress(*, user: User, organisation: Organisation) -> bool:
+    """Only the organisation's own staff tick its activities, and only while it is in the pilot."""
+    return (
+        user.is_authenticated
+        and user.role == User.Role.ORGANISATION
+        and user.organisation_id == organisation.pk
+        and organisation.is_in_pilot
+    )
+
+
+@dataclass
+class StageProgress:
+    stage: Stage
+    rows: list  # (activity, progress or None)
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def organisation_algorithm_progress(*, organisation: Organisation) -> list[StageProgress]:
+    """Each stage with its activities and this organisation's progress on them, in three queries."""
+    progress = {
+        p.activity_id: p for p in ActivityProgress.objects.filter(organisation=organisation).select_related("updated_by")
+    }
+    stages = Stage.objects.prefetch_related(Prefetch("activities", queryset=Activity.objects.order_by("position")))
+    result = []
+    for stage in stages:
+        rows = [(a, progress.get(a.pk)) for a in stage.activities.all()]
+        done = sum(1 for _, p in rows if p and p.done)
+        result.append(StageProgress(stage=stage, rows=rows, done=done, total=len(rows)))
+    return result
+
+
+def activity_progress_get(*, user: User, bin: str, activity_code: str) -> tuple[Organisation, Activity, ActivityProgress | None]:
+    """An activity of an organisation the user may see, with its progress row if any."""
+    organisation = organisation_get(user=user, bin=bin)
+    try:
+        activity = Activity.objects.select_related("stage").get(code=activity_code)
+    except Activity.DoesNotExist:
+        raise Http404("No such activity.") from None
+    progress = ActivityProgress.objects.filter(organisation=organisation, activity=activity).first()
+    return organisation, activity, progress
+
