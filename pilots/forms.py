@@ -1,0 +1,71 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .evidence import validate_evidence_file
+from .models import Organisation
+from .selectors import OrganisationFilters
+
+
+class OrganisationFilterForm(forms.Form):
+    """The list's search and filters; an unknown value is dropped and reported, never an error page."""
+
+    q = forms.CharField(label=_("Name or BIN"), required=False, max_length=100)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    ownership = forms.ChoiceField(
+        label=_("Ownership"), required=False, choices=[("", _("all"))] + Organisation.Ownership.choices
+    )
+    settlement = forms.ChoiceField(
+        label=_("Settlement"), required=False, choices=[("", _("all"))] + Organisation.Settlement.choices
+    )
+    language = forms.ChoiceField(
+        label=_("Language of instruction"), required=False, choices=[("", _("all"))] + Organisation.Language.choices
+    )
+    in_pilot = forms.ChoiceField(
+        label=_("In the pilot"),
+        required=False,
+        choices=[("", _("all")), ("yes", _("in the pilot now")), ("no", _("left the pilot"))],
+    )
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("all"))] + [(r.code, f"{r.code} · {r.name}") for r in regions]
+
+    def filters(self) -> OrganisationFilters:
+        """The valid filters; invalid ones are left out (see `ignored`)."""
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name, "") for name in self.fields if name not in self.errors}
+        return OrganisationFilters(**data)
+
+    def ignored(self) -> list[str]:
+        """Labels of the filters whose value was not understood."""
+        return [str(self.fields[name].label) for name in self.errors]
+
+
+class ActivityProgressForm(forms.Form):
+    done = forms.BooleanField(label=_("Done"), required=False)
+    done_on = forms.DateField(
+        label=_("Date done"),
+        required=False,
+        help_text=_("dd.mm.yyyy"),
+        widget=forms.DateInput(attrs={"placeholder": _("dd.mm.yyyy"), "inputmode": "numeric"}),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.FileField(
+        label=_("Evidence"),
+        required=False,
+        help_text=_("JPG, PNG, PDF, DOCX or XLSX, at most 10 MB."),
+    )
+    remove_evidence = forms.BooleanField(label=_("Remove the attached file"), required=False)
+
+    def clean_evidence(self):
+        upload = self.cleaned_data.get("evidence")
+        if upload:
+            validate_evidence_file(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("done") and not cleaned.get("done_on") and "done_on" not in self.errors:
+            self.add_error("done_on", forms.ValidationError(_("Give the date the activity was done."), code="date_required"))
+        return cleaned
+

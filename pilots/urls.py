@@ -1,0 +1,21 @@
+from django.urls import path
+
+from .views import health, home, order, organisations, progress
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("healthz/", health.healthz, name="healthz"),
+    path("order/", order.control_card, name="order"),
+    path("organisations/", organisations.organisation_list_view, name="organisation_list"),
+    path("organisations/<str:bin>/", organisations.organisation_detail_view, name="organisation_detail"),
+    path(
+        "organisations/<str:bin>/activities/<slug:code>/",
+        progress.activity_progress_edit,
+        name="activity_progress_edit",
+    ),
+    path(
+        "organisations/<str:bin>/activities/<slug:code>/evidence/",
+        progress.activity_evidence_download,
+        name="activity_evidence",
+    ),
+]

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _broker_state() -> str:
+    if not settings.REDIS_URL:
+        return "in-process"
+    try:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        return "ok" if client.ping() else "unreachable"
+    except Exception:
+        return "unreachable"
+
+
+@never_cache
+def healthz(request):
+    """Database and broker reachability for the load balancer and the operator: 200 or 503."""
+    database = "ok" if _database_ok() else "unreachable"
+    broker = _broker_state()
+    healthy = database == "ok" and broker != "unreachable"
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,17 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+
+from ..models import User
+
+
+@login_required
+def home(request):
+    """Send each role to the page it starts its day on."""
+    user = request.user
+    if user.role == User.Role.ORGANISATION:
+        return redirect("organisation_detail", bin=user.organisation.bin)
+    if user.role == User.Role.REGION:
+        return redirect("organisation_list")
+    if user.role == User.Role.ADMIN:
+        return redirect("admin:index")
+    return redirect("order")

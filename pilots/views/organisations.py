@@ -1,0 +1,57 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from ..forms import OrganisationFilterForm
+from ..selectors import (
+    organisation_algorithm_progress,
+    organisation_can_edit_progress,
+    organisation_get,
+    organisation_list,
+    region_scope,
+)
+
+PAGE_SIZE = 25
+
+
+@login_required
+def organisation_list_view(request):
+    """The organisations the user may see, searchable and filterable, a page at a time."""
+    form = OrganisationFilterForm(request.GET or None, regions=region_scope(user=request.user))
+    filters = form.filters() if request.GET else None
+    organisations = organisation_list(user=request.user, filters=filters)
+    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "pilots/organisation_list.html",
+        {
+            "form": form,
+            "page": page,
+            "ignored_filters": form.ignored() if request.GET else [],
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def organisation_detail_view(request, bin):
+    """One organisation's card: details, its pilot membership, its progress on the algorithm."""
+    organisation = organisation_get(user=request.user, bin=bin)
+    stages = organisation_algorithm_progress(organisation=organisation)
+    done = sum(s.done for s in stages)
+    total = sum(s.total for s in stages)
+    return render(
+        request,
+        "pilots/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "stages": stages,
+            "done": done,
+            "total": total,
+            "percent": round(100 * done / total) if total else 0,
+            "can_edit": organisation_can_edit_progress(user=request.user, organisation=organisation),
+            "membership_changes": organisation.membership_changes.select_related("replaced_by", "recorded_by"),
+        },
+    )
