@@ -1,10 +1,4 @@
-import os
-
-# Tests run with DEBUG off, as production does; the key only signs test sessions.
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)

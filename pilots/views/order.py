@@ -13,5 +13,7 @@ def control_card(request):
     context = {"order": order, "today": today}
     if order is not None:
         context["statuses"] = order_control_card(order=order, today=today)
-        context["days_to_final_report"] = (order.final_report_due_on - today).days
+        days = (order.final_report_due_on - today).days
+        context["days_to_final_report"] = days
+        context["days_final_report_overdue"] = -days
     return render(request, "pilots/order.html", context)

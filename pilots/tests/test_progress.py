@@ -1,0 +1,125 @@
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from pilots.models import ActivityProgress
+from pilots.tests.factories import ActivityFactory, ActivityProgressFactory, OrganisationFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _xlsx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def staff():
+    return StaffFactory()
+
+
+@pytest.fixture
+def activity():
+    return ActivityFactory()
+
+
+def _url(staff, activity):
+    return reverse("activity_progress_edit", args=[staff.organisation.bin, activity.code])
+
+
+def test_staff_tick_an_activity_with_date_note_and_evidence(client, staff, activity):
+    client.force_login(staff)
+    response = client.post(
+        _url(staff, activity),
+        {"done": "on", "done_on": "15.01.2026", "note": "Жұмыс тобы құрылды", "evidence": SimpleUploadedFile("order.png", PNG)},
+    )
+    assert response.status_code == 302
+    progress = ActivityProgress.objects.get(organisation=staff.organisation, activity=activity)
+    assert (progress.done, progress.done_on, progress.note) == (True, datetime.date(2026, 1, 15), "Жұмыс тобы құрылды")
+    assert progress.updated_by == staff
+    assert progress.evidence.name.endswith(".png")
+
+
+def test_a_tick_shows_on_the_card_with_its_date(client, staff, activity):
+    ActivityProgressFactory(organisation=staff.organisation, activity=activity, done_on=datetime.date(2026, 1, 15))
+    client.force_login(staff)
+    page = client.get(reverse("organisation_detail", args=[staff.organisation.bin])).content.decode()
+    assert "done 15.01.2026" in page
+    assert "1 of 1 done" in page
+
+
+def test_done_without_a_date_is_refused_and_nothing_saved(client, staff, activity):
+    client.force_login(staff)
+    response = client.post(_url(staff, activity), {"done": "on", "done_on": ""})
+    assert response.status_code == 200
+    assert response.context["form"].has_error("done_on", code="date_required")
+    assert not ActivityProgress.objects.exists()
+
+
+def test_a_date_in_the_future_is_refused(client, staff, activity):
+    client.force_login(staff)
+    response = client.post(_url(staff, activity), {"done": "on", "done_on": "01.01.2099"})
+    assert "The date cannot be in the future." in response.content.decode()
+    assert not ActivityProgress.objects.exists()
+
+
+def test_an_executable_renamed_as_jpg_is_refused(client, staff, activity):
+    client.force_login(staff)
+    exe = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00" + b"\x00" * 200)
+    response = client.post(_url(staff, activity), {"done": "on", "done_on": "15.01.2026", "evidence": exe})
+    assert response.context["form"].has_error("evidence", code="file_type")
+    assert not ActivityProgress.objects.exists()
+
+
+def test_a_png_named_as_pdf_is_refused(client, staff, activity):
+    client.force_login(staff)
+    response = client.post(
+        _url(staff, activity), {"done": "on", "done_on": "15.01.2026", "evidence": SimpleUploadedFile("act.pdf", PNG)}
+    )
+    assert response.context["form"].has_error("evidence", code="file_type_mismatch")
+
+
+def test_a_file_over_ten_megabytes_is_refused(client, staff, activity):
+    client.force_login(staff)
+    big = SimpleUploadedFile("big.png", PNG + b"\x00" * (10 * 1024 * 1024))
+    response = client.post(_url(staff, activity), {"done": "on", "done_on": "15.01.2026", "evidence": big})
+    assert response.context["form"].has_error("evidence", code="file_too_large")
+    assert not ActivityProgress.objects.exists()
+
+
+def test_an_xlsx_is_accepted_as_evidence(client, staff, activity):
+    client.force_login(staff)
+    upload = SimpleUploadedFile("plan.xlsx", _xlsx_bytes())
+    client.post(_url(staff, activity), {"done": "on", "done_on": "15.01.2026", "evidence": upload})
+    assert ActivityProgress.objects.get().evidence.name.endswith(".xlsx")
+
+
+def test_evidence_downloads_for_someone_in_scope_only(client, staff, activity):
+    client.force_login(staff)
+    client.post(
+        _url(staff, activity), {"done": "on", "done_on": "15.01.2026", "evidence": SimpleUploadedFile("a.png", PNG)}
+    )
+    url = reverse("activity_evidence", args=[staff.organisation.bin, activity.code])
+    outsider = StaffFactory(organisation=OrganisationFactory(region=staff.organisation.region))
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(staff)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PNG
+
+
+def test_every_change_of_a_tick_is_kept_in_history(client, staff, activity):
+    client.force_login(staff)
+    client.post(_url(staff, activity), {"done": "on", "done_on": "15.01.2026"})
+    client.post(_url(staff, activity), {"done_on": ""})
+    progress = ActivityProgress.objects.get()
+    assert progress.done is False
+    assert [h.done for h in progress.history.order_by("history_date")] == [False, True, False]
