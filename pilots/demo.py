@@ -40,6 +40,7 @@ def load_order() -> Order:
     for position, clause in enumerate(data["clauses"], start=1):
         defaults = {k: v for k, v in clause.items() if k != "number"}
         Clause.objects.update_or_create(order=order, number=clause["number"], defaults={**defaults, "position": position})
+    order.refresh_from_db()  # dates were given as ISO strings
     return order
 
 
@@ -125,13 +126,14 @@ def load_demo_organisations(regions: dict[str, Region]) -> list[Organisation]:
 
 def load_demo_progress(organisations: list[Organisation], today: datetime.date) -> None:
     """Ticks for activities whose stage has begun, most of them done, so the cards show a real spread."""
-    rng = random.Random(7)
     existing = set(ActivityProgress.objects.values_list("organisation_id", "activity_id"))
     rows = []
     for activity in Activity.objects.select_related("stage"):
         if activity.stage.starts_on > today:
             continue
         for organisation in organisations:
+            # Seeded per pair, so a second run makes the same choices and adds nothing.
+            rng = random.Random(f"{organisation.bin}:{activity.code}")
             if (organisation.pk, activity.pk) in existing or rng.random() < 0.15:
                 continue
             span = max((min(activity.due_on or today, today) - activity.stage.starts_on).days, 0)

@@ -1,0 +1,111 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from pilots.control_card import State, order_control_card, quarter_report_due_dates
+from pilots.demo import load_algorithm, load_order, load_regions
+from pilots.models import ClauseExecution, Organisation
+from pilots.tests.factories import CoordinatorFactory, InstituteFactory, OrganisationFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 25)
+
+
+@pytest.fixture
+def order():
+    return load_order()
+
+
+def _status(order, number, today=TODAY):
+    return next(s for s in order_control_card(order=order, today=today) if s.clause.number == number)
+
+
+def test_quarterly_reports_are_due_on_the_tenth_after_each_quarter():
+    dues = quarter_report_due_dates(starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31))
+    assert dues == [datetime.date(2026, 4, 10), datetime.date(2026, 7, 10), datetime.date(2026, 10, 10), datetime.date(2027, 1, 10)]
+
+
+def test_final_report_clause_counts_the_days_left_to_the_seventh_of_december(order):
+    status = _status(order, "3.2")
+    assert status.days_left == 12
+    assert status.state == State.IN_PROGRESS
+
+
+def test_final_report_clause_is_overdue_after_the_deadline_without_a_record(order):
+    assert _status(order, "3.2", today=datetime.date(2026, 12, 8)).state == State.OVERDUE
+
+
+def test_final_report_clause_is_done_once_its_execution_is_recorded(order):
+    ClauseExecution.objects.create(clause=order.clauses.get(number="3.2"), done_on=datetime.date(2026, 12, 5), note="sent")
+    status = _status(order, "3.2")
+    assert status.state == State.DONE
+    assert status.summary == "Done on 05.12.2026."
+
+
+def test_monitoring_clause_is_overdue_when_fewer_reports_were_sent_than_were_due(order):
+    clause = order.clauses.get(number="3.1")
+    ClauseExecution.objects.create(clause=clause, done_on=datetime.date(2026, 4, 8), note="Q1")
+    status = _status(order, "3.1")
+    assert status.state == State.OVERDUE
+    assert status.summary.startswith("Quarterly reports sent to the Department: 1 of 3 due so far.")
+    assert "10.01.2027" in status.summary
+
+
+def test_monitoring_clause_is_in_progress_when_every_due_report_was_sent(order):
+    clause = order.clauses.get(number="3.1")
+    for month in (4, 7, 10):
+        ClauseExecution.objects.create(clause=clause, done_on=datetime.date(2026, month, 8), note="sent")
+    status = _status(order, "3.1")
+    assert status.state == State.IN_PROGRESS
+    assert status.days_left == (datetime.date(2027, 1, 10) - TODAY).days
+
+
+def test_organisation_list_clause_counts_organisations_in_the_pilot_today(order):
+    regions = load_regions()
+    OrganisationFactory(region=regions["KZ-71"], ownership=Organisation.Ownership.STATE)
+    OrganisationFactory(region=regions["KZ-75"], ownership=Organisation.Ownership.PRIVATE)
+    OrganisationFactory(region=regions["KZ-75"], in_pilot_until=datetime.date(2026, 6, 30))
+    status = _status(order, "2.2")
+    assert status.summary == "2 of 100 organisations listed, in 2 of 20 regions."
+    assert status.state == State.OVERDUE
+    assert _status(order, "1").summary == "2 organisations in the pilot today (1 state, 1 private) in 2 regions."
+
+
+def test_algorithm_clause_is_done_once_its_activities_are_in_the_portal(order):
+    assert _status(order, "2.1").state == State.OVERDUE
+    load_algorithm()
+    status = _status(order, "2.1")
+    assert status.state == State.DONE
+    assert status.summary == "3 stages and 13 activities in the portal."
+
+
+def test_regions_clause_counts_named_coordinators(order):
+    regions = load_regions()
+    CoordinatorFactory(region=regions["KZ-71"])
+    assert "coordinators named in 1." in _status(order, "4").summary
+
+
+def test_control_card_runs_a_fixed_number_of_queries(order, django_assert_max_num_queries):
+    regions = load_regions()
+    for region in regions.values():
+        OrganisationFactory.create_batch(3, region=region)
+    with django_assert_max_num_queries(8):
+        order_control_card(order=order, today=TODAY)
+
+
+def test_control_card_page_shows_each_clause_and_the_days_left(client, order):
+    client.force_login(StaffFactory())
+    response = client.get(reverse("order"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    for number in ("1", "2.1", "2.2", "3.1", "3.2", "4", "5", "6", "7"):
+        assert f'<th scope="row">{number}</th>' in page
+    days = (datetime.date(2026, 12, 7) - response.context["today"]).days
+    assert response.context["days_to_final_report"] == days
+
+
+def test_control_card_without_an_order_says_so(client):
+    client.force_login(InstituteFactory())
+    assert "has not been entered in the portal yet" in client.get(reverse("order")).content.decode()

@@ -1,0 +1,43 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from pilots.bin import is_valid_bin
+from pilots.models import ActivityProgress, Organisation, Region, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_refuses_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("load_demo")
+    assert not Organisation.objects.exists()
+
+
+def test_load_demo_builds_the_pilot_as_announced(settings):
+    call_command("load_demo", "--force")
+    assert Region.objects.count() == 20
+    assert Organisation.objects.count() == 100
+    ownership = dict(Organisation.objects.values_list("ownership").annotate(n=Count("pk")))
+    assert ownership == {"state": 62, "private": 38}
+    per_region = set(Organisation.objects.values("region").annotate(n=Count("pk")).values_list("n", flat=True))
+    assert per_region == {5}
+    assert all(is_valid_bin(b) for b in Organisation.objects.values_list("bin", flat=True))
+    assert all("(демо)" in o.name_kk and "(демо)" in o.name_ru for o in Organisation.objects.all())
+
+
+def test_load_demo_makes_one_account_per_role_region_and_organisation():
+    call_command("load_demo", "--force")
+    assert User.objects.filter(username__in=["institute", "ministry", "admin"]).count() == 3
+    assert User.objects.get(username="region-kz-71").region.code == "KZ-71"
+    organisation = Organisation.objects.first()
+    assert User.objects.get(username=f"org-{organisation.bin}").organisation == organisation
+    assert User.objects.get(username="institute").check_password("demo-pass-2026")
+
+
+def test_load_demo_twice_changes_nothing():
+    call_command("load_demo", "--force")
+    counts = (Organisation.objects.count(), User.objects.count(), ActivityProgress.objects.count())
+    call_command("load_demo", "--force")
+    assert (Organisation.objects.count(), User.objects.count(), ActivityProgress.objects.count()) == counts
