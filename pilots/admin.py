@@ -51,6 +51,8 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_filter = ["region", "ownership", "settlement", "language", "is_demo"]
     search_fields = ["bin", "name_kk", "name_ru"]
     list_select_related = ["region"]
+    # Leaving the pilot goes through the organisation's card, which logs the reason and who recorded it.
+    readonly_fields = ["in_pilot_until"]
 
 
 @admin.register(PilotMembershipChange)

@@ -91,6 +91,11 @@ def organisation_can_edit_progress(*, user: User, organisation: Organisation) ->
     )
 
 
+def organisation_can_manage_membership(*, user: User) -> bool:
+    """Only the Institute (and the administrator) record an organisation leaving or being replaced."""
+    return user.is_authenticated and user.role in (User.Role.INSTITUTE, User.Role.ADMIN)
+
+
 @dataclass
 class StageProgress:
     stage: Stage

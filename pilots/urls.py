@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import health, home, order, organisations, progress
+from .views import health, home, membership, order, organisations, progress
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("order/", order.control_card, name="order"),
     path("organisations/", organisations.organisation_list_view, name="organisation_list"),
     path("organisations/<str:bin>/", organisations.organisation_detail_view, name="organisation_detail"),
+    path("organisations/<str:bin>/leave/", membership.leave_pilot_view, name="organisation_leave"),
     path(
         "organisations/<str:bin>/activities/<slug:code>/",
         progress.activity_progress_edit,

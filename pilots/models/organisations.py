@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ..bin import validate_bin
@@ -20,9 +21,9 @@ class Organisation(LocalizedNameMixin, models.Model):
         PRIVATE = "private", _("private")
 
     class Language(models.TextChoices):
-        KAZAKH = "kk", _("Kazakh")
-        RUSSIAN = "ru", _("Russian")
-        MIXED = "mixed", _("mixed")
+        KAZAKH = "kk", pgettext_lazy("language of instruction", "Kazakh")
+        RUSSIAN = "ru", pgettext_lazy("language of instruction", "Russian")
+        MIXED = "mixed", pgettext_lazy("language of instruction", "mixed")
 
     bin = models.CharField(_("BIN"), max_length=12, unique=True, validators=[validate_bin])
     name_kk = models.CharField(_("name (Kazakh)"), max_length=300, blank=True)

@@ -18,28 +18,38 @@ def _catalogues():
     return sorted(Path(settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"))
 
 
+def _choose(client, lang):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+
+
 def test_sign_in_page_in_kazakh_contains_kazakh_letters(client):
-    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+    _choose(client, "kk")
+    page = client.get(reverse("login")).content.decode()
     body = page.split("<main", 1)[1]
     assert KAZAKH_LETTERS & set(body)
     assert "Sign in" not in body
 
 
 def test_sign_in_page_in_russian_is_in_russian(client):
-    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    _choose(client, "ru")
+    page = client.get(reverse("login")).content.decode()
     assert "Войти" in page
 
 
-def test_kazakh_is_the_default_language(settings, client):
+def test_kazakh_is_the_default_whatever_the_browser_asks(settings, client):
     settings.LANGUAGE_CODE = "kk"
-    assert client.get(reverse("login")).headers["Content-Language"] == "kk"
+    assert client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en").headers["Content-Language"] == "kk"
+
+
+def test_a_signed_in_users_saved_language_applies_without_a_cookie(client):
+    client.force_login(InstituteFactory(language="ru"))
+    assert client.get(reverse("order")).headers["Content-Language"] == "ru"
 
 
 def test_wrong_password_message_is_in_kazakh(client):
     InstituteFactory(username="anna")
-    response = client.post(
-        reverse("login"), {"username": "anna", "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="kk"
-    )
+    _choose(client, "kk")
+    response = client.post(reverse("login"), {"username": "anna", "password": "wrong"})
     errors = " ".join(response.context["form"].non_field_errors())
     assert "Please enter" not in errors
     assert KAZAKH_LETTERS & set(errors)

@@ -6,6 +6,7 @@ from ..forms import OrganisationFilterForm
 from ..selectors import (
     organisation_algorithm_progress,
     organisation_can_edit_progress,
+    organisation_can_manage_membership,
     organisation_get,
     organisation_list,
     region_scope,
@@ -52,6 +53,7 @@ def organisation_detail_view(request, bin):
             "total": total,
             "percent": round(100 * done / total) if total else 0,
             "can_edit": organisation_can_edit_progress(user=request.user, organisation=organisation),
+            "can_manage_membership": organisation_can_manage_membership(user=request.user),
             "membership_changes": organisation.membership_changes.select_related("replaced_by", "recorded_by"),
         },
     )
