@@ -41,3 +41,10 @@ def test_load_demo_twice_changes_nothing():
     counts = (Organisation.objects.count(), User.objects.count(), ActivityProgress.objects.count())
     call_command("load_demo", "--force")
     assert (Organisation.objects.count(), User.objects.count(), ActivityProgress.objects.count()) == counts
+
+
+def test_load_registry_writes_reference_data_but_no_demo_organisations_or_accounts():
+    call_command("load_registry")
+    assert Region.objects.count() == 20
+    assert not Organisation.objects.exists()
+    assert not User.objects.exists()
