@@ -1,0 +1,72 @@
+import pytest
+from django.urls import reverse
+
+from pilots.tests.factories import InstituteFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _sign_in(client, password):
+    return client.post(reverse("login"), {"username": "anna", "password": password})
+
+
+def test_a_wrong_password_keeps_the_user_on_the_sign_in_page_with_a_message(client):
+    InstituteFactory(username="anna")
+    response = _sign_in(client, "wrong")
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert "_auth_user_id" not in client.session
+
+
+def test_many_wrong_passwords_lock_the_username_even_for_the_right_one(client):
+    InstituteFactory(username="anna")
+    for _ in range(5):
+        _sign_in(client, "wrong")
+    response = _sign_in(client, "pass-2026-test")
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_right_password_signs_in_and_goes_to_the_roles_home(client):
+    InstituteFactory(username="anna")
+    response = _sign_in(client, "pass-2026-test")
+    assert response.status_code == 302
+    assert client.get(response["Location"])["Location"] == reverse("order")
+
+
+def test_staff_land_on_their_organisations_card(client):
+    staff = StaffFactory()
+    client.force_login(staff)
+    assert client.get(reverse("home"))["Location"] == reverse("organisation_detail", args=[staff.organisation.bin])
+
+
+def test_password_change_requires_the_old_password(client):
+    user = InstituteFactory(username="anna")
+    client.force_login(user)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "wrong", "new_password1": "Жаңа-құпия-2026", "new_password2": "Жаңа-құпия-2026"},
+    )
+    assert response.context["form"].has_error("old_password", code="password_incorrect")
+    user.refresh_from_db()
+    assert user.check_password("pass-2026-test")
+
+
+def test_password_change_with_the_old_password_works(client):
+    user = InstituteFactory(username="anna")
+    client.force_login(user)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "pass-2026-test", "new_password1": "Жаңа-құпия-2026", "new_password2": "Жаңа-құпия-2026"},
+    )
+    assert response["Location"] == reverse("password_change_done")
+    user.refresh_from_db()
+    assert user.check_password("Жаңа-құпия-2026")
+
+
+def test_sign_out_is_a_post(client):
+    client.force_login(InstituteFactory())
+    assert client.get(reverse("logout")).status_code == 405
+    client.post(reverse("logout"))
+    assert "_auth_user_id" not in client.session
