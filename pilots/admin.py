@@ -47,7 +47,16 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
-    list_display = ["bin", "name_kk", "region", "ownership", "settlement", "language", "in_pilot_from", "in_pilot_until"]
+    list_display = [
+        "bin",
+        "name_kk",
+        "region",
+        "ownership",
+        "settlement",
+        "language",
+        "in_pilot_from",
+        "in_pilot_until",
+    ]
     list_filter = ["region", "ownership", "settlement", "language", "is_demo"]
     search_fields = ["bin", "name_kk", "name_ru"]
     list_select_related = ["region"]
@@ -93,7 +102,11 @@ class PortalUserAdmin(UserAdmin):
     list_filter = ["role", "region", "is_active"]
     list_select_related = ["region", "organisation"]
     raw_id_fields = ["organisation"]
-    fieldsets = UserAdmin.fieldsets + ((_("Role and scope"), {"fields": ("role", "region", "organisation", "language")}),)
-    add_fieldsets = UserAdmin.add_fieldsets + (
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (_("Role and scope"), {"fields": ("role", "region", "organisation", "language")}),
+    )
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
         (_("Role and scope"), {"fields": ("role", "region", "organisation", "language")}),
     )

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import Activity, Clause, ClauseExecution, Order, Organisation, Region, Stage, User
 
@@ -99,10 +98,17 @@ def order_control_card(*, order: Order, today: datetime.date) -> list[ClauseStat
         if kind == Clause.Kind.PILOT:
             state = _by_deadline(clause, today, done=bool(clause.due_on and today > clause.due_on))
             summary = ngettext(
-                "%(count)d organisation in the pilot today (%(state)d state, %(private)d private) in %(regions)d regions.",
-                "%(count)d organisations in the pilot today (%(state)d state, %(private)d private) in %(regions)d regions.",
+                "%(count)d organisation in the pilot today "
+                "(%(state)d state, %(private)d private) in %(regions)d regions.",
+                "%(count)d organisations in the pilot today "
+                "(%(state)d state, %(private)d private) in %(regions)d regions.",
                 counts["total"],
-            ) % {"count": counts["total"], "state": counts["state"], "private": counts["private"], "regions": counts["regions"]}
+            ) % {
+                "count": counts["total"],
+                "state": counts["state"],
+                "private": counts["private"],
+                "regions": counts["regions"],
+            }
         elif kind == Clause.Kind.ALGORITHM:
             state = State.DONE if activity_count else _by_deadline(clause, today, done=False)
             summary = _("%(stages)d stages and %(activities)d activities in the portal.") % {
@@ -112,7 +118,9 @@ def order_control_card(*, order: Order, today: datetime.date) -> list[ClauseStat
         elif kind == Clause.Kind.ORGANISATION_LIST:
             complete = counts["total"] >= order.planned_organisations and counts["regions"] >= region_total
             state = State.DONE if complete else _by_deadline(clause, today, done=False)
-            summary = _("%(count)d of %(planned)d organisations listed, in %(regions)d of %(total_regions)d regions.") % {
+            summary = _(
+                "%(count)d of %(planned)d organisations listed, in %(regions)d of %(total_regions)d regions."
+            ) % {
                 "count": counts["total"],
                 "planned": order.planned_organisations,
                 "regions": counts["regions"],
@@ -134,7 +142,9 @@ def order_control_card(*, order: Order, today: datetime.date) -> list[ClauseStat
                 days_left = (next_due - today).days
         elif kind == Clause.Kind.REGIONS:
             state = _by_deadline(clause, today, done=bool(clause.due_on and today > clause.due_on))
-            summary = _("Organisations in %(regions)d of %(total)d regions; coordinators named in %(coordinators)d.") % {
+            summary = _(
+                "Organisations in %(regions)d of %(total)d regions; coordinators named in %(coordinators)d."
+            ) % {
                 "regions": counts["regions"],
                 "total": region_total,
                 "coordinators": regions_with_coordinator,

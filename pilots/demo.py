@@ -18,14 +18,45 @@ ORGANISATIONS_PER_REGION = 5
 PRIVATE_SHARE = 38  # of every 100, as the ministry announced: 62 state and 38 private
 
 KINDERGARTEN_NAMES = [
-    "Балапан", "Айгөлек", "Болашақ", "Ақбота", "Еркетай", "Күншуақ", "Жұлдыз", "Бәйтерек", "Қуаныш", "Шаттық",
-    "Ақниет", "Балдырған", "Нұршуақ", "Арай", "Достық", "Бөбек", "Айналайын", "Мөлдір", "Қарлығаш", "Гүлдер",
-    "Ботақан", "Құлыншақ", "Әлем", "Тамшы", "Ертегі",
+    "Балапан",
+    "Айгөлек",
+    "Болашақ",
+    "Ақбота",
+    "Еркетай",
+    "Күншуақ",
+    "Жұлдыз",
+    "Бәйтерек",
+    "Қуаныш",
+    "Шаттық",
+    "Ақниет",
+    "Балдырған",
+    "Нұршуақ",
+    "Арай",
+    "Достық",
+    "Бөбек",
+    "Айналайын",
+    "Мөлдір",
+    "Қарлығаш",
+    "Гүлдер",
+    "Ботақан",
+    "Құлыншақ",
+    "Әлем",
+    "Тамшы",
+    "Ертегі",
 ]
 DIRECTORS = [
-    "Ахметова Гүлнар Серікқызы", "Жұмабаева Әсем Қайратқызы", "Иванова Светлана Петровна", "Нұрланова Айгүл Болатқызы",
-    "Сейітова Мәдина Ержанқызы", "Қасымова Жанар Әділқызы", "Петренко Ольга Викторовна", "Омарова Динара Маратқызы",
-    "Бекова Салтанат Нұрланқызы", "Тоқтарова Ләззат Қанатқызы", "Ким Елена Сергеевна", "Смағұлова Ақмарал Есенқызы",
+    "Ахметова Гүлнар Серікқызы",
+    "Жұмабаева Әсем Қайратқызы",
+    "Иванова Светлана Петровна",
+    "Нұрланова Айгүл Болатқызы",
+    "Сейітова Мәдина Ержанқызы",
+    "Қасымова Жанар Әділқызы",
+    "Петренко Ольга Викторовна",
+    "Омарова Динара Маратқызы",
+    "Бекова Салтанат Нұрланқызы",
+    "Тоқтарова Ләззат Қанатқызы",
+    "Ким Елена Сергеевна",
+    "Смағұлова Ақмарал Есенқызы",
 ]
 
 
@@ -39,7 +70,9 @@ def load_order() -> Order:
     order, _ = Order.objects.update_or_create(signed_on=data["order"]["signed_on"], defaults=fields)
     for position, clause in enumerate(data["clauses"], start=1):
         defaults = {k: v for k, v in clause.items() if k != "number"}
-        Clause.objects.update_or_create(order=order, number=clause["number"], defaults={**defaults, "position": position})
+        Clause.objects.update_or_create(
+            order=order, number=clause["number"], defaults={**defaults, "position": position}
+        )
     order.refresh_from_db()  # dates were given as ISO strings
     return order
 
@@ -80,12 +113,8 @@ def _organisation_fields(index: int, region_row: dict, rng: random.Random) -> di
     name = KINDERGARTEN_NAMES[index % len(KINDERGARTEN_NAMES)]
     number = 10 + (index * 13) % 180
     rural = not city_region and index % 5 in (3, 4)
-    if rural:
-        district_kk, district_ru = region_row["districts"][index % 2]
-    elif city_region:
-        district_kk, district_ru = region_row["districts"][index % 2]
-    else:
-        district_kk, district_ru = region_row["centre_kk"], region_row["centre_ru"]
+    # Rural organisations and those in the three cities sit in a district; the others in the regional centre.
+    district = region_row["districts"][index % 2][0] if rural or city_region else region_row["centre_kk"]
     if private:
         name_kk = f"«{name}» жеке балабақшасы (демо)"
         name_ru = f"Частный детский сад «{name}» (демо)"
@@ -97,14 +126,14 @@ def _organisation_fields(index: int, region_row: dict, rng: random.Random) -> di
     return {
         "name_kk": name_kk,
         "name_ru": name_ru,
-        "district": district_kk,
+        "district": district,
         "settlement": Organisation.Settlement.RURAL if rural else Organisation.Settlement.URBAN,
         "ownership": Organisation.Ownership.PRIVATE if private else Organisation.Ownership.STATE,
         "language": language,
         "groups": groups,
         "children": groups * rng.randint(18, 25),
         "director": DIRECTORS[index % len(DIRECTORS)],
-        "phone": f"+7 7{rng.randint(0, 9)}{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+        "phone": f"+7 7{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
         "email": f"demo-{index + 1:03d}@example.org",
         "in_pilot_from": datetime.date(2026, 1, 1),
         "is_demo": True,
@@ -119,7 +148,7 @@ def load_demo_organisations(regions: dict[str, Region]) -> list[Organisation]:
             index = region_index * ORGANISATIONS_PER_REGION + k
             fields = _organisation_fields(index, region_row, rng)
             fields["region"] = regions[region_row["code"]]
-            organisation, created = Organisation.objects.get_or_create(bin=demo_bin(index), defaults=fields)
+            organisation, _created = Organisation.objects.get_or_create(bin=demo_bin(index), defaults=fields)
             organisations.append(organisation)
     return organisations
 
@@ -157,7 +186,9 @@ def load_demo_users(regions: dict[str, Region], organisations: list[Organisation
         ("institute", {"role": User.Role.INSTITUTE, "first_name": "Институт"}),
         ("ministry", {"role": User.Role.MINISTRY, "first_name": "Министрлік"}),
     ]
-    specs += [(f"region-{code.lower()}", {"role": User.Role.REGION, "region": region}) for code, region in regions.items()]
+    specs += [
+        (f"region-{code.lower()}", {"role": User.Role.REGION, "region": region}) for code, region in regions.items()
+    ]
     specs += [(f"org-{o.bin}", {"role": User.Role.ORGANISATION, "organisation": o}) for o in organisations]
     created = 0
     for username, fields in specs:
@@ -169,7 +200,11 @@ def load_demo_users(regions: dict[str, Region], organisations: list[Organisation
 def load_demo_executions(order: Order) -> None:
     """Recorded executions of clauses the Department did before the portal existed, marked as demo."""
     notes = [
-        ("5", datetime.date(2025, 11, 24), "Бұйрық Институтқа және өңірлердің білім басқармаларына жеткізілді (демо жазба)."),
+        (
+            "5",
+            datetime.date(2025, 11, 24),
+            "Бұйрық Институтқа және өңірлердің білім басқармаларына жеткізілді (демо жазба).",
+        ),
         ("3.1", datetime.date(2026, 4, 8), "2026 ж. I тоқсан бойынша есеп Департаментке жіберілді (демо жазба)."),
         ("3.1", datetime.date(2026, 7, 8), "2026 ж. II тоқсан бойынша есеп Департаментке жіберілді (демо жазба)."),
         ("3.1", datetime.date(2026, 10, 9), "2026 ж. III тоқсан бойынша есеп Департаментке жіберілді (демо жазба)."),

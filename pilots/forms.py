@@ -12,13 +12,13 @@ class OrganisationFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or BIN"), required=False, max_length=100)
     region = forms.ChoiceField(label=_("Region"), required=False)
     ownership = forms.ChoiceField(
-        label=_("Ownership"), required=False, choices=[("", _("all"))] + Organisation.Ownership.choices
+        label=_("Ownership"), required=False, choices=[("", _("all")), *Organisation.Ownership.choices]
     )
     settlement = forms.ChoiceField(
-        label=_("Settlement"), required=False, choices=[("", _("all"))] + Organisation.Settlement.choices
+        label=_("Settlement"), required=False, choices=[("", _("all")), *Organisation.Settlement.choices]
     )
     language = forms.ChoiceField(
-        label=_("Language of instruction"), required=False, choices=[("", _("all"))] + Organisation.Language.choices
+        label=_("Language of instruction"), required=False, choices=[("", _("all")), *Organisation.Language.choices]
     )
     in_pilot = forms.ChoiceField(
         label=_("In the pilot"),
@@ -66,9 +66,10 @@ class ActivityProgressForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("done") and not cleaned.get("done_on") and "done_on" not in self.errors:
-            self.add_error("done_on", forms.ValidationError(_("Give the date the activity was done."), code="date_required"))
+            self.add_error(
+                "done_on", forms.ValidationError(_("Give the date the activity was done."), code="date_required")
+            )
         return cleaned
-
 
 
 class LeavePilotForm(forms.Form):

@@ -58,62 +58,125 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column(
-        "bin", "БСН", "БИН", gettext_lazy("BIN"),
+        "bin",
+        "БСН",
+        "БИН",
+        gettext_lazy("BIN"),
         gettext_lazy("12 digits with a valid check digit; format the column as text to keep leading zeros"),
-        example="", required=True, width=16, as_text=True,
+        example="",
+        required=True,
+        width=16,
+        as_text=True,
     ),
     Column(
-        "name_kk", "Атауы (қазақ тілінде)", "Наименование (на казахском языке)", gettext_lazy("name (Kazakh)"),
+        "name_kk",
+        "Атауы (қазақ тілінде)",
+        "Наименование (на казахском языке)",
+        gettext_lazy("name (Kazakh)"),
         gettext_lazy("the organisation's full name in Kazakh; give it or the Russian name"),
-        example="№12 «Балапан» бөбекжай-бақшасы", width=45,
+        example="№12 «Балапан» бөбекжай-бақшасы",
+        width=45,
     ),
     Column(
-        "name_ru", "Атауы (орыс тілінде)", "Наименование (на русском языке)", gettext_lazy("name (Russian)"),
+        "name_ru",
+        "Атауы (орыс тілінде)",
+        "Наименование (на русском языке)",
+        gettext_lazy("name (Russian)"),
         gettext_lazy("the organisation's full name in Russian; give it or the Kazakh name"),
-        example="Ясли-сад №12 «Балапан»", width=45,
+        example="Ясли-сад №12 «Балапан»",
+        width=45,
     ),
     Column(
-        "region", "Өңір", "Регион", gettext_lazy("region"),
+        "region",
+        "Өңір",
+        "Регион",
+        gettext_lazy("region"),
         gettext_lazy("the ISO code (KZ-71) or the region's name in Kazakh or Russian"),
-        example="KZ-71", required=True, width=24,
+        example="KZ-71",
+        required=True,
+        width=24,
     ),
     Column(
-        "district", "Аудан / қала", "Район / город", gettext_lazy("district or city"),
-        gettext_lazy("the district or city"), example="Есіл ауданы", width=24,
+        "district",
+        "Аудан / қала",
+        "Район / город",
+        gettext_lazy("district or city"),
+        gettext_lazy("the district or city"),
+        example="Есіл ауданы",
+        width=24,
     ),
     Column(
-        "settlement", "Елді мекен түрі", "Тип населённого пункта", gettext_lazy("settlement type"),
-        gettext_lazy("urban or rural (қала / ауыл, город / село)"), example="қала", width=18,
+        "settlement",
+        "Елді мекен түрі",
+        "Тип населённого пункта",
+        gettext_lazy("settlement type"),
+        gettext_lazy("urban or rural (қала / ауыл, город / село)"),
+        example="қала",
+        width=18,
     ),
     Column(
-        "ownership", "Меншік нысаны", "Форма собственности", gettext_lazy("ownership"),
+        "ownership",
+        "Меншік нысаны",
+        "Форма собственности",
+        gettext_lazy("ownership"),
         gettext_lazy("state or private (мемлекеттік / жеке, государственная / частная)"),
-        example="мемлекеттік", width=18,
+        example="мемлекеттік",
+        width=18,
     ),
     Column(
-        "language", "Оқыту тілі", "Язык обучения", gettext_lazy("language of instruction"),
+        "language",
+        "Оқыту тілі",
+        "Язык обучения",
+        gettext_lazy("language of instruction"),
         gettext_lazy("kk, ru or mixed (қазақ / орыс / аралас, казахский / русский / смешанный)"),
-        example="kk", width=16,
+        example="kk",
+        width=16,
     ),
     Column(
-        "groups", "Топтар саны", "Количество групп", gettext_lazy("groups"),
-        gettext_lazy("a whole number, 0 or more"), example="6", width=12,
+        "groups",
+        "Топтар саны",
+        "Количество групп",
+        gettext_lazy("groups"),
+        gettext_lazy("a whole number, 0 or more"),
+        example="6",
+        width=12,
     ),
     Column(
-        "children", "Балалар саны", "Количество детей", gettext_lazy("children enrolled"),
-        gettext_lazy("a whole number, 0 or more"), example="140", width=12,
+        "children",
+        "Балалар саны",
+        "Количество детей",
+        gettext_lazy("children enrolled"),
+        gettext_lazy("a whole number, 0 or more"),
+        example="140",
+        width=12,
     ),
     Column(
-        "director", "Басшы (Т.А.Ә.)", "Руководитель (Ф.И.О.)", gettext_lazy("director"),
-        gettext_lazy("the director's full name"), example="Ахметова Гүлнар Серікқызы", width=30,
+        "director",
+        "Басшы (Т.А.Ә.)",
+        "Руководитель (Ф.И.О.)",
+        gettext_lazy("director"),
+        gettext_lazy("the director's full name"),
+        example="Ахметова Гүлнар Серікқызы",
+        width=30,
     ),
     Column(
-        "phone", "Телефон", "Телефон", gettext_lazy("phone"),
-        gettext_lazy("a phone number; it may start with +"), example="+7 717 255 00 00", width=20, as_text=True,
+        "phone",
+        "Телефон",
+        "Телефон",
+        gettext_lazy("phone"),
+        gettext_lazy("a phone number; it may start with +"),
+        example="+7 717 255 00 00",
+        width=20,
+        as_text=True,
     ),
     Column(
-        "email", "Электрондық пошта", "Электронная почта", gettext_lazy("e-mail"),
-        gettext_lazy("a valid e-mail address"), example="balapan@example.kz", width=28,
+        "email",
+        "Электрондық пошта",
+        "Электронная почта",
+        gettext_lazy("e-mail"),
+        gettext_lazy("a valid e-mail address"),
+        example="balapan@example.kz",
+        width=28,
     ),
 )
 COLUMNS_BY_CODE = {c.code: c for c in COLUMNS}
@@ -133,34 +196,57 @@ def _words(mapping: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return {_normal(word): value for value, words in mapping.items() for word in (value, *words)}
 
 
-SETTLEMENT_WORDS = _words({
-    Organisation.Settlement.URBAN: ("қала", "қалалық", "город", "городской", "городская", "городское"),
-    Organisation.Settlement.RURAL: ("ауыл", "ауылдық", "село", "сельский", "сельская", "сельское", "аул"),
-})
-OWNERSHIP_WORDS = _words({
-    Organisation.Ownership.STATE: ("мемлекеттік", "государственная", "государственный", "государственное"),
-    Organisation.Ownership.PRIVATE: ("жеке", "жеке меншік", "жекеменшік", "частная", "частный", "частное"),
-})
-LANGUAGE_WORDS = _words({
-    Organisation.Language.KAZAKH: ("kazakh", "қазақ", "қазақша", "қазақ тілі", "казахский", "казахский язык"),
-    Organisation.Language.RUSSIAN: ("russian", "орыс", "орысша", "орыс тілі", "русский", "русский язык"),
-    Organisation.Language.MIXED: (
-        "аралас", "смешанный", "смешанная", "смешанное", "kk/ru", "қазақ/орыс", "казахский/русский",
-        "қазақ және орыс", "казахский и русский",
-    ),
-})
+SETTLEMENT_WORDS = _words(
+    {
+        Organisation.Settlement.URBAN: ("қала", "қалалық", "город", "городской", "городская", "городское"),
+        Organisation.Settlement.RURAL: ("ауыл", "ауылдық", "село", "сельский", "сельская", "сельское", "аул"),
+    }
+)
+OWNERSHIP_WORDS = _words(
+    {
+        Organisation.Ownership.STATE: ("мемлекеттік", "государственная", "государственный", "государственное"),
+        Organisation.Ownership.PRIVATE: ("жеке", "жеке меншік", "жекеменшік", "частная", "частный", "частное"),
+    }
+)
+LANGUAGE_WORDS = _words(
+    {
+        Organisation.Language.KAZAKH: ("kazakh", "қазақ", "қазақша", "қазақ тілі", "казахский", "казахский язык"),
+        Organisation.Language.RUSSIAN: ("russian", "орыс", "орысша", "орыс тілі", "русский", "русский язык"),
+        Organisation.Language.MIXED: (
+            "аралас",
+            "смешанный",
+            "смешанная",
+            "смешанное",
+            "kk/ru",
+            "қазақ/орыс",
+            "казахский/русский",
+            "қазақ және орыс",
+            "казахский и русский",
+        ),
+    }
+)
 CHOICE_WORDS = {"settlement": SETTLEMENT_WORDS, "ownership": OWNERSHIP_WORDS, "language": LANGUAGE_WORDS}
 
 # Spreadsheet programs run a cell that starts with one of these as a formula (CSV/formula injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A phone number may start with +, as long as the rest is digits, spaces and brackets.
+# Leading whitespace is trimmed before the check, so " =1+1" is caught too.
+FORMULA_STARTS = ("=", "+", "-", "@")
+# A phone number may start with +, as long as the rest is digits, spaces, brackets, hyphens and dots.
 PHONE_WITH_PLUS = re.compile(r"^\+[0-9][0-9 ()\-.]*$")
 # Officials write a lone dash for "no data"; it is read as an empty cell, not as a formula.
 NO_DATA = {"-", "–", "—", "--"}
-# What a file that is not a readable .xlsx makes zipfile and openpyxl raise, while opening or (read-only mode
-# parses lazily) while reading the rows; XML parse errors are SyntaxErrors.
-UNREADABLE = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, IndexError, OSError,
-              SyntaxError, EOFError)
+# What a file that is not a readable .xlsx makes zipfile and openpyxl raise, while opening it or (read-only mode
+# parses lazily) while reading its rows; XML parse errors are SyntaxErrors.
+UNREADABLE = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    OSError,
+    SyntaxError,
+    EOFError,
+)
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
 
 
@@ -173,20 +259,23 @@ class ImportProblem:
     code: str
     message: str
     letter: str = ""
+    header: str = ""
 
     @property
     def column_name(self) -> str:
-        """The column as the user knows it: its letter and its name in the user's language."""
+        """The column as the user sees it: its letter and its header in the file (else its name)."""
         column = COLUMNS_BY_CODE.get(self.column)
-        name = str(column.name) if column else self.column
-        return f"{self.letter} · {name}" if self.letter and name else self.letter or name
+        name = self.header or (str(column.name) if column else self.column)
+        return " · ".join(part for part in (self.letter, name) if part)
 
     def __str__(self) -> str:
         if self.row is None:
             return str(self.message)
         if self.column:
             return _("Row %(row)s, column %(column)s: %(message)s") % {
-                "row": self.row, "column": self.column_name, "message": self.message,
+                "row": self.row,
+                "column": self.column_name,
+                "message": self.message,
             }
         return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
 
@@ -203,6 +292,7 @@ class OrganisationRow:
 @dataclass
 class ParsedFile:
     rows: list[OrganisationRow] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # column code → its header as written in the file
     warnings: list[ImportProblem] = field(default_factory=list)
     errors: list[ImportProblem] = field(default_factory=list)
 
@@ -276,34 +366,58 @@ def _read_header(header: tuple, parsed: ParsedFile) -> dict[int, str]:
         letter = get_column_letter(index + 1)
         column = _column_for_header(value)
         if column is None:
-            parsed.warnings.append(ImportProblem(
-                row=1, column="", letter=letter, code="unknown_column",
-                message=_("The column “%(header)s” is not one of Appendix 2's columns and is ignored.")
-                % {"header": str(value).strip()},
-            ))
+            parsed.warnings.append(
+                ImportProblem(
+                    row=1,
+                    column="",
+                    letter=letter,
+                    header=str(value).strip(),
+                    code="unknown_column",
+                    message=_("The column “%(header)s” is not one of Appendix 2's columns and is ignored.")
+                    % {"header": str(value).strip()},
+                )
+            )
             continue
         if column.code in seen:
-            parsed.errors.append(ImportProblem(
-                row=1, column=column.code, letter=letter, code="duplicate_column",
-                message=_("This column repeats column %(other)s; keep one of them.")
-                % {"other": get_column_letter(seen[column.code] + 1)},
-            ))
+            parsed.errors.append(
+                ImportProblem(
+                    row=1,
+                    column=column.code,
+                    letter=letter,
+                    header=str(value).strip(),
+                    code="duplicate_column",
+                    message=_("This column repeats column %(other)s; keep one of them.")
+                    % {"other": get_column_letter(seen[column.code] + 1)},
+                )
+            )
             continue
         seen[column.code] = index
         by_index[index] = column.code
+        parsed.headers[column.code] = " ".join(str(value).split())
     missing = [c for c in COLUMNS if c.required and c.code not in seen]
     if missing:
-        parsed.errors.append(ImportProblem(
-            row=1, column="", code="missing_column",
-            message=_("The first row lacks the required columns: %(columns)s.")
-            % {"columns": ", ".join(f"{c.code} ({c.label_kk} / {c.label_ru})" for c in missing)},
-        ))
+        parsed.errors.append(
+            ImportProblem(
+                row=1,
+                column="",
+                code="missing_column",
+                message=_(
+                    "The first row lacks the required columns: %(columns)s. The first row must be the header; "
+                    "remove any title rows above it."
+                )
+                % {"columns": ", ".join(f"{c.code} ({c.label_kk} / {c.label_ru})" for c in missing)},
+            )
+        )
     if not any(code in seen for code in NAME_COLUMNS):
-        parsed.errors.append(ImportProblem(
-            row=1, column="", code="missing_column",
-            message=_("The first row needs a name column: %(kk)s or %(ru)s.")
-            % {"kk": "name_kk (Атауы (қазақ тілінде))", "ru": "name_ru (Наименование (на русском языке))"},
-        ))
+        parsed.errors.append(
+            ImportProblem(
+                row=1,
+                column="",
+                code="missing_column",
+                message=_("The first row needs a name column: %(kk)s or %(ru)s.")
+                % {"kk": "name_kk (Атауы (қазақ тілінде))", "ru": "name_ru (Наименование (на русском языке))"},
+            )
+        )
     return by_index
 
 
@@ -328,15 +442,19 @@ def _as_text(value) -> str:
 
 def _check_formula(code: str, text: str) -> None:
     if text in EXCEL_ERRORS:
-        raise _CellError("cell_error", _("The cell shows the spreadsheet error %(value)s; type the value itself.")
-                         % {"value": text})
+        raise _CellError(
+            "cell_error", _("The cell shows the spreadsheet error %(value)s; type the value itself.") % {"value": text}
+        )
     if code == "phone" and PHONE_WITH_PLUS.match(text):
         return
     if text.startswith(FORMULA_STARTS):
         raise _CellError(
             "formula",
-            _("The cell starts with “%(char)s”, which spreadsheets run as a formula; type the value itself, "
-              "without a leading =, +, - or @.") % {"char": text[0]},
+            _(
+                "The cell starts with “%(char)s”, which spreadsheets run as a formula; type the value itself, "
+                "without a leading =, +, - or @."
+            )
+            % {"char": text[0]},
         )
 
 
@@ -354,8 +472,11 @@ def _clean_bin(value, warnings: list[str]) -> str:
         text = f"{value:012d}"
         if len(str(value)) < 12:
             warnings.append(
-                _("The BIN was stored as a number and lost its leading zeros; it was read as %(bin)s. "
-                  "Format the column as text to be sure.") % {"bin": text}
+                _(
+                    "The BIN was stored as a number and lost its leading zeros; it was read as %(bin)s. "
+                    "Format the column as text to be sure."
+                )
+                % {"bin": text}
             )
     else:
         text = "".join(str(value).split())
@@ -407,8 +528,10 @@ def _clean_text(code: str, value) -> str:
     _check_formula(code, text)
     limit = Organisation._meta.get_field(code).max_length
     if limit and len(text) > limit:
-        raise _CellError("too_long", _("The text is %(length)s characters long; at most %(limit)s fit.")
-                         % {"length": len(text), "limit": limit})
+        raise _CellError(
+            "too_long",
+            _("The text is %(length)s characters long; at most %(limit)s fit.") % {"length": len(text), "limit": limit},
+        )
     if code == "email":
         try:
             validate_email(text)
@@ -433,8 +556,11 @@ def _clean_region(value, regions: dict[str, Region]) -> Region:
     if region is None:
         raise _CellError(
             "unknown_region",
-            _("Unknown region “%(value)s”; give the ISO code (for example KZ-71) or the region's name "
-              "in Kazakh or Russian.") % {"value": text},
+            _(
+                "Unknown region “%(value)s”; give the ISO code (for example KZ-71) or the region's name "
+                "in Kazakh or Russian."
+            )
+            % {"value": text},
         )
     return region
 
@@ -464,22 +590,40 @@ def _read_row(number: int, cells: tuple, columns: dict[int, str], regions, parse
                 values[code] = _clean_text(code, raw)
         except _CellError as error:
             bad.add(code)
-            parsed.errors.append(ImportProblem(number, code, error.code, error.message, letter))
+            parsed.errors.append(ImportProblem(number, code, error.code, error.message, letter, parsed.headers[code]))
         for note in notes:
-            parsed.warnings.append(ImportProblem(number, code, "bin_from_number", note, letter))
+            parsed.warnings.append(ImportProblem(number, code, "bin_from_number", note, letter, parsed.headers[code]))
     if bin_value is None and "bin" not in bad:
-        parsed.errors.append(ImportProblem(number, "bin", "bin_required", _("The BIN is required."), letters["bin"]))
+        parsed.errors.append(
+            ImportProblem(
+                number, "bin", "bin_required", _("The BIN is required."), letters["bin"], parsed.headers["bin"]
+            )
+        )
         bad.add("bin")
     if "region" not in values and "region" not in bad:
         parsed.errors.append(
-            ImportProblem(number, "region", "region_required", _("The region is required."), letters["region"])
+            ImportProblem(
+                number,
+                "region",
+                "region_required",
+                _("The region is required."),
+                letters["region"],
+                parsed.headers["region"],
+            )
         )
         bad.add("region")
     if not any(code in values or code in bad for code in NAME_COLUMNS):
         name_code = next(c for c in NAME_COLUMNS if c in letters)
-        parsed.errors.append(ImportProblem(
-            number, name_code, "name_required", _("Give the name in Kazakh or in Russian."), letters[name_code]
-        ))
+        parsed.errors.append(
+            ImportProblem(
+                number,
+                name_code,
+                "name_required",
+                _("Give the name in Kazakh or in Russian."),
+                letters[name_code],
+                parsed.headers[name_code],
+            )
+        )
         bad.add(name_code)
     if bad:
         return None
@@ -490,32 +634,59 @@ def _index_of(columns: dict[int, str], code: str) -> int:
     return next(index for index, c in columns.items() if c == code)
 
 
+class _UnreadableFile(Exception):
+    """The workbook opened, but a sheet's content could not be parsed."""
+
+
+def _not_xlsx() -> ImportProblem:
+    return _file_error(
+        "not_xlsx",
+        _(
+            "This file is not an Excel workbook (.xlsx). Open it in Excel or LibreOffice, save it as "
+            "“Excel Workbook (.xlsx)” and upload it again."
+        ),
+    )
+
+
+def _sheet_rows(sheet):
+    """The sheet's rows as values; read-only mode parses lazily, so a damaged sheet fails only here."""
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            yield next(rows)
+        except StopIteration:
+            return
+        except UNREADABLE as error:
+            raise _UnreadableFile from error
+
+
 def organisations_parse(file) -> ParsedFile:
     """Read and check an Appendix 2 workbook; never writes. `file` is a binary file object or an upload."""
     parsed = ParsedFile()
     size = _file_size(file)
     if size > MAX_IMPORT_BYTES:
-        parsed.errors.append(_file_error(
-            "file_too_large",
-            _("The file is %(size)s; files of at most %(limit)s are accepted.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(MAX_IMPORT_BYTES)},
-        ))
+        parsed.errors.append(
+            _file_error(
+                "file_too_large",
+                _("The file is %(size)s; files of at most %(limit)s are accepted.")
+                % {"size": filesizeformat(size), "limit": filesizeformat(MAX_IMPORT_BYTES)},
+            )
+        )
         return parsed
     file.seek(0)
     try:
         # Formulas are read as typed (not their cached results) so that they can be refused.
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=False)
-        try:
-            _read_sheet(workbook, parsed)
-        finally:
-            workbook.close()
     except UNREADABLE:
+        parsed.errors.append(_not_xlsx())
+        return parsed
+    try:
+        _read_sheet(workbook, parsed)
+    except _UnreadableFile:
         parsed.rows.clear()
-        parsed.errors.append(_file_error(
-            "not_xlsx",
-            _("This file is not an Excel workbook (.xlsx). Open it in Excel or LibreOffice, save it as "
-              "“Excel Workbook (.xlsx)” and upload it again."),
-        ))
+        parsed.errors.append(_not_xlsx())
+    finally:
+        workbook.close()
     return parsed
 
 
@@ -526,11 +697,10 @@ def _read_sheet(workbook, parsed: ParsedFile) -> None:
     sheet = workbook.worksheets[0]
     # Some programs write a wrong size into the file; forget it and read every cell there is.
     sheet.reset_dimensions()
-    rows = sheet.iter_rows(values_only=True)
+    rows = _sheet_rows(sheet)
     header = next(rows, None)
     if header is None or all(_is_blank(v) for v in header):
-        parsed.errors.append(_file_error(
-            "empty", _("The first sheet is empty; its first row must name the columns.")))
+        parsed.errors.append(_file_error("empty", _("The first sheet is empty; its first row must name the columns.")))
         return
     columns = _read_header(header, parsed)
     if parsed.errors:
@@ -543,19 +713,25 @@ def _read_sheet(workbook, parsed: ParsedFile) -> None:
             continue
         data_rows += 1
         if data_rows > MAX_IMPORT_ROWS:
-            parsed.errors.append(_file_error(
-                "too_many_rows", _("The sheet has more than %(limit)s rows.") % {"limit": MAX_IMPORT_ROWS}))
+            parsed.errors.append(
+                _file_error("too_many_rows", _("The sheet has more than %(limit)s rows.") % {"limit": MAX_IMPORT_ROWS})
+            )
             return
         row = _read_row(number, cells, columns, regions, parsed)
         if row is None:
             continue
         if row.bin in first_row_of_bin:
-            parsed.errors.append(ImportProblem(
-                number, "bin", "duplicate_bin",
-                _("The BIN %(bin)s is already on row %(row)s; each organisation is listed once.")
-                % {"bin": row.bin, "row": first_row_of_bin[row.bin]},
-                get_column_letter(_index_of(columns, "bin") + 1),
-            ))
+            parsed.errors.append(
+                ImportProblem(
+                    number,
+                    "bin",
+                    "duplicate_bin",
+                    _("The BIN %(bin)s is already on row %(row)s; each organisation is listed once.")
+                    % {"bin": row.bin, "row": first_row_of_bin[row.bin]},
+                    get_column_letter(_index_of(columns, "bin") + 1),
+                    parsed.headers["bin"],
+                )
+            )
             continue
         first_row_of_bin[row.bin] = number
         parsed.rows.append(row)
@@ -589,7 +765,9 @@ def organisations_import(
     result = ImportResult(dry_run=dry_run)
     existing = {
         o.bin: o
-        for o in Organisation.objects.select_for_update(of=("self",)).select_related("region").filter(bin__in=[r.bin for r in rows])
+        for o in Organisation.objects.select_for_update(of=("self",))
+        .select_related("region")
+        .filter(bin__in=[r.bin for r in rows])
     }
     to_create: list[Organisation] = []
     to_update: list[Organisation] = []
@@ -601,17 +779,25 @@ def organisations_import(
             continue
         changed = [name for name, value in row.values.items() if getattr(organisation, name) != value]
         if "region" in changed:
-            result.warnings.append(ImportProblem(
-                row.row, "region", "region_changed",
-                _("%(bin)s moves from %(old)s to %(new)s; its coordinator changes with it.")
-                % {"bin": row.bin, "old": organisation.region.code, "new": row.values["region"].code},
-            ))
+            result.warnings.append(
+                ImportProblem(
+                    row.row,
+                    "region",
+                    "region_changed",
+                    _("%(bin)s moves from %(old)s to %(new)s; its coordinator changes with it.")
+                    % {"bin": row.bin, "old": organisation.region.code, "new": row.values["region"].code},
+                )
+            )
         if not organisation.is_in_pilot:
-            result.warnings.append(ImportProblem(
-                row.row, "bin", "left_pilot",
-                _("%(bin)s left the pilot on %(date)s; its details are updated, but it stays out of the pilot.")
-                % {"bin": row.bin, "date": organisation.in_pilot_until.strftime("%d.%m.%Y")},
-            ))
+            result.warnings.append(
+                ImportProblem(
+                    row.row,
+                    "bin",
+                    "left_pilot",
+                    _("%(bin)s left the pilot on %(date)s; its details are updated, but it stays out of the pilot.")
+                    % {"bin": row.bin, "date": organisation.in_pilot_until.strftime("%d.%m.%Y")},
+                )
+            )
         if not changed:
             result.unchanged += 1
             continue
@@ -626,16 +812,18 @@ def organisations_import(
         created = bulk_create_with_history(
             to_create, Organisation, default_user=user, default_change_reason=HISTORY_REASON
         )
-        PilotMembershipChange.objects.bulk_create([
-            PilotMembershipChange(
-                organisation=organisation,
-                event=PilotMembershipChange.Event.JOINED,
-                effective_on=organisation.in_pilot_from,
-                reason=_("Listed in Appendix 2 (imported from a spreadsheet)."),
-                recorded_by=user,
-            )
-            for organisation in created
-        ])
+        PilotMembershipChange.objects.bulk_create(
+            [
+                PilotMembershipChange(
+                    organisation=organisation,
+                    event=PilotMembershipChange.Event.JOINED,
+                    effective_on=organisation.in_pilot_from,
+                    reason=_("Listed in Appendix 2 (imported from a spreadsheet)."),
+                    recorded_by=user,
+                )
+                for organisation in created
+            ]
+        )
     if to_update:
         bulk_update_with_history(
             to_update, Organisation, sorted(changed_fields), default_user=user, default_change_reason=HISTORY_REASON
@@ -656,9 +844,16 @@ def organisations_import_file(
         result = organisations_import(rows=parsed.rows, user=user, dry_run=dry_run, today=today)
     except IntegrityError:
         # Someone else added one of these BINs between our read and our write; the transaction rolled back.
-        return ImportResult(dry_run=dry_run, warnings=parsed.warnings, errors=[_file_error(
-            "conflict", _("The list changed while the file was being imported; nothing was saved. Please try again."),
-        )])
+        return ImportResult(
+            dry_run=dry_run,
+            warnings=parsed.warnings,
+            errors=[
+                _file_error(
+                    "conflict",
+                    _("The list changed while the file was being imported; nothing was saved. Please try again."),
+                )
+            ],
+        )
     result.warnings[:0] = parsed.warnings
     return result
 
@@ -704,8 +899,7 @@ def template_workbook() -> bytes:
         sheet.add_data_validation(validation)
 
     instructions = workbook.create_sheet(INSTRUCTIONS_SHEET_TITLE)
-    headings = [_("Code"), _("Label (Kazakh)"), _("Label (Russian)"), _("Required"), _("Accepted values"),
-                _("Example")]
+    headings = [_("Code"), _("Label (Kazakh)"), _("Label (Russian)"), _("Required"), _("Accepted values"), _("Example")]
     instructions.append(headings)
     for cell in instructions[1]:
         cell.font, cell.fill, cell.border = header_font, header_fill, border
@@ -727,12 +921,17 @@ def template_workbook() -> bytes:
         instructions.column_dimensions[letter].width = width
     instructions.freeze_panes = "A2"
     notes_row = len(COLUMNS) + 3
-    for offset, note in enumerate((
-        _("Fill in the first sheet, one organisation per row, below the header; do not rename the header."),
-        _("The file is checked as a whole: if any row is wrong, nothing is saved and every wrong row is listed."),
-        _("A BIN already in the portal updates that organisation; an empty cell leaves its value as it is."),
-        _("Do not type formulas: a cell that starts with =, +, - or @ is refused (a phone number may start with +)."),
-    )):
+    for offset, note in enumerate(
+        (
+            _("Fill in the first sheet, one organisation per row, below the header; do not rename the header."),
+            _("The file is checked as a whole: if any row is wrong, nothing is saved and every wrong row is listed."),
+            _("A BIN already in the portal updates that organisation; an empty cell leaves its value as it is."),
+            _(
+                "Do not type formulas: a cell that starts with =, +, - or @ is refused "
+                "(a phone number may start with +)."
+            ),
+        )
+    ):
         instructions.cell(row=notes_row + offset, column=1, value=note)
 
     buffer = io.BytesIO()

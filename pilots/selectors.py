@@ -64,7 +64,10 @@ def organisation_list(*, user: User, filters: OrganisationFilters | None = None)
     if f.q:
         term = f.q.strip()
         qs = qs.filter(
-            Q(bin__startswith=term) | Q(name_kk__icontains=term) | Q(name_ru__icontains=term) | Q(name_en__icontains=term)
+            Q(bin__startswith=term)
+            | Q(name_kk__icontains=term)
+            | Q(name_ru__icontains=term)
+            | Q(name_en__icontains=term)
         )
     if f.region:
         qs = qs.filter(region__code=f.region)
@@ -111,7 +114,8 @@ class StageProgress:
 def organisation_algorithm_progress(*, organisation: Organisation) -> list[StageProgress]:
     """Each stage with its activities and this organisation's progress on them, in three queries."""
     progress = {
-        p.activity_id: p for p in ActivityProgress.objects.filter(organisation=organisation).select_related("updated_by")
+        p.activity_id: p
+        for p in ActivityProgress.objects.filter(organisation=organisation).select_related("updated_by")
     }
     stages = Stage.objects.prefetch_related(Prefetch("activities", queryset=Activity.objects.order_by("position")))
     result = []
@@ -122,7 +126,9 @@ def organisation_algorithm_progress(*, organisation: Organisation) -> list[Stage
     return result
 
 
-def activity_progress_get(*, user: User, bin: str, activity_code: str) -> tuple[Organisation, Activity, ActivityProgress | None]:
+def activity_progress_get(
+    *, user: User, bin: str, activity_code: str
+) -> tuple[Organisation, Activity, ActivityProgress | None]:
     """An activity of an organisation the user may see, with its progress row if any."""
     organisation = organisation_get(user=user, bin=bin)
     try:
@@ -131,4 +137,3 @@ def activity_progress_get(*, user: User, bin: str, activity_code: str) -> tuple[
         raise Http404("No such activity.") from None
     progress = ActivityProgress.objects.filter(organisation=organisation, activity=activity).first()
     return organisation, activity, progress
-

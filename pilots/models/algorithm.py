@@ -70,3 +70,6 @@ class ActivityProgress(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "activity"], name="one_progress_per_activity"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.activity}"

@@ -26,6 +26,9 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
 
+    def __str__(self) -> str:
+        return self.title
+
     @property
     def title(self) -> str:
         return localized(self, "title")
@@ -33,9 +36,6 @@ class Order(models.Model):
     @property
     def project_name(self) -> str:
         return localized(self, "project_name")
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class Clause(models.Model):
@@ -75,6 +75,9 @@ class Clause(models.Model):
         verbose_name = _("clause")
         verbose_name_plural = _("clauses")
 
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text[:60]}"
+
     @property
     def text(self) -> str:
         return localized(self, "text")
@@ -86,9 +89,6 @@ class Clause(models.Model):
     @property
     def deadline_note(self) -> str:
         return localized(self, "deadline_note")
-
-    def __str__(self) -> str:
-        return f"{self.number}. {self.text[:60]}"
 
 
 class ClauseExecution(models.Model):
@@ -106,3 +106,6 @@ class ClauseExecution(models.Model):
         ordering = ["clause", "done_on"]
         verbose_name = _("execution of a clause")
         verbose_name_plural = _("executions of clauses")
+
+    def __str__(self) -> str:
+        return f"{self.clause.number} · {self.done_on:%d.%m.%Y}"

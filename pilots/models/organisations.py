@@ -29,9 +29,7 @@ class Organisation(LocalizedNameMixin, models.Model):
     name_kk = models.CharField(_("name (Kazakh)"), max_length=300, blank=True)
     name_ru = models.CharField(_("name (Russian)"), max_length=300, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("region")
-    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("region"))
     district = models.CharField(_("district or city"), max_length=150, blank=True)
     settlement = models.CharField(
         _("settlement type"), max_length=5, choices=Settlement.choices, default=Settlement.URBAN
@@ -99,3 +97,6 @@ class PilotMembershipChange(models.Model):
         ordering = ["-effective_on", "-recorded_at"]
         verbose_name = _("change of pilot membership")
         verbose_name_plural = _("changes of pilot membership")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.get_event_display()} · {self.effective_on:%d.%m.%Y}"

@@ -9,6 +9,7 @@ def test_check_digit_falls_back_to_the_second_weights_when_the_first_give_ten():
     # 1*3+2*4+3*5+4*6+5*7+6*8+7*9+8*10+9*11+0*1+1*2 = 377; 377 mod 11 = 3.
     assert bin_check_digit("12345678901") == 3
 
+
 def test_check_digit_uses_the_second_weights_only_when_the_first_give_ten():
     # 9,8,0,1,4,0,0,0,1,2,3 → 9+16+0+4+20+0+0+0+9+20+33 = 111; 111 mod 11 = 1.
     assert bin_check_digit("98014000123") == 1

@@ -24,7 +24,12 @@ def _status(order, number, today=TODAY):
 
 def test_quarterly_reports_are_due_on_the_tenth_after_each_quarter():
     dues = quarter_report_due_dates(starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31))
-    assert dues == [datetime.date(2026, 4, 10), datetime.date(2026, 7, 10), datetime.date(2026, 10, 10), datetime.date(2027, 1, 10)]
+    assert dues == [
+        datetime.date(2026, 4, 10),
+        datetime.date(2026, 7, 10),
+        datetime.date(2026, 10, 10),
+        datetime.date(2027, 1, 10),
+    ]
 
 
 def test_final_report_clause_counts_the_days_left_to_the_seventh_of_december(order):
@@ -38,7 +43,9 @@ def test_final_report_clause_is_overdue_after_the_deadline_without_a_record(orde
 
 
 def test_final_report_clause_is_done_once_its_execution_is_recorded(order):
-    ClauseExecution.objects.create(clause=order.clauses.get(number="3.2"), done_on=datetime.date(2026, 12, 5), note="sent")
+    ClauseExecution.objects.create(
+        clause=order.clauses.get(number="3.2"), done_on=datetime.date(2026, 12, 5), note="sent"
+    )
     status = _status(order, "3.2")
     assert status.state == State.DONE
     assert status.summary == "Done on 05.12.2026."

@@ -38,7 +38,12 @@ def test_staff_tick_an_activity_with_date_note_and_evidence(client, staff, activ
     client.force_login(staff)
     response = client.post(
         _url(staff, activity),
-        {"done": "on", "done_on": "15.01.2026", "note": "Жұмыс тобы құрылды", "evidence": SimpleUploadedFile("order.png", PNG)},
+        {
+            "done": "on",
+            "done_on": "15.01.2026",
+            "note": "Жұмыс тобы құрылды",
+            "evidence": SimpleUploadedFile("order.png", PNG),
+        },
     )
     assert response.status_code == 302
     progress = ActivityProgress.objects.get(organisation=staff.organisation, activity=activity)

@@ -1,5 +1,6 @@
+import redis
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
@@ -9,7 +10,7 @@ def _database_ok() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)
-    except Exception:
+    except DatabaseError:
         return False
 
 
@@ -17,11 +18,9 @@ def _broker_state() -> str:
     if not settings.REDIS_URL:
         return "in-process"
     try:
-        import redis
-
         client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
         return "ok" if client.ping() else "unreachable"
-    except Exception:
+    except (redis.RedisError, OSError):
         return "unreachable"
 
 

@@ -5,7 +5,13 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from ..importer import COLUMNS, MAX_IMPORT_BYTES, organisations_import_file, template_workbook, user_can_import
+from ..importer import (
+    COLUMNS,
+    MAX_IMPORT_BYTES,
+    organisations_import_file,
+    template_workbook,
+    user_can_import,
+)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -43,9 +49,7 @@ def import_view(request):
     form = OrganisationImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = organisations_import_file(
-            file=form.cleaned_data["file"], user=request.user, dry_run=form.dry_run
-        )
+        result = organisations_import_file(file=form.cleaned_data["file"], user=request.user, dry_run=form.dry_run)
     return render(
         request,
         "pilots/organisation_import.html",
