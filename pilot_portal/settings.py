@@ -15,9 +15,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 
 # No production default for the key: a portal started without one must fail loudly.
-SECRET_KEY = env.str("SECRET_KEY", default="") or (
-    "insecure-development-key-only-for-debug" if DEBUG else ""
-)
+SECRET_KEY = env.str("SECRET_KEY", default="") or ("insecure-development-key-only-for-debug" if DEBUG else "")
 if not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
 
@@ -202,4 +200,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
-
