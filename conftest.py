@@ -1,4 +1,93 @@
+"""Shared fixtures: fast isolated settings for every test, and Debian's Chromium for the browser tests."""
+
+import os
+from pathlib import Path
+
 import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+# Gitignored; screenshots for people to look at after a run.
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so `page` can tell whether its test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module; skipped without Chromium, except in CI where that is a failure."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: apt-get install chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI must run the browser tests, not skip them)", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread while it is started, and
+    # Django refuses ORM calls from a thread with a running loop; the tests' ORM calls are synchronous.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db, request):
+    """A fresh browser context (no cookies) on the live server; a screenshot is kept if the test fails."""
+    # Production's Secure cookies work over the live server's plain HTTP: Chromium trusts http://localhost.
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"FAILED-{request.node.name}.png", full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def screenshot(request):
+    """Saves the page to test-artifacts/<test name>.png for a person to look at."""
+
+    def take(page, suffix: str = "") -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{request.node.name}{suffix}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def sign_in():
+    """Fills the login form at /accounts/login/ and submits it, as a person would."""
+
+    def submit(page, username: str, password: str) -> None:
+        page.goto("/accounts/login/")
+        form = page.locator("form").filter(has=page.locator('input[name="password"]'))
+        form.locator('input[name="username"]').fill(username)
+        form.locator('input[name="password"]').fill(password)
+        with page.expect_navigation():
+            form.locator('[type="submit"]').click()
+
+    return submit
 
 
 @pytest.fixture(autouse=True)

@@ -7,11 +7,15 @@ FALLBACK_ORDER = ("kk", "ru", "en")
 
 def localized(obj, field: str) -> str:
     """The value of `field_<lang>` for the active language, else the first one filled."""
+    return localized_from({code: getattr(obj, f"{field}_{code}", "") for code in FALLBACK_ORDER})
+
+
+def localized_from(texts: dict) -> str:
+    """From {"kk": ..., "ru": ..., "en": ...}, the text in the active language, else the first one filled."""
     lang = (get_language() or "kk")[:2]
     for code in (lang, *FALLBACK_ORDER):
-        value = getattr(obj, f"{field}_{code}", "")
-        if value:
-            return value
+        if texts.get(code):
+            return texts[code]
     return ""
 
 

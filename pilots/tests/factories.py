@@ -22,7 +22,7 @@ class RegionFactory(DjangoModelFactory):
         model = Region
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"KZ-{80 + n}")
+    code = factory.Sequence(lambda n: f"T-{n:03d}")  # never an ISO code, and fits the 5-character column
     name_kk = factory.LazyAttribute(lambda o: f"{o.code} облысы")
     name_ru = factory.LazyAttribute(lambda o: f"{o.code} область")
     name_en = factory.LazyAttribute(lambda o: f"{o.code} Region")

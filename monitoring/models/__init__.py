@@ -1,0 +1,27 @@
+from .catalogue import Indicator, Section, ValidationRule
+from .periods import Period
+from .submissions import (
+    EDITABLE_STATUSES,
+    SUBMITTED_STATUSES,
+    Attachment,
+    FieldComment,
+    Status,
+    Submission,
+    Transition,
+    Value,
+)
+
+__all__ = [
+    "EDITABLE_STATUSES",
+    "SUBMITTED_STATUSES",
+    "Attachment",
+    "FieldComment",
+    "Indicator",
+    "Period",
+    "Section",
+    "Status",
+    "Submission",
+    "Transition",
+    "ValidationRule",
+    "Value",
+]

@@ -1,0 +1,132 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pilots.models.i18n import LocalizedNameMixin, localized, localized_from
+
+from .periods import Period
+
+
+class Section(LocalizedNameMixin, models.Model):
+    """A group of indicators on the form: coverage, staff, activity, environment, outcomes, narrative."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+
+class Indicator(LocalizedNameMixin, models.Model):
+    """One question of the quarterly form, as data: the Institute edits the catalogue, never the code."""
+
+    class Type(models.TextChoices):
+        INTEGER = "integer", _("whole number")
+        DECIMAL = "decimal", _("decimal number")
+        PERCENT = "percent", _("percent")
+        BOOLEAN = "boolean", _("yes or no")
+        CHOICE = "choice", _("choice from a list")
+        TEXT = "text", _("text")
+
+    class Aggregation(models.TextChoices):
+        SUM = "sum", _("sum")
+        AVG = "avg", _("average")
+        NONE = "none", _("not aggregated")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("section"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=300)
+    name_ru = models.CharField(_("name (Russian)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    help_kk = models.TextField(_("help (Kazakh)"), blank=True)
+    help_ru = models.TextField(_("help (Russian)"), blank=True)
+    help_en = models.TextField(_("help (English)"), blank=True)
+    unit_kk = models.CharField(_("unit (Kazakh)"), max_length=50, blank=True)
+    unit_ru = models.CharField(_("unit (Russian)"), max_length=50, blank=True)
+    unit_en = models.CharField(_("unit (English)"), max_length=50, blank=True)
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices)
+    min_value = models.DecimalField(_("minimum"), max_digits=14, decimal_places=2, null=True, blank=True)
+    max_value = models.DecimalField(_("maximum"), max_digits=14, decimal_places=2, null=True, blank=True)
+    choices = models.JSONField(
+        _("choices"),
+        default=list,
+        blank=True,
+        help_text=_('For a choice: a list of {"code": ..., "kk": ..., "ru": ..., "en": ...}.'),
+    )
+    required = models.BooleanField(_("required"), default=False)
+    aggregation = models.CharField(_("aggregation"), max_length=4, choices=Aggregation.choices, default=Aggregation.SUM)
+    periods = models.ManyToManyField(Period, related_name="indicators", verbose_name=_("asked in periods"))
+
+    class Meta:
+        ordering = ["section__position", "position"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    @property
+    def help(self) -> str:
+        return localized(self, "help")
+
+    @property
+    def unit(self) -> str:
+        return localized(self, "unit")
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in (self.Type.INTEGER, self.Type.DECIMAL, self.Type.PERCENT)
+
+    def choice_label(self, code: str) -> str:
+        for choice in self.choices:
+            if choice.get("code") == code:
+                return localized_from(choice) or code
+        return code
+
+
+class ValidationRule(models.Model):
+    """A check that submit runs, as data. Hard rules block a submission; soft rules ask for an explanation."""
+
+    class Kind(models.TextChoices):
+        SUM_EQUALS = "sum_equals", _("the listed indicators add up to the target")
+        NOT_GREATER = "not_greater", _("the first indicator is not greater than the target")
+        REQUIRED = "required", _("the listed indicators are required in the rule's periods")
+        JUMP = "jump", _("a value far from the previous quarter's needs an explanation")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    indicators = models.JSONField(_("indicator codes"), default=list, help_text=_("Codes of the indicators checked."))
+    target = models.CharField(_("target indicator code"), max_length=50, blank=True)
+    factor = models.DecimalField(
+        _("factor"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("For a jump rule: a value more than this many times, or under its inverse, of the previous one."),
+    )
+    periods = models.ManyToManyField(
+        Period, blank=True, related_name="rules", verbose_name=_("periods"), help_text=_("Empty: every period.")
+    )
+    message_kk = models.CharField(_("message (Kazakh)"), max_length=300)
+    message_ru = models.CharField(_("message (Russian)"), max_length=300)
+    message_en = models.CharField(_("message (English)"), max_length=300, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("validation rule")
+        verbose_name_plural = _("validation rules")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def message(self) -> str:
+        return localized(self, "message")
+
+    @property
+    def is_soft(self) -> bool:
+        return self.kind == self.Kind.JUMP

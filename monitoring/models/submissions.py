@@ -1,0 +1,157 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from pilots.models import Organisation
+
+from .catalogue import Indicator
+from .periods import Period
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    RETURNED = "returned", _("returned")
+    ACCEPTED = "accepted", _("accepted")
+
+
+# What counts as "submitted" for completeness (docs/monitoring.md): the organisation has handed
+# the data in and it has not been sent back.
+SUBMITTED_STATUSES = (Status.SUBMITTED, Status.ACCEPTED)
+EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
+
+class Submission(models.Model):
+    """One organisation's monitoring data for one period, and where it stands in review."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("organisation")
+    )
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("period"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Raised by every save; a save that carries an older version came from a stale page and is refused.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    is_late = models.BooleanField(_("late"), default=False)
+    return_comment = models.TextField(_("comment on return"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period", "organisation__region__code", "organisation__name_kk"]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "period"], name="one_submission_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.bin} · {self.period.code}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES and not self.period.locked
+
+
+class Value(models.Model):
+    """One indicator's value in a submission: a number or a text, and an explanation a soft rule asked for."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="values", verbose_name=_("submission")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")
+    )
+    number = models.DecimalField(_("number"), max_digits=16, decimal_places=2, null=True, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    explanation = models.TextField(_("explanation"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("value")
+        verbose_name_plural = _("values")
+        constraints = [models.UniqueConstraint(fields=["submission", "indicator"], name="one_value_per_indicator")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}={self.number if self.number is not None else self.text}"
+
+
+class Transition(models.Model):
+    """A step of a submission through review: who, when, from which status to which, and why."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("submission")
+    )
+    from_status = models.CharField(_("from"), max_length=10, choices=Status.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+    # The values at this moment, so a resubmission can show what changed since the return.
+    values_snapshot = models.JSONField(_("values at this moment"), default=dict)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("transition")
+        verbose_name_plural = _("transitions")
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.from_status}→{self.to_status}"
+
+
+class FieldComment(models.Model):
+    """The reviewer's reason on one field of a returned submission."""
+
+    transition = models.ForeignKey(
+        Transition, on_delete=models.CASCADE, related_name="field_comments", verbose_name=_("transition")
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator"))
+    comment = models.TextField(_("comment"))
+
+    class Meta:
+        verbose_name = _("comment on a field")
+        verbose_name_plural = _("comments on fields")
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: {self.comment[:40]}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    # Under MEDIA_ROOT, which no web server serves; the download view checks scope first.
+    return f"evidence/submissions/{instance.submission.organisation.bin}/{instance.submission.period.code}/{filename}"
+
+
+class Attachment(models.Model):
+    """An evidence file attached to a submission."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("submission")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(_("type"), max_length=10)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name

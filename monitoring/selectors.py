@@ -1,0 +1,221 @@
+"""Reads of monitoring data. Every submission is reached through the organisation's scope (pilots.selectors)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from pilots.models import Organisation, User
+from pilots.selectors import organisation_get, organisation_scope
+
+from .models import (
+    EDITABLE_STATUSES,
+    Attachment,
+    FieldComment,
+    Indicator,
+    Period,
+    Section,
+    Status,
+    Submission,
+    Transition,
+    Value,
+)
+
+
+def period_get(*, code: str) -> Period:
+    try:
+        return Period.objects.get(code=code)
+    except Period.DoesNotExist:
+        raise Http404("No such period.") from None
+
+
+def period_current(*, today) -> Period | None:
+    """The period whose form people should be filling now: the latest that has started and is not locked."""
+    return Period.objects.filter(starts_on__lte=today, locked=False).order_by("-starts_on").first()
+
+
+@dataclass
+class SubmissionContext:
+    organisation: Organisation
+    period: Period
+    submission: Submission | None
+
+
+def submission_get(*, user: User, bin: str, period_code: str) -> SubmissionContext:
+    """The submission of an organisation the user may see; out of scope looks like not found."""
+    organisation = organisation_get(user=user, bin=bin)
+    period = period_get(code=period_code)
+    submission = Submission.objects.filter(organisation=organisation, period=period).select_related("period").first()
+    return SubmissionContext(organisation=organisation, period=period, submission=submission)
+
+
+def submission_can_edit(*, user: User, context: SubmissionContext, today) -> bool:
+    """The organisation's own staff, while the submission is a draft or returned and the period is open."""
+    s = context.submission
+    return (
+        user.role == User.Role.ORGANISATION
+        and user.organisation_id == context.organisation.pk
+        and context.period.is_open(today)
+        and (s is None or s.status in EDITABLE_STATUSES)
+    )
+
+
+def submission_can_review(*, user: User, context: SubmissionContext) -> bool:
+    """The region's coordinator or the Institute, on a submitted submission."""
+    s = context.submission
+    if s is None or s.status != Status.SUBMITTED:
+        return False
+    if user.role == User.Role.INSTITUTE:
+        return True
+    return user.role == User.Role.REGION and user.region_id == context.organisation.region_id
+
+
+def submission_can_reopen(*, user: User, context: SubmissionContext) -> bool:
+    s = context.submission
+    return user.role == User.Role.INSTITUTE and s is not None and s.status == Status.ACCEPTED
+
+
+def form_indicators(*, period: Period, submission: Submission | None) -> list[Indicator]:
+    """The indicators asked in the period, plus any the submission already holds a value for (so none is lost)."""
+    query = Q(periods=period)
+    if submission is not None:
+        query |= Q(values__submission=submission)
+    return list(
+        Indicator.objects.filter(query).select_related("section").distinct().order_by("section__position", "position")
+    )
+
+
+def sections_with(indicators: list[Indicator]) -> list[tuple[Section, list[Indicator]]]:
+    grouped: dict[int, tuple[Section, list[Indicator]]] = {}
+    for indicator in indicators:
+        grouped.setdefault(indicator.section_id, (indicator.section, []))[1].append(indicator)
+    return list(grouped.values())
+
+
+def value_of(indicator: Indicator, value: Value):
+    """A stored value as the form and JSON want it: Decimal or int for numbers, bool, or text."""
+    if indicator.is_numeric:
+        if value.number is None:
+            return None
+        return int(value.number) if indicator.type == Indicator.Type.INTEGER else value.number
+    if indicator.type == Indicator.Type.BOOLEAN:
+        return None if value.number is None else bool(value.number)
+    return value.text
+
+
+def submission_values(*, submission: Submission | None) -> tuple[dict, dict]:
+    """({code: value}, {code: explanation}) of a submission, in one query."""
+    if submission is None:
+        return {}, {}
+    values, explanations = {}, {}
+    for v in Value.objects.filter(submission=submission).select_related("indicator"):
+        values[v.indicator.code] = value_of(v.indicator, v)
+        if v.explanation:
+            explanations[v.indicator.code] = v.explanation
+    return values, explanations
+
+
+def previous_values(*, organisation: Organisation, period: Period) -> dict[str, Decimal]:
+    """Numbers of the organisation's previous period's submission, whatever its status, for comparison."""
+    previous = Period.objects.filter(starts_on__lt=period.starts_on).order_by("-starts_on").first()
+    if previous is None:
+        return {}
+    rows = Value.objects.filter(
+        submission__organisation=organisation, submission__period=previous, number__isnull=False
+    ).values_list("indicator__code", "number")
+    return dict(rows)
+
+
+def submission_timeline(*, submission: Submission | None) -> list[Transition]:
+    if submission is None:
+        return []
+    return list(
+        submission.transitions.select_related("by").prefetch_related(
+            Prefetch("field_comments", queryset=FieldComment.objects.select_related("indicator"))
+        )
+    )
+
+
+def submission_attachments(*, submission: Submission | None) -> list[Attachment]:
+    return [] if submission is None else list(submission.attachments.select_related("uploaded_by"))
+
+
+def attachment_get(*, user: User, bin: str, period_code: str, attachment_id: int) -> Attachment:
+    context = submission_get(user=user, bin=bin, period_code=period_code)
+    if context.submission is None:
+        raise Http404("No submission.")
+    try:
+        return context.submission.attachments.get(pk=attachment_id)
+    except Attachment.DoesNotExist:
+        raise Http404("No such file.") from None
+
+
+def changes_since_return(*, submission: Submission | None, values: dict) -> dict[str, object]:
+    """For a resubmitted submission: {code: value at the return} for every value changed since."""
+    if submission is None:
+        return {}
+    last_return = submission.transitions.filter(to_status=Status.RETURNED).order_by("-at", "-pk").first()
+    if last_return is None:
+        return {}
+    before = last_return.values_snapshot
+    changed = {}
+    for code in set(before) | set(values):
+        old, new = before.get(code), values.get(code)
+        if _comparable(old) != _comparable(new):
+            changed[code] = old
+    return changed
+
+
+def _comparable(value):
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+
+
+def submission_queue(*, user: User, period: Period) -> dict:
+    """Counts for the reviewer's queue in a period: waiting, returned, accepted, drafts, late, and missing."""
+    organisations = (
+        organisation_scope(user=user)
+        .filter(in_pilot_from__lte=period.ends_on)
+        .filter(Q(in_pilot_until__isnull=True) | Q(in_pilot_until__gte=period.starts_on))
+    )
+    counts = Submission.objects.filter(period=period, organisation__in=organisations).aggregate(
+        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        returned=Count("pk", filter=Q(status=Status.RETURNED)),
+        accepted=Count("pk", filter=Q(status=Status.ACCEPTED)),
+        drafts=Count("pk", filter=Q(status=Status.DRAFT)),
+        late=Count("pk", filter=Q(is_late=True, status__in=[Status.SUBMITTED, Status.ACCEPTED])),
+    )
+    expected = organisations.count()
+    handed_in = counts["waiting"] + counts["accepted"]
+    # Missing: expected but not handed in, nor sent back for fixing (drafts count as missing).
+    counts.update(expected=expected, missing=expected - handed_in - counts["returned"])
+    return counts
+
+
+def submission_list(*, user: User, period: Period, status: str = "") -> QuerySet:
+    """The user's organisations' submissions in a period, optionally of one status."""
+    qs = Submission.objects.filter(period=period, organisation__in=organisation_scope(user=user)).select_related(
+        "organisation", "organisation__region"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("organisation__region__code", "organisation__name_kk")
+
+
+def organisations_missing(*, user: User, period: Period) -> QuerySet:
+    """Organisations expected in the period with no submission at all, or only a draft or a returned one."""
+    handed_in = Submission.objects.filter(period=period, status__in=[Status.SUBMITTED, Status.ACCEPTED]).values(
+        "organisation_id"
+    )
+    return (
+        organisation_scope(user=user)
+        .filter(in_pilot_from__lte=period.ends_on)
+        .filter(Q(in_pilot_until__isnull=True) | Q(in_pilot_until__gte=period.starts_on))
+        .exclude(pk__in=handed_in)
+        .order_by("region__code", "name_kk")
+    )
