@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -169,6 +170,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The beat's schedule, in Asia/Almaty time: mornings, when people are at their desks.
+CELERY_BEAT_SCHEDULE = {
+    "monitoring-due-reminders": {
+        "task": "monitoring.tasks.send_due_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "monitoring-coordinator-digests": {
+        "task": "monitoring.tasks.send_coordinator_digests",
+        "schedule": crontab(hour=9, minute=30),
+    },
+}
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -50,6 +50,8 @@ class UserFactory(DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     role = User.Role.MINISTRY
+    # Tests read pages in English unless they choose a language; the product's default stays Kazakh.
+    language = "en"
     password = factory.PostGenerationMethodCall("set_password", "pass-2026-test")
 
     @factory.post_generation

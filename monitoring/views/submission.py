@@ -1,0 +1,241 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..forms import ReviewForm, SubmissionForm
+from ..models import Status
+from ..selectors import (
+    attachment_get,
+    changes_since_return,
+    form_indicators,
+    previous_values,
+    sections_with,
+    submission_attachments,
+    submission_can_edit,
+    submission_can_reopen,
+    submission_can_review,
+    submission_get,
+    submission_timeline,
+    submission_values,
+)
+from ..services import (
+    StaleSubmission,
+    SubmissionInvalid,
+    attachment_remove,
+    attachments_add,
+    submission_accept,
+    submission_reopen,
+    submission_return,
+    submission_save,
+)
+
+
+def _json(context, values):
+    s = context.submission
+    return JsonResponse(
+        {
+            "organisation": context.organisation.bin,
+            "period": context.period.code,
+            "status": s.status if s else Status.DRAFT,
+            "version": s.version if s else 0,
+            "values": {code: (str(v) if not isinstance(v, bool | int | str) else v) for code, v in values.items()},
+        }
+    )
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _render(request, context, form, *, status=200, conflict=False, review_form=None):
+    submission = context.submission
+    values, _explanations = submission_values(submission=submission)
+    today = timezone.localdate()
+    indicators = form.indicators
+    return render(
+        request,
+        "monitoring/submission.html",
+        {
+            "organisation": context.organisation,
+            "period": context.period,
+            "submission": submission,
+            "status": submission.status if submission else Status.DRAFT,
+            "form": form,
+            "sections": [
+                (section, [(i, form[i.code], form[f"{i.code}__explanation"] if i.is_numeric else None) for i in items])
+                for section, items in sections_with(indicators)
+            ],
+            "previous": previous_values(organisation=context.organisation, period=context.period),
+            "can_edit": submission_can_edit(user=request.user, context=context, today=today),
+            "can_review": submission_can_review(user=request.user, context=context),
+            "can_reopen": submission_can_reopen(user=request.user, context=context),
+            "review_form": review_form or ReviewForm(indicators=indicators),
+            "timeline": submission_timeline(submission=submission),
+            "attachments": submission_attachments(submission=submission),
+            "changed": changes_since_return(submission=submission, values=values)
+            if submission and submission.status == Status.SUBMITTED
+            else {},
+            "conflict": conflict,
+            "days_to_due": context.period.days_to_due(today),
+            "storage_key": f"pilot-draft:{request.user.pk}:{context.organisation.bin}:{context.period.code}",
+        },
+        status=status,
+    )
+
+
+@login_required
+def submission_view(request, bin, period):
+    """The quarterly form of one organisation: GET to read or fill, POST to save a draft or submit."""
+    context = submission_get(user=request.user, bin=bin, period_code=period)
+    indicators = form_indicators(period=context.period, submission=context.submission)
+    values, explanations = submission_values(submission=context.submission)
+    version = context.submission.version if context.submission else 0
+    if request.method == "GET":
+        if _wants_json(request):
+            return _json(context, values)
+        form = SubmissionForm(indicators=indicators, values=values, explanations=explanations, version=version)
+        return _render(request, context, form)
+
+    if not submission_can_edit(user=request.user, context=context, today=timezone.localdate()):
+        raise PermissionDenied
+    form = SubmissionForm(
+        request.POST, indicators=indicators, values=values, explanations=explanations, version=version
+    )
+    action = request.POST.get("action", "save")
+    if action in ("upload", "remove_file"):
+        return _attachments(request, context, form)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was saved: please correct the values marked below."))
+        return _render(request, context, form, status=400)
+    try:
+        submission_save(
+            user=request.user,
+            context=context,
+            indicators=indicators,
+            values=form.values(),
+            explanations=form.explanations(),
+            version=form.cleaned_data["version"],
+            submit=action == "submit",
+        )
+    except StaleSubmission:
+        messages.error(
+            request,
+            _(
+                "Someone saved this form after you opened it, so your changes were not saved. "
+                "Your values are shown below: compare them with the saved ones (reload the page in another tab), "
+                "then save again."
+            ),
+        )
+        return _render(request, context, form, status=409, conflict=True)
+    except SubmissionInvalid as invalid:
+        for code, errors in invalid.outcome.errors.items():
+            for message in errors:
+                form.add_error(code if code in form.fields else None, message)
+        for code, message in invalid.outcome.explanations_needed.items():
+            form.add_error(f"{code}__explanation", message)
+        messages.error(request, _("Not submitted: please correct the values marked below. Nothing was saved."))
+        return _render(request, context, form, status=400)
+    if action == "submit":
+        messages.success(request, _("Submitted for review. The regional coordinator has been notified."))
+    else:
+        messages.success(request, _("Draft saved."))
+    return redirect("submission", bin=context.organisation.bin, period=context.period.code)
+
+
+def _attachments(request, context, form):
+    try:
+        version = int(request.POST.get("version", "-1"))
+    except ValueError:
+        version = -1
+    try:
+        if request.POST["action"] == "upload":
+            uploads = request.FILES.getlist("files")
+            if not uploads:
+                raise ValidationError(_("Choose at least one file."), code="no_file")
+            attachments_add(user=request.user, context=context, uploads=uploads, version=version)
+            messages.success(request, _("Files attached."))
+        else:
+            attachment = attachment_get(
+                user=request.user,
+                bin=context.organisation.bin,
+                period_code=context.period.code,
+                attachment_id=request.POST.get("attachment", "0"),
+            )
+            attachment_remove(user=request.user, context=context, attachment=attachment, version=version)
+            messages.success(request, _("File removed."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _render(request, context, form, status=400)
+    except StaleSubmission:
+        messages.error(request, _("Someone saved this form after you opened it; reload the page and try again."))
+        return _render(request, context, form, status=409, conflict=True)
+    return redirect("submission", bin=context.organisation.bin, period=context.period.code)
+
+
+@login_required
+@require_POST
+def review_view(request, bin, period):
+    """The coordinator (or the Institute) accepts a submission, or returns it with a comment."""
+    context = submission_get(user=request.user, bin=bin, period_code=period)
+    if not submission_can_review(user=request.user, context=context):
+        # The submission is visible to this user, so saying "not allowed" gives nothing away.
+        raise PermissionDenied
+    indicators = form_indicators(period=context.period, submission=context.submission)
+    review_form = ReviewForm(request.POST, indicators=indicators)
+    if not review_form.is_valid():
+        values, explanations = submission_values(submission=context.submission)
+        form = SubmissionForm(
+            indicators=indicators, values=values, explanations=explanations, version=context.submission.version
+        )
+        messages.error(request, _("Not recorded: please correct the review below."))
+        return _render(request, context, form, status=400, review_form=review_form)
+    try:
+        if review_form.cleaned_data["decision"] == "accept":
+            submission_accept(user=request.user, context=context, comment=review_form.cleaned_data["comment"])
+            messages.success(request, _("Accepted."))
+        else:
+            submission_return(
+                user=request.user,
+                context=context,
+                comment=review_form.cleaned_data["comment"],
+                field_reasons=review_form.field_reasons(),
+                indicators=indicators,
+            )
+            messages.success(request, _("Returned for correction. The organisation has been notified."))
+    except StaleSubmission:
+        messages.error(request, _("The submission changed while you were reviewing it; look at it again."))
+    return redirect("submission", bin=context.organisation.bin, period=context.period.code)
+
+
+@login_required
+@require_POST
+def reopen_view(request, bin, period):
+    """The Institute sends an accepted submission back to draft, saying why."""
+    context = submission_get(user=request.user, bin=bin, period_code=period)
+    if not submission_can_reopen(user=request.user, context=context):
+        raise PermissionDenied
+    try:
+        submission_reopen(user=request.user, context=context, comment=request.POST.get("comment", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except StaleSubmission:
+        messages.error(request, _("The submission changed meanwhile; look at it again."))
+    else:
+        messages.success(request, _("Reopened: the organisation can correct its data."))
+    return redirect("submission", bin=context.organisation.bin, period=context.period.code)
+
+
+@login_required
+def attachment_download(request, bin, period, attachment_id):
+    """An evidence file, only to those who may see the organisation."""
+    attachment = attachment_get(user=request.user, bin=bin, period_code=period, attachment_id=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name)
