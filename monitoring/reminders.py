@@ -59,9 +59,11 @@ def send_organisation_reminders(*, today: datetime.date) -> int:
             .filter(Q(in_pilot_until__isnull=True) | Q(in_pilot_until__gte=period.starts_on))
             .exclude(pk__in=handed_in)
         )
-        staff = User.objects.filter(
-            role=User.Role.ORGANISATION, organisation__in=organisations, is_active=True
-        ).exclude(email="").select_related("organisation")
+        staff = (
+            User.objects.filter(role=User.Role.ORGANISATION, organisation__in=organisations, is_active=True)
+            .exclude(email="")
+            .select_related("organisation")
+        )
         for user in staff:
             context = {"user": user, "period": period, "kind": kind, "days": abs(period.days_to_due(today))}
             sent += _send_once(

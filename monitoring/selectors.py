@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from pilots.models import Organisation, User
 from pilots.selectors import organisation_get, organisation_scope
@@ -102,6 +104,24 @@ def value_of(indicator: Indicator, value: Value):
     if indicator.type == Indicator.Type.BOOLEAN:
         return None if value.number is None else bool(value.number)
     return value.text
+
+
+def display_value(indicator: Indicator, value) -> str:
+    """A value as a person reads it, in the active language: 1 234,5 · yes · the choice's label · the text."""
+    if value is None or value == "":
+        return ""
+    if indicator.type == Indicator.Type.BOOLEAN:
+        return _("yes") if value else _("no")
+    if indicator.type == Indicator.Type.CHOICE:
+        return indicator.choice_label(value)
+    if indicator.is_numeric:
+        return formats.number_format(
+            value,
+            decimal_pos=None if indicator.type == Indicator.Type.INTEGER else 2,
+            use_l10n=True,
+            force_grouping=True,
+        )
+    return str(value)
 
 
 def submission_values(*, submission: Submission | None) -> tuple[dict, dict]:
@@ -219,3 +239,69 @@ def organisations_missing(*, user: User, period: Period) -> QuerySet:
         .exclude(pk__in=handed_in)
         .order_by("region__code", "name_kk")
     )
+
+
+@dataclass
+class ValueChange:
+    at: object
+    by: object
+    indicator: Indicator
+    before: str
+    after: str
+
+
+def submission_audit(*, submission: Submission) -> list[ValueChange]:
+    """Each recorded change of each value, newest first, with the value before and after (two queries)."""
+    indicators = {i.pk: i for i in Indicator.objects.filter(values__submission=submission).distinct()}
+    records = (
+        Value.history.filter(submission_id=submission.pk)
+        .select_related("history_user")
+        .order_by("indicator_id", "history_date", "history_id")
+    )
+    changes, last = [], {}
+    for record in records:
+        indicator = indicators.get(record.indicator_id)
+        if indicator is None:
+            continue
+        raw = (
+            None
+            if record.history_type == "-"
+            else (record.text if indicator.type in (Indicator.Type.TEXT, Indicator.Type.CHOICE) else record.number)
+        )
+        if indicator.type == Indicator.Type.BOOLEAN and raw is not None:
+            raw = bool(raw)
+        elif indicator.type == Indicator.Type.INTEGER and raw is not None:
+            raw = int(raw)
+        after = display_value(indicator, raw)
+        before = last.get(indicator.pk, "")
+        if before != after or record.history_type == "+":
+            changes.append(ValueChange(record.history_date, record.history_user, indicator, before, after))
+        last[indicator.pk] = after
+    changes.sort(key=lambda c: c.at, reverse=True)
+    return changes
+
+
+@dataclass
+class PeriodStatus:
+    period: Period
+    submission: Submission | None
+    missing_required: int | None  # for the current period: required values not yet filled
+
+
+def organisation_periods(*, organisation: Organisation, today) -> list[PeriodStatus]:
+    """Every period that has started, with this organisation's submission and, for the open one, what is missing."""
+    periods = list(Period.objects.filter(starts_on__lte=today))
+    submissions = {s.period_id: s for s in Submission.objects.filter(organisation=organisation)}
+    current = period_current(today=today)
+    rows = []
+    for period in periods:
+        submission = submissions.get(period.pk)
+        missing = None
+        if current is not None and period.pk == current.pk:
+            required = Indicator.objects.filter(periods=period, required=True)
+            filled = Value.objects.filter(submission=submission, indicator__in=required).filter(
+                Q(number__isnull=False) | ~Q(text="")
+            )
+            missing = required.count() - (filled.count() if submission else 0)
+        rows.append(PeriodStatus(period=period, submission=submission, missing_required=missing))
+    return rows

@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/setlang/", i18n.set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("", include("monitoring.urls")),
     path("", include("pilots.urls")),
 ]

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +13,7 @@ from ..models import Status
 from ..selectors import (
     attachment_get,
     changes_since_return,
+    display_value,
     form_indicators,
     previous_values,
     sections_with,
@@ -71,6 +73,7 @@ def _render(request, context, form, *, status=200, conflict=False, review_form=N
                 for section, items in sections_with(indicators)
             ],
             "previous": previous_values(organisation=context.organisation, period=context.period),
+            "display": {i.code: display_value(i, values.get(i.code)) for i in indicators},
             "can_edit": submission_can_edit(user=request.user, context=context, today=today),
             "can_review": submission_can_review(user=request.user, context=context),
             "can_reopen": submission_can_reopen(user=request.user, context=context),
@@ -82,6 +85,8 @@ def _render(request, context, form, *, status=200, conflict=False, review_form=N
             else {},
             "conflict": conflict,
             "days_to_due": context.period.days_to_due(today),
+            # After a successful save the browser's copy is no longer needed (draft-keeper.js).
+            "just_saved": request.GET.get("saved") == "1",
             "storage_key": f"pilot-draft:{request.user.pk}:{context.organisation.bin}:{context.period.code}",
         },
         status=status,
@@ -144,7 +149,8 @@ def submission_view(request, bin, period):
         messages.success(request, _("Submitted for review. The regional coordinator has been notified."))
     else:
         messages.success(request, _("Draft saved."))
-    return redirect("submission", bin=context.organisation.bin, period=context.period.code)
+    url = reverse("submission", args=[context.organisation.bin, context.period.code])
+    return redirect(f"{url}?saved=1")
 
 
 def _attachments(request, context, form):

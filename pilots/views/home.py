@@ -10,8 +10,8 @@ def home(request):
     user = request.user
     if user.role == User.Role.ORGANISATION:
         return redirect("organisation_detail", bin=user.organisation.bin)
-    if user.role == User.Role.REGION:
-        return redirect("organisation_list")
+    if user.role in (User.Role.REGION, User.Role.INSTITUTE):
+        return redirect("monitoring_queue")
     if user.role == User.Role.ADMIN:
         return redirect("admin:index")
     return redirect("order")

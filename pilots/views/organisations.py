@@ -1,6 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
+
+from monitoring.selectors import organisation_periods
 
 from ..forms import OrganisationFilterForm
 from ..selectors import (
@@ -54,6 +57,7 @@ def organisation_detail_view(request, bin):
             "percent": round(100 * done / total) if total else 0,
             "can_edit": organisation_can_edit_progress(user=request.user, organisation=organisation),
             "can_manage_membership": organisation_can_manage_membership(user=request.user),
+            "periods": organisation_periods(organisation=organisation, today=timezone.localdate()),
             "membership_changes": organisation.membership_changes.select_related("replaced_by", "recorded_by"),
         },
     )

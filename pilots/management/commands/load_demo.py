@@ -1,12 +1,17 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
+from monitoring.demo import load_catalogue, load_demo_submissions
 from pilots.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the order, regions, algorithm, 100 demo organisations and the demo accounts (idempotent)."
+    help = (
+        "Load the order, regions, algorithm, monitoring catalogue, 100 demo organisations, "
+        "the demo accounts and demo submissions (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Load even when DEBUG is off.")
@@ -17,10 +22,15 @@ class Command(BaseCommand):
                 "DEBUG is off: this looks like production, and demo accounts share one known password. "
                 "Use --force if you really mean it."
             )
-        result = load_demo(today=timezone.localdate())
+        today = timezone.localdate()
+        with transaction.atomic():
+            result = load_demo(today=today)
+            load_catalogue()
+            submissions = load_demo_submissions(today=today)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {result['regions']} regions, {result['organisations']} organisations, "
-                f"{result['users_created']} new accounts (password {DEMO_PASSWORD})."
+                f"{result['users_created']} new accounts (password {DEMO_PASSWORD}), "
+                f"{submissions} new monitoring submissions."
             )
         )

@@ -1,0 +1,75 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Attachment, Indicator, Period, ReminderLog, Section, Submission, Transition, ValidationRule, Value
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ["code", "starts_on", "ends_on", "due_on", "review_due_on", "locked"]
+    list_editable = ["locked"]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["code", "position", "name_kk", "name_ru"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "section", "position", "name_kk", "type", "required", "aggregation"]
+    list_filter = ["section", "type", "required", "periods"]
+    search_fields = ["code", "name_kk", "name_ru"]
+    filter_horizontal = ["periods"]
+
+
+@admin.register(ValidationRule)
+class ValidationRuleAdmin(admin.ModelAdmin):
+    list_display = ["code", "kind", "target", "active"]
+    list_filter = ["kind", "active"]
+    filter_horizontal = ["periods"]
+
+
+class ValueInline(admin.TabularInline):
+    model = Value
+    extra = 0
+    raw_id_fields = ["indicator"]
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    extra = 0
+    readonly_fields = ["from_status", "to_status", "by", "at", "comment"]
+    exclude = ["values_snapshot"]
+    can_delete = False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(SimpleHistoryAdmin):
+    list_display = ["organisation", "period", "status", "version", "is_late", "submitted_at", "accepted_at"]
+    list_filter = ["period", "status", "is_late", "organisation__region"]
+    search_fields = ["organisation__bin", "organisation__name_kk", "organisation__name_ru"]
+    raw_id_fields = ["organisation"]
+    # Status moves only through the portal's review services, which keep the history and send mail.
+    readonly_fields = ["status", "version", "first_submitted_at", "submitted_at", "accepted_at", "is_late"]
+    inlines = [ValueInline, TransitionInline]
+    list_select_related = ["organisation", "period"]
+
+
+@admin.register(Value)
+class ValueAdmin(SimpleHistoryAdmin):
+    list_display = ["submission", "indicator", "number", "text"]
+    list_filter = ["indicator__section", "submission__period"]
+    raw_id_fields = ["submission", "indicator"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "submission", "kind", "size", "uploaded_by", "uploaded_at"]
+    raw_id_fields = ["submission"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["key", "recipient", "sent_at"]
+    search_fields = ["key"]

@@ -1,0 +1,84 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from monitoring.models import Attachment, Submission
+from monitoring.services import MAX_ATTACHMENTS
+from pilots.tests.factories import CoordinatorFactory, OrganisationFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _upload(client, staff, period, files, version=0):
+    url = reverse("submission", args=[staff.organisation.bin, period.code])
+    return client.post(url, {"action": "upload", "version": version, "files": files})
+
+
+def test_staff_attach_a_pdf_and_the_coordinator_downloads_it(client, staff, coordinator, period, catalogue):
+    client.force_login(staff)
+    assert _upload(client, staff, period, [SimpleUploadedFile("акт.pdf", PDF)]).status_code == 302
+    attachment = Attachment.objects.get()
+    assert (attachment.original_name, attachment.kind, attachment.size) == ("акт.pdf", "pdf", len(PDF))
+    client.force_login(coordinator)
+    url = reverse("submission_attachment", args=[staff.organisation.bin, period.code, attachment.pk])
+    response = client.get(url)
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_another_organisation_gets_404_for_the_file(client, staff, period, catalogue, region):
+    client.force_login(staff)
+    _upload(client, staff, period, [SimpleUploadedFile("a.pdf", PDF)])
+    attachment = Attachment.objects.get()
+    client.force_login(StaffFactory(organisation=OrganisationFactory(region=region)))
+    url = reverse("submission_attachment", args=[staff.organisation.bin, period.code, attachment.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_a_file_id_under_another_organisations_url_is_404(client, staff, period, catalogue, region):
+    client.force_login(staff)
+    _upload(client, staff, period, [SimpleUploadedFile("a.pdf", PDF)])
+    other = StaffFactory(organisation=OrganisationFactory(region=region))
+    client.force_login(other)
+    url = reverse("submission_attachment", args=[other.organisation.bin, period.code, Attachment.objects.get().pk])
+    assert client.get(url).status_code == 404
+
+
+def test_an_exe_renamed_as_jpg_is_refused_and_nothing_stored(client, staff, period, catalogue):
+    client.force_login(staff)
+    response = _upload(client, staff, period, [SimpleUploadedFile("photo.jpg", b"MZ\x90\x00" + b"\x00" * 300)])
+    assert response.status_code == 400
+    assert "photo.jpg" in response.content.decode()
+    assert not Attachment.objects.exists() and not Submission.objects.exists()
+
+
+def test_an_eleven_megabyte_file_is_refused(client, staff, period, catalogue):
+    client.force_login(staff)
+    big = SimpleUploadedFile("big.pdf", PDF + b"0" * (11 * 1024 * 1024))
+    assert _upload(client, staff, period, [big]).status_code == 400
+    assert not Attachment.objects.exists()
+
+
+def test_a_twenty_first_file_is_refused(client, staff, period, catalogue):
+    client.force_login(staff)
+    _upload(client, staff, period, [SimpleUploadedFile(f"{i}.pdf", PDF) for i in range(MAX_ATTACHMENTS)])
+    assert Attachment.objects.count() == MAX_ATTACHMENTS
+    version = Submission.objects.get().version
+    response = _upload(client, staff, period, [SimpleUploadedFile("21.pdf", PDF)], version=version)
+    assert response.status_code == 400
+    assert "At most 20 files per submission" in response.content.decode()
+    assert Attachment.objects.count() == MAX_ATTACHMENTS
+
+
+def test_a_coordinator_cannot_upload(client, staff, period, catalogue, region):
+    client.force_login(CoordinatorFactory(region=region))
+    assert _upload(client, staff, period, [SimpleUploadedFile("a.pdf", PDF)]).status_code == 403
+
+
+def test_files_are_stored_outside_any_public_path(client, staff, period, catalogue, settings):
+    client.force_login(staff)
+    _upload(client, staff, period, [SimpleUploadedFile("a.pdf", PDF)])
+    path = Attachment.objects.get().file.path
+    assert path.startswith(str(settings.MEDIA_ROOT))
+    assert client.get(f"{settings.MEDIA_URL}{Attachment.objects.get().file.name}").status_code == 404

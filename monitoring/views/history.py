@@ -1,0 +1,27 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+
+from pilots.models import User
+
+from ..selectors import submission_audit, submission_get
+
+
+@login_required
+def history_view(request, bin, period):
+    """Every change of every value of a submission, for the Institute."""
+    context = submission_get(user=request.user, bin=bin, period_code=period)
+    if request.user.role not in (User.Role.INSTITUTE, User.Role.ADMIN):
+        raise PermissionDenied
+    if context.submission is None:
+        raise Http404("No submission.")
+    return render(
+        request,
+        "monitoring/history.html",
+        {
+            "organisation": context.organisation,
+            "period": context.period,
+            "changes": submission_audit(submission=context.submission),
+        },
+    )

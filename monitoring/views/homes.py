@@ -1,0 +1,37 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+
+from pilots.models import User
+
+from ..models import Period, Status
+from ..selectors import organisations_missing, period_current, submission_list, submission_queue
+
+QUEUE_ROLES = (User.Role.REGION, User.Role.INSTITUTE, User.Role.MINISTRY, User.Role.ADMIN)
+SHOWN = ("submitted", "returned", "accepted", "late", "missing")
+
+
+@login_required
+def queue_view(request):
+    """The reviewer's queue for a period: counts, then the list of one kind (waiting by default)."""
+    if request.user.role not in QUEUE_ROLES:
+        raise PermissionDenied
+    today = timezone.localdate()
+    periods = list(Period.objects.filter(starts_on__lte=today))
+    period = next((p for p in periods if p.code == request.GET.get("period")), None) or period_current(today=today)
+    shown = request.GET.get("show", "submitted")
+    if shown not in SHOWN:
+        shown = "submitted"
+    context = {"periods": periods, "period": period, "shown": shown, "today": today}
+    if period is not None:
+        context["counts"] = submission_queue(user=request.user, period=period)
+        if shown == "missing":
+            context["missing"] = organisations_missing(user=request.user, period=period)
+        elif shown == "late":
+            context["rows"] = submission_list(user=request.user, period=period).filter(
+                is_late=True, status__in=[Status.SUBMITTED, Status.ACCEPTED]
+            )
+        else:
+            context["rows"] = submission_list(user=request.user, period=period, status=shown)
+    return render(request, "monitoring/queue.html", context)
