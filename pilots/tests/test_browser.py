@@ -11,7 +11,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from pilots import demo
-from pilots.tests.factories import InstituteFactory, StaffFactory
+from pilots.tests.factories import InstituteFactory, MinistryFactory, StaffFactory
 
 pytestmark = pytest.mark.browser
 
@@ -29,8 +29,8 @@ def test_wrong_password_stays_on_the_login_page_with_an_alert(page, sign_in, scr
     screenshot(page)
 
 
-def test_institute_lands_on_the_order_control_card(page, sign_in, screenshot):
-    user = InstituteFactory(username="anna")
+def test_ministry_viewer_lands_on_the_order_control_card(page, sign_in, screenshot):
+    user = MinistryFactory(username="anna")
     order = demo.load_order()
     with translation.override(user.language):
         title = order.title

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from pilots.tests.factories import InstituteFactory, StaffFactory
+from pilots.tests.factories import CoordinatorFactory, InstituteFactory, MinistryFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,17 @@ def test_the_right_password_signs_in_and_goes_to_the_roles_home(client):
     InstituteFactory(username="anna")
     response = _sign_in(client, "pass-2026-test")
     assert response.status_code == 302
-    assert client.get(response["Location"])["Location"] == reverse("order")
+    assert client.get(response["Location"])["Location"] == reverse("monitoring_queue")
+
+
+def test_the_ministry_viewer_starts_on_the_orders_control_card(client):
+    client.force_login(MinistryFactory())
+    assert client.get(reverse("home"))["Location"] == reverse("order")
+
+
+def test_a_coordinator_starts_on_the_review_queue(client):
+    client.force_login(CoordinatorFactory())
+    assert client.get(reverse("home"))["Location"] == reverse("monitoring_queue")
 
 
 def test_staff_land_on_their_organisations_card(client):
