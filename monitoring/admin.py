@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Attachment, Indicator, Period, ReminderLog, Section, Submission, Transition, ValidationRule, Value
@@ -6,8 +7,14 @@ from .models import Attachment, Indicator, Period, ReminderLog, Section, Submiss
 
 @admin.register(Period)
 class PeriodAdmin(admin.ModelAdmin):
-    list_display = ["code", "starts_on", "ends_on", "due_on", "review_due_on", "locked"]
+    list_display = ["code", "starts_on", "ends_on", "due_on", "review_due_on", "locked", "locked_at", "locked_by"]
     list_editable = ["locked"]
+    readonly_fields = ["locked_at", "locked_by"]
+
+    def save_model(self, request, obj, form, change):
+        if "locked" in form.changed_data:
+            obj.locked_at, obj.locked_by = (timezone.now(), request.user) if obj.locked else (None, None)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Section)

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from .bin import bin_check_digit
 from .models import Activity, ActivityProgress, Clause, ClauseExecution, Order, Organisation, Region, Stage, User
+from .roles import institute_group
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "demo-pass-2026"
@@ -194,6 +195,11 @@ def load_demo_users(regions: dict[str, Region], organisations: list[Organisation
     for username, fields in specs:
         _user, was_created = User.objects.get_or_create(username=username, defaults={**fields, "password": password})
         created += was_created
+    institute = User.objects.get(username="institute")
+    if not institute.is_staff:
+        institute.is_staff = True  # the admin is where the Institute edits periods, indicators and rules
+        institute.save(update_fields=["is_staff"])
+    institute.groups.add(institute_group())
     return created
 
 

@@ -105,3 +105,20 @@ def test_staff_see_the_current_period_and_what_is_missing_on_their_card(client, 
     assert "Q4 2026" in page
     assert "closes in 5 days" in page
     assert "1 required value missing" in page
+
+
+def test_the_institute_edits_the_indicator_catalogue_in_the_admin(client, catalogue):
+    from pilots.roles import institute_group
+
+    institute = InstituteFactory(is_staff=True)
+    institute.groups.add(institute_group())
+    client.force_login(institute)
+    indicator = catalogue["children_total"]
+    assert client.get(reverse("admin:monitoring_indicator_change", args=[indicator.pk])).status_code == 200
+    assert client.get(reverse("admin:pilots_user_changelist")).status_code == 403
+
+
+def test_the_ministry_viewer_cannot_open_the_catalogue_in_the_admin(client, catalogue):
+    client.force_login(MinistryFactory())
+    response = client.get(reverse("admin:monitoring_indicator_changelist"))
+    assert response.status_code == 302

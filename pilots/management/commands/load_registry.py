@@ -3,6 +3,7 @@ from django.db import transaction
 
 from monitoring.demo import load_catalogue
 from pilots.demo import load_algorithm, load_order, load_regions
+from pilots.roles import institute_group
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         regions = load_regions()
         load_algorithm()
         load_catalogue()
+        institute_group()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Registry ready: the order, {len(regions)} regions, the algorithm, the monitoring catalogue."

@@ -1,0 +1,25 @@
+"""The Institute edits the pilot's editable data (periods, indicators, rules, stages, the order's records)
+in the admin; this group carries exactly those permissions."""
+
+from django.contrib.auth.models import Group, Permission
+
+INSTITUTE_GROUP = "Institute editors"
+INSTITUTE_MODELS = {
+    "monitoring": ["period", "section", "indicator", "validationrule"],
+    "pilots": ["stage", "activity", "clauseexecution", "pilotmembershipchange"],
+}
+READ_ONLY_MODELS = {"monitoring": ["submission", "value", "attachment", "reminderlog"]}
+
+
+def institute_group() -> Group:
+    """The group, created or brought up to date (idempotent)."""
+    group, _created = Group.objects.get_or_create(name=INSTITUTE_GROUP)
+    wanted = []
+    for app, models in INSTITUTE_MODELS.items():
+        wanted += Permission.objects.filter(content_type__app_label=app, content_type__model__in=models)
+    for app, models in READ_ONLY_MODELS.items():
+        wanted += Permission.objects.filter(
+            content_type__app_label=app, content_type__model__in=models, codename__startswith="view_"
+        )
+    group.permissions.set(wanted)
+    return group
