@@ -94,8 +94,8 @@ class Transition(models.Model):
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("submission")
     )
-    from_status = models.CharField(_("from"), max_length=10, choices=Status.choices)
-    to_status = models.CharField(_("to"), max_length=10, choices=Status.choices)
+    from_status = models.CharField(_("status before"), max_length=10, choices=Status.choices)
+    to_status = models.CharField(_("status after"), max_length=10, choices=Status.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("at"), auto_now_add=True)
     comment = models.TextField(_("comment"), blank=True)

@@ -5,7 +5,13 @@
   var marker = document.getElementById("draft-keeper");
   if (!marker || !window.localStorage) { return; }
   var key = marker.dataset.storageKey;
-  if (marker.dataset.saved === "1") { localStorage.removeItem(key); }
+  if (marker.dataset.saved === "1") {
+    localStorage.removeItem(key);
+    // A reload must not clear again what is typed from now on: drop the one-time marker from the URL.
+    if (window.history && history.replaceState) {
+      history.replaceState(null, "", window.location.pathname + window.location.hash);
+    }
+  }
 
   var form = document.getElementById("submission-form");
   if (!form) { return; }
