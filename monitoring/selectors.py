@@ -157,6 +157,16 @@ def submission_timeline(*, submission: Submission | None) -> list[Transition]:
     )
 
 
+def field_reasons_of_last_return(*, submission: Submission | None) -> dict[str, str]:
+    """{indicator code: the reviewer's reason} from the latest return, to show beside each field."""
+    if submission is None:
+        return {}
+    last = submission.transitions.filter(to_status=Status.RETURNED).order_by("-at", "-pk").first()
+    if last is None:
+        return {}
+    return {c.indicator.code: c.comment for c in last.field_comments.select_related("indicator")}
+
+
 def submission_attachments(*, submission: Submission | None) -> list[Attachment]:
     return [] if submission is None else list(submission.attachments.select_related("uploaded_by"))
 

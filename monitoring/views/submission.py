@@ -14,6 +14,7 @@ from ..selectors import (
     attachment_get,
     changes_since_return,
     display_value,
+    field_reasons_of_last_return,
     form_indicators,
     previous_values,
     sections_with,
@@ -59,6 +60,7 @@ def _render(request, context, form, *, status=200, conflict=False, review_form=N
     values, _explanations = submission_values(submission=submission)
     today = timezone.localdate()
     indicators = form.indicators
+    by_code = {i.code: i for i in indicators}
     return render(
         request,
         "monitoring/submission.html",
@@ -66,7 +68,7 @@ def _render(request, context, form, *, status=200, conflict=False, review_form=N
             "organisation": context.organisation,
             "period": context.period,
             "submission": submission,
-            "status": submission.status if submission else Status.DRAFT,
+            "status": submission.status if submission else None,
             "form": form,
             "sections": [
                 (section, [(i, form[i.code], form[f"{i.code}__explanation"] if i.is_numeric else None) for i in items])
@@ -80,8 +82,15 @@ def _render(request, context, form, *, status=200, conflict=False, review_form=N
             "review_form": review_form or ReviewForm(indicators=indicators),
             "timeline": submission_timeline(submission=submission),
             "attachments": submission_attachments(submission=submission),
-            "changed": changes_since_return(submission=submission, values=values)
+            "changed": {
+                code: display_value(by_code[code], old) or "—"
+                for code, old in changes_since_return(submission=submission, values=values).items()
+                if code in by_code
+            }
             if submission and submission.status == Status.SUBMITTED
+            else {},
+            "field_reasons": field_reasons_of_last_return(submission=submission)
+            if submission and submission.status == Status.RETURNED
             else {},
             "conflict": conflict,
             "days_to_due": context.period.days_to_due(today),
@@ -146,7 +155,7 @@ def submission_view(request, bin, period):
         messages.error(request, _("Not submitted: please correct the values marked below. Nothing was saved."))
         return _render(request, context, form, status=400)
     if action == "submit":
-        messages.success(request, _("Submitted for review. The regional coordinator has been notified."))
+        messages.success(request, _("Submitted for review."))
     else:
         messages.success(request, _("Draft saved."))
     url = reverse("submission", args=[context.organisation.bin, context.period.code])

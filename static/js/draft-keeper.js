@@ -50,7 +50,7 @@
       fields().forEach(function (el) {
         if (el.name in saved.values) { el.value = saved.values[el.name]; }
       });
-      panel.classList.add("d-none");
+      panel.textContent = panel.dataset.restoredText;
       var first = fields()[0];
       if (first) { first.focus(); }
     });
