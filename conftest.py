@@ -91,6 +91,16 @@ def sign_in():
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_in_process(monkeypatch):
+    """Tasks run in the test's own process even when REDIS_URL names a broker (as in CI);
+    the tests that are about the worker start a real one and say so."""
+    from pilot_portal.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     """Cheap password hashing, files in a temporary folder, English unless a test says otherwise."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
