@@ -1,8 +1,12 @@
 from django.urls import path
 
-from .views import history, homes, submission
+from .views import dashboards, history, homes, submission
 
 urlpatterns = [
+    path("dashboard/", dashboards.national_dashboard, name="national_dashboard"),
+    path("dashboard/export/<slug:table>.xlsx", dashboards.national_export, name="national_export"),
+    path("dashboard/<str:code>/", dashboards.regional_dashboard, name="regional_dashboard"),
+    path("dashboard/<str:code>/export/<slug:table>.xlsx", dashboards.regional_export, name="regional_export"),
     path("monitoring/", homes.queue_view, name="monitoring_queue"),
     path("monitoring/<str:bin>/<str:period>/", submission.submission_view, name="submission"),
     path("monitoring/<str:bin>/<str:period>/review/", submission.review_view, name="submission_review"),

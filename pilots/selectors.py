@@ -23,6 +23,16 @@ def organisation_scope(*, user: User) -> QuerySet[Organisation]:
     return qs.none()
 
 
+def national_aggregate_scope(*, user: User) -> QuerySet[Organisation]:
+    """All organisations, for national totals shown beside a region's own figures.
+
+    Only aggregates computed over this scope may be shown to a coordinator, never its rows:
+    a national average is no secret, another region's organisation is."""
+    if not user.is_authenticated or not user.is_active or user.role == User.Role.ORGANISATION:
+        return Organisation.objects.none()
+    return Organisation.objects.all()
+
+
 def region_scope(*, user: User) -> QuerySet[Region]:
     """The regions whose data the user may see."""
     qs = Region.objects.all()

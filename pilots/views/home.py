@@ -14,4 +14,6 @@ def home(request):
         return redirect("monitoring_queue")
     if user.role == User.Role.ADMIN:
         return redirect("admin:index")
+    if user.role == User.Role.MINISTRY:
+        return redirect("national_dashboard")
     return redirect("order")

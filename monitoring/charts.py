@@ -1,0 +1,84 @@
+"""Chart.js specifications for a dashboard, built from the same figures as its tables."""
+
+from django.utils.translation import gettext as _
+
+from .figures import SKILL_LEVELS
+
+PALETTE = ["#0b4f8a", "#e07b00", "#2e7d32", "#8e24aa", "#c62828", "#00838f", "#6d4c41", "#546e7a"]
+
+
+def _num(value):
+    return None if value is None else float(value)
+
+
+def dashboard_charts(data: dict) -> dict:
+    charts = {}
+    period = data.get("period")
+    rows = data["completeness_rows"]
+    if period is not None and rows:
+        charts["completeness"] = {
+            "type": "bar",
+            "labels": [r.label for r in rows],
+            "datasets": [
+                {"label": _("completeness, %"), "data": [r.cells[period.code].completeness for r in rows]},
+                {"label": _("timeliness, %"), "data": [r.cells[period.code].timeliness for r in rows]},
+            ],
+            "max": 100,
+        }
+    periods = data["periods"]
+    activity_rows = [
+        r
+        for r in data["totals"]
+        if r.code.startswith("sessions_")
+        or r.code in ("excursions", "professional_meetings", "roleplay_sessions", "labour_projects")
+    ]
+    if periods and activity_rows:
+        charts["activities"] = {
+            "type": "bar",
+            "labels": [p.label for p in periods],
+            "datasets": [{"label": r.label, "data": [_num(r.values[p.code]) for p in periods]} for r in activity_rows],
+            "stacked": True,
+        }
+    if data["stages"] and data["stage_rows"]:
+        charts["stages"] = {
+            "type": "bar",
+            "labels": [r.label for r in data["stage_rows"]],
+            "datasets": [
+                {"label": f"{s.position}. {s.name}", "data": [r.percents[s.position] for r in data["stage_rows"]]}
+                for s in data["stages"]
+            ],
+            "max": 100,
+        }
+    skills = data["skills"].get("region") or []
+    if skills:
+        labels = {"skills_high": _("high"), "skills_medium": _("medium"), "skills_low": _("low")}
+        datasets = []
+        for moment, attr in ((_("baseline"), "baseline_shares"), (_("final"), "final_shares")):
+            for level in SKILL_LEVELS:
+                datasets.append(
+                    {
+                        "label": f"{moment}: {labels[level]}",
+                        "data": [getattr(r, attr)[level] for r in skills],
+                        "stack": str(moment),
+                    }
+                )
+        charts["skills"] = {
+            "type": "bar",
+            "labels": [r.label for r in skills],
+            "datasets": datasets,
+            "stacked": True,
+            "max": 100,
+        }
+    if data["review_speed"]:
+        charts["review"] = {
+            "type": "bar",
+            "labels": [r.label for r in data["review_speed"]],
+            "datasets": [
+                {"label": _("average days to acceptance"), "data": [r.average_days for r in data["review_speed"]]}
+            ],
+        }
+    for spec in charts.values():
+        for index, dataset in enumerate(spec["datasets"]):
+            dataset.setdefault("backgroundColor", PALETTE[index % len(PALETTE)])
+            dataset["label"] = str(dataset["label"])
+    return charts

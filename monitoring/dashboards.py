@@ -1,0 +1,114 @@
+"""What a dashboard shows, assembled from monitoring.figures; the views and the XLSX exports both use it."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pilots.control_card import order_control_card, order_current
+from pilots.models import Organisation, Region, User
+
+from . import figures
+from .figures import FigureFilters
+from .models import Period
+
+
+class DashboardFilterForm(forms.Form):
+    """Filters carried in the URL; a value that is not understood is dropped and named on the page."""
+
+    period = forms.ChoiceField(label=_("Quarter"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    ownership = forms.ChoiceField(
+        label=_("Ownership"), required=False, choices=[("", _("all")), *Organisation.Ownership.choices]
+    )
+    settlement = forms.ChoiceField(
+        label=_("Settlement"), required=False, choices=[("", _("all")), *Organisation.Settlement.choices]
+    )
+    language = forms.ChoiceField(
+        label=_("Language of instruction"), required=False, choices=[("", _("all")), *Organisation.Language.choices]
+    )
+
+    def __init__(self, *args, periods: list[Period], regions, fixed_region: Region | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [("", _("latest"))] + [(p.code, p.label) for p in periods]
+        if fixed_region is not None:
+            del self.fields["region"]
+        else:
+            self.fields["region"].choices = [("", _("all"))] + [(r.code, f"{r.code} · {r.name}") for r in regions]
+        self.fixed_region = fixed_region
+
+    def filters(self) -> FigureFilters:
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name, "") for name in self.fields if name not in self.errors}
+        if self.fixed_region is not None:
+            data["region"] = self.fixed_region.code
+        return FigureFilters(**data)
+
+    def ignored(self) -> list[str]:
+        return [f"{self.fields[name].label}: «{self.data.get(name)}»" for name in self.errors]
+
+
+@dataclass
+class Deadline:
+    number: str
+    text: str
+    due_on: object
+    days_left: int
+
+
+def next_deadlines(*, today, limit: int = 4) -> list[Deadline]:
+    """The order's clauses still to come, soonest first, with the days left."""
+    order = order_current()
+    if order is None:
+        return []
+    upcoming = [
+        Deadline(s.clause.number, s.clause.text, s.clause.due_on, s.days_left)
+        for s in order_control_card(order=order, today=today)
+        if s.days_left is not None and s.days_left >= 0 and s.clause.due_on
+    ]
+    return sorted(upcoming, key=lambda d: d.days_left)[:limit]
+
+
+def dashboard_data(*, user: User, filters: FigureFilters, region: Region | None = None) -> dict:
+    """Every table a dashboard shows, for the user's scope and the filters."""
+    today = timezone.localdate()
+    periods = figures.periods_started(today=today)
+    chosen = next((p for p in periods if p.code == filters.period), periods[-1] if periods else None)
+    baseline = next((p for p in periods if p.quarter == 1), None)
+    final = next((p for p in reversed(periods) if p.quarter == 4), None)
+    rows, total = figures.completeness_by_region(user=user, filters=filters, periods=periods)
+    stages, stage_rows, stage_total = figures.stage_progress_by_region(user=user, filters=filters)
+    data = {
+        "today": today,
+        "periods": periods,
+        "period": chosen,
+        "completeness_rows": rows,
+        "completeness_total": total,
+        "totals": figures.key_totals(user=user, filters=filters, periods=periods),
+        "stages": stages,
+        "stage_rows": stage_rows,
+        "stage_total": stage_total,
+        "baseline": baseline,
+        "final": final,
+        "skills": {
+            by: figures.skills_baseline_final(user=user, filters=filters, by=by, baseline=baseline, final=final)
+            for by in figures.DIMENSIONS
+        },
+        "review_speed": figures.review_speed_by_region(user=user, filters=filters, periods=periods),
+        "deadlines": next_deadlines(today=today),
+    }
+    if region is not None:
+        nationwide = filters.nationwide()
+        _rows, data["national_completeness"] = figures.completeness_by_region(
+            user=user, filters=nationwide, periods=periods
+        )
+        data["national_totals"] = {
+            row.code: row for row in figures.key_totals(user=user, filters=nationwide, periods=periods)
+        }
+        data["national_stages"] = figures.stage_progress_by_region(user=user, filters=nationwide)[2]
+    if region is not None and chosen is not None:
+        data["organisation_matrix"] = figures.organisation_status_matrix(user=user, filters=filters, periods=periods)
+        data["not_handed_in"] = figures.not_handed_in(user=user, filters=filters, period=chosen)
+        data["late"] = figures.handed_in_late(user=user, filters=filters, period=chosen)
+    return data

@@ -1,0 +1,429 @@
+"""The pilot's figures: one source for the dashboards and the reports, so the two never disagree.
+
+Every function takes the user (scope goes through pilots.selectors.organisation_scope), the
+filters, and aggregates in the database with a fixed number of queries whatever the number of
+organisations. What counts is stated once, in docs/monitoring.md: completeness counts
+submitted and accepted submissions; every other figure counts accepted data only.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from pilots.models import ActivityProgress, Organisation, Region, Stage, User
+from pilots.selectors import national_aggregate_scope, organisation_scope, region_scope
+
+from .models import SUBMITTED_STATUSES, Indicator, Period, Status, Submission, Value
+
+# Key totals shown per quarter, in this order; each is an indicator code summed over accepted data.
+KEY_TOTALS = [
+    "children_total",
+    "teachers_involved",
+    "teachers_trained",
+    "parents_involved",
+]
+ACTIVITY_TOTALS = [
+    "sessions_selfservice",
+    "sessions_household",
+    "sessions_nature",
+    "sessions_manual",
+    "excursions",
+    "professional_meetings",
+    "roleplay_sessions",
+    "labour_projects",
+]
+ZONES = [
+    "zone_jewellery",
+    "zone_cooking",
+    "zone_sewing",
+    "zone_engineering",
+    "zone_building",
+    "zone_greenhouse",
+    "zone_arts",
+]
+SKILL_LEVELS = ["skills_high", "skills_medium", "skills_low"]
+SKILLS_ASSESSED = "children_assessed"
+DIMENSIONS = {
+    "region": ("organisation__region__code", _("Region")),
+    "settlement": ("organisation__settlement", _("Settlement")),
+    "ownership": ("organisation__ownership", _("Ownership")),
+    "language": ("organisation__language", _("Language of instruction")),
+}
+
+
+@dataclass(frozen=True)
+class FigureFilters:
+    """What the figures may be narrowed by; empty means all. A filter never widens the user's scope."""
+
+    region: str = ""
+    ownership: str = ""
+    settlement: str = ""
+    language: str = ""
+    period: str = ""
+    # National totals beside a region's figures: aggregates only (pilots.selectors.national_aggregate_scope).
+    national: bool = False
+
+    def querystring(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode({k: v for k, v in self.__dict__.items() if v and k != "national"})
+
+    def nationwide(self) -> "FigureFilters":
+        """The same filters without the region, for the national figure beside a region's."""
+        return FigureFilters(
+            ownership=self.ownership,
+            settlement=self.settlement,
+            language=self.language,
+            period=self.period,
+            national=True,
+        )
+
+
+def organisations(*, user: User, filters: FigureFilters) -> QuerySet[Organisation]:
+    """The organisations the figures are about: the user's scope narrowed by the filters."""
+    qs = national_aggregate_scope(user=user) if filters.national else organisation_scope(user=user)
+    if filters.region:
+        qs = qs.filter(region__code=filters.region)
+    if filters.ownership:
+        qs = qs.filter(ownership=filters.ownership)
+    if filters.settlement:
+        qs = qs.filter(settlement=filters.settlement)
+    if filters.language:
+        qs = qs.filter(language=filters.language)
+    return qs
+
+
+def _in_pilot_during(prefix: str = "") -> Q:
+    """Organisation (reached by `prefix`) was in the pilot for some of the submission's period."""
+    return Q(**{f"{prefix}in_pilot_from__lte": F("period__ends_on")}) & (
+        Q(**{f"{prefix}in_pilot_until__isnull": True}) | Q(**{f"{prefix}in_pilot_until__gte": F("period__starts_on")})
+    )
+
+
+def _expected_in(period: Period) -> Q:
+    return Q(in_pilot_from__lte=period.ends_on) & (
+        Q(in_pilot_until__isnull=True) | Q(in_pilot_until__gte=period.starts_on)
+    )
+
+
+def periods_started(*, today) -> list[Period]:
+    return list(Period.objects.filter(starts_on__lte=today).order_by("starts_on"))
+
+
+@dataclass
+class Cell:
+    expected: int = 0
+    submitted: int = 0
+    on_time: int = 0
+    late: int = 0
+
+    @property
+    def completeness(self) -> float | None:
+        return round(100 * self.submitted / self.expected, 1) if self.expected else None
+
+    @property
+    def timeliness(self) -> float | None:
+        return round(100 * self.on_time / self.expected, 1) if self.expected else None
+
+    @property
+    def level(self) -> str:
+        """A word for the cell's colour, so colour is never the only signal."""
+        c = self.completeness
+        if c is None:
+            return "none"
+        return "good" if c >= 90 else "fair" if c >= 60 else "poor"
+
+    def add(self, other: "Cell") -> None:
+        self.expected += other.expected
+        self.submitted += other.submitted
+        self.on_time += other.on_time
+        self.late += other.late
+
+
+@dataclass
+class CompletenessRow:
+    key: str  # region code, or organisation BIN
+    label: str
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+
+def completeness_by_region(
+    *, user: User, filters: FigureFilters, periods: list[Period]
+) -> tuple[list[CompletenessRow], CompletenessRow]:
+    """Rows per region and a total row: expected, submitted (submitted or accepted), on time; 3 queries."""
+    orgs = organisations(user=user, filters=filters)
+    expected = orgs.values("region__code").annotate(
+        **{f"e{p.pk}": Count("pk", filter=_expected_in(p)) for p in periods}
+    )
+    handed_in = (
+        Submission.objects.filter(organisation__in=orgs, period__in=periods, status__in=SUBMITTED_STATUSES)
+        .filter(_in_pilot_during("organisation__"))
+        .values("organisation__region__code", "period_id")
+        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(is_late=False)))
+    )
+    regions = {r.code: r for r in region_scope(user=user)}
+    rows: dict[str, CompletenessRow] = {}
+    for row in expected:
+        code = row["region__code"]
+        rows[code] = CompletenessRow(
+            key=code,
+            label=regions[code].name if code in regions else code,
+            cells={p.code: Cell(expected=row[f"e{p.pk}"]) for p in periods},
+        )
+    by_pk = {p.pk: p for p in periods}
+    for row in handed_in:
+        cell = rows[row["organisation__region__code"]].cells[by_pk[row["period_id"]].code]
+        cell.submitted, cell.on_time = row["n"], row["on_time"]
+        cell.late = row["n"] - row["on_time"]
+    total = CompletenessRow(key="", label=str(_("All regions")), cells={p.code: Cell() for p in periods})
+    for row in rows.values():
+        for code, cell in row.cells.items():
+            total.cells[code].add(cell)
+    return sorted(rows.values(), key=lambda r: r.key), total
+
+
+def indicator_sums(
+    *, user: User, filters: FigureFilters, codes: list[str], by: str | None = None
+) -> dict[tuple, Decimal]:
+    """{(period code, indicator code[, dimension value]): sum} over accepted values; one query."""
+    orgs = organisations(user=user, filters=filters)
+    keys = ["submission__period__code", "indicator__code"]
+    if by:
+        keys.append(DIMENSIONS[by][0].replace("organisation__", "submission__organisation__"))
+    rows = (
+        Value.objects.filter(
+            submission__organisation__in=orgs,
+            submission__status=Status.ACCEPTED,
+            indicator__code__in=codes,
+            number__isnull=False,
+        )
+        .values(*keys)
+        .annotate(total=Sum("number"))
+    )
+    return {tuple(r[k] for k in keys): r["total"] for r in rows}
+
+
+@dataclass
+class TotalRow:
+    code: str
+    label: str
+    unit: str
+    values: dict[str, Decimal | None]  # period code → total
+    changes: dict[str, Decimal | None]  # period code → change from the previous period
+
+
+def key_totals(*, user: User, filters: FigureFilters, periods: list[Period]) -> list[TotalRow]:
+    """Organisations reporting (accepted), children, teachers, parents, each activity and practice zone,
+    per quarter with the change from the previous quarter; three queries."""
+    codes = KEY_TOTALS + ACTIVITY_TOTALS + ZONES
+    sums = indicator_sums(user=user, filters=filters, codes=codes)
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+    reporting = dict(
+        Submission.objects.filter(
+            organisation__in=organisations(user=user, filters=filters), status=Status.ACCEPTED, period__in=periods
+        )
+        .values_list("period__code")
+        .annotate(n=Count("pk"))
+    )
+    rows = [
+        TotalRow(
+            code="organisations_reporting",
+            label=str(_("Organisations reporting (accepted)")),
+            unit="",
+            values={p.code: Decimal(reporting.get(p.code, 0)) for p in periods},
+            changes={},
+        )
+    ]
+    for code in codes:
+        if code not in indicators:
+            continue  # an indicator the Institute removed from the catalogue
+        indicator = indicators[code]
+        rows.append(
+            TotalRow(
+                code=code,
+                label=indicator.name,
+                unit=indicator.unit,
+                values={p.code: sums.get((p.code, code)) for p in periods},
+                changes={},
+            )
+        )
+    for row in rows:
+        previous = None
+        for p in periods:
+            value = row.values[p.code]
+            row.changes[p.code] = value - previous if value is not None and previous is not None else None
+            previous = value
+    return rows
+
+
+@dataclass
+class StageRow:
+    key: str
+    label: str
+    percents: dict[int, float | None]  # stage position → % of activities done
+
+
+def stage_progress_by_region(*, user: User, filters: FigureFilters) -> tuple[list[Stage], list[StageRow], StageRow]:
+    """Share of the algorithm's activities done, per region and stage, among organisations in the pilot now."""
+    stages = list(Stage.objects.annotate(n=Count("activities")).order_by("position"))
+    orgs = organisations(user=user, filters=filters).filter(in_pilot_until__isnull=True)
+    counts = dict(orgs.values_list("region__code").annotate(n=Count("pk")))
+    done = (
+        ActivityProgress.objects.filter(organisation__in=orgs, done=True)
+        .values("organisation__region__code", "activity__stage__position")
+        .annotate(n=Count("pk"))
+    )
+    done_by = {(r["organisation__region__code"], r["activity__stage__position"]): r["n"] for r in done}
+    regions = {r.code: r.name for r in Region.objects.filter(code__in=counts)}
+
+    def percents(codes):
+        result = {}
+        for stage in stages:
+            possible = sum(counts[c] for c in codes) * stage.n
+            achieved = sum(done_by.get((c, stage.position), 0) for c in codes)
+            result[stage.position] = round(100 * achieved / possible, 1) if possible else None
+        return result
+
+    rows = [StageRow(key=c, label=regions.get(c, c), percents=percents([c])) for c in sorted(counts)]
+    total = StageRow(key="", label=str(_("All regions")), percents=percents(list(counts)))
+    return stages, rows, total
+
+
+@dataclass
+class SkillRow:
+    key: str
+    label: str
+    baseline: dict[str, Decimal]  # level code → children, plus "assessed"
+    final: dict[str, Decimal]
+
+    @staticmethod
+    def _shares(counts: dict) -> dict[str, float | None]:
+        assessed = counts.get(SKILLS_ASSESSED) or 0
+        return {
+            lvl: (round(100 * float(counts.get(lvl) or 0) / float(assessed), 1) if assessed else None)
+            for lvl in SKILL_LEVELS
+        }
+
+    @property
+    def baseline_shares(self):
+        return self._shares(self.baseline)
+
+    @property
+    def final_shares(self):
+        return self._shares(self.final)
+
+
+def skills_baseline_final(
+    *, user: User, filters: FigureFilters, by: str, baseline: Period | None, final: Period | None
+) -> list[SkillRow]:
+    """Children at each skill level at baseline (Q1) and at the end (Q4), by a dimension; accepted data; one query."""
+    if baseline is None or final is None:
+        return []
+    sums = indicator_sums(user=user, filters=filters, codes=[*SKILL_LEVELS, SKILLS_ASSESSED], by=by)
+    keys = sorted({k[2] for k in sums})
+    labels = _dimension_labels(by, keys)
+    rows = []
+    for key in keys:
+        rows.append(
+            SkillRow(
+                key=key,
+                label=labels.get(key, key),
+                baseline={c: sums.get((baseline.code, c, key)) for c in [*SKILL_LEVELS, SKILLS_ASSESSED]},
+                final={c: sums.get((final.code, c, key)) for c in [*SKILL_LEVELS, SKILLS_ASSESSED]},
+            )
+        )
+    return rows
+
+
+def _dimension_labels(by: str, keys) -> dict[str, str]:
+    if by == "region":
+        return {r.code: r.name for r in Region.objects.filter(code__in=keys)}
+    choices = {
+        "settlement": Organisation.Settlement.choices,
+        "ownership": Organisation.Ownership.choices,
+        "language": Organisation.Language.choices,
+    }[by]
+    return {value: str(label) for value, label in choices}
+
+
+@dataclass
+class ReviewSpeedRow:
+    key: str
+    label: str
+    accepted: int
+    average_days: float | None
+
+
+def review_speed_by_region(*, user: User, filters: FigureFilters, periods: list[Period]) -> list[ReviewSpeedRow]:
+    """Average days from the last submission to acceptance, per region; one query."""
+    duration = ExpressionWrapper(F("accepted_at") - F("submitted_at"), output_field=DurationField())
+    rows = (
+        Submission.objects.filter(
+            organisation__in=organisations(user=user, filters=filters),
+            status=Status.ACCEPTED,
+            period__in=periods,
+            accepted_at__isnull=False,
+            submitted_at__isnull=False,
+        )
+        .values("organisation__region__code")
+        .annotate(n=Count("pk"), average=Avg(duration))
+        .order_by("organisation__region__code")
+    )
+    labels = {r.code: r.name for r in region_scope(user=user)}
+    return [
+        ReviewSpeedRow(
+            key=r["organisation__region__code"],
+            label=labels.get(r["organisation__region__code"], r["organisation__region__code"]),
+            accepted=r["n"],
+            average_days=round(r["average"].total_seconds() / 86400, 1) if r["average"] is not None else None,
+        )
+        for r in rows
+    ]
+
+
+@dataclass
+class OrganisationStatusRow:
+    organisation: Organisation
+    statuses: dict[str, Submission | None]
+
+
+def organisation_status_matrix(
+    *, user: User, filters: FigureFilters, periods: list[Period]
+) -> list[OrganisationStatusRow]:
+    """Each organisation with its submission (or None) in each period; two queries."""
+    scope = organisations(user=user, filters=filters)
+    orgs = list(scope.order_by("name_kk", "bin"))
+    submissions = Submission.objects.filter(organisation__in=scope, period__in=periods).only(
+        "pk", "organisation_id", "period_id", "status", "is_late"
+    )
+    by_key = {(s.organisation_id, s.period_id): s for s in submissions}
+    return [
+        OrganisationStatusRow(organisation=o, statuses={p.code: by_key.get((o.pk, p.pk)) for p in periods})
+        for o in orgs
+    ]
+
+
+def not_handed_in(*, user: User, filters: FigureFilters, period: Period) -> QuerySet[Organisation]:
+    """Organisations expected in the period that have not handed in (no submission, a draft, or returned)."""
+    handed_in = Submission.objects.filter(period=period, status__in=SUBMITTED_STATUSES).values("organisation_id")
+    return (
+        organisations(user=user, filters=filters)
+        .filter(_expected_in(period))
+        .exclude(pk__in=handed_in)
+        .order_by("region__code", "name_kk")
+    )
+
+
+def handed_in_late(*, user: User, filters: FigureFilters, period: Period) -> QuerySet[Submission]:
+    return (
+        Submission.objects.filter(
+            organisation__in=organisations(user=user, filters=filters),
+            period=period,
+            status__in=SUBMITTED_STATUSES,
+            is_late=True,
+        )
+        .select_related("organisation", "organisation__region")
+        .order_by("organisation__region__code", "organisation__name_kk")
+    )

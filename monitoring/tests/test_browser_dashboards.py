@@ -1,0 +1,56 @@
+"""Both dashboards open in Chromium for every role that may see them, with their charts drawn."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from pilots.models import User
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "demo-pass-2026"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("load_demo", "--force")
+    User.objects.update(language="en")
+
+
+def _open(page, sign_in, username, path):
+    page.context.clear_cookies()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, username, PASSWORD)
+    page.goto(path)
+    return errors
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "heading"),
+    [
+        ("institute", "/dashboard/", "National dashboard"),
+        ("ministry", "/dashboard/", "National dashboard"),
+        ("institute", "/dashboard/KZ-71/", "Dashboard: Astana"),
+        ("ministry", "/dashboard/KZ-71/", "Dashboard: Astana"),
+        ("region-kz-71", "/dashboard/KZ-71/", "Dashboard: Astana"),
+    ],
+    ids=["institute-national", "ministry-national", "institute-astana", "ministry-astana", "coordinator-astana"],
+)
+def test_a_dashboard_opens_with_its_tables_and_charts(page, sign_in, screenshot, demo, username, path, heading):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    errors = _open(page, sign_in, username, path)
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    expect(page.get_by_role("heading", name="Completeness and timeliness")).to_be_visible()
+    drawn = page.locator("canvas[data-chart]").evaluate_all(
+        "canvases => canvases.filter(c => c.closest('.chart-box') && !c.closest('.chart-box').hidden)"
+        ".map(c => c.width > 0 && window.Chart.getChart(c) !== undefined)"
+    )
+    assert drawn and all(drawn)
+    assert errors == []
+    screenshot(page)
+
+
+def test_the_coordinator_is_refused_another_regions_dashboard(page, sign_in, demo):
+    _open(page, sign_in, "region-kz-71", "/dashboard/KZ-75/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Access denied")

@@ -1,0 +1,263 @@
+import datetime
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from monitoring import figures
+from monitoring.figures import FigureFilters
+from monitoring.models import Status, Value
+from monitoring.tests.factories import IndicatorFactory, PeriodFactory, SubmissionFactory
+from pilots.models import Organisation
+from pilots.tests.factories import (
+    CoordinatorFactory,
+    InstituteFactory,
+    MinistryFactory,
+    OrganisationFactory,
+    RegionFactory,
+    StaffFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def q1():
+    return PeriodFactory(
+        code="2026-Q1",
+        quarter=1,
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 3, 31),
+        due_on=datetime.date(2026, 4, 5),
+        review_due_on=datetime.date(2026, 4, 10),
+    )
+
+
+@pytest.fixture
+def q2():
+    return PeriodFactory(
+        code="2026-Q2",
+        quarter=2,
+        starts_on=datetime.date(2026, 4, 1),
+        ends_on=datetime.date(2026, 6, 30),
+        due_on=datetime.date(2026, 7, 5),
+        review_due_on=datetime.date(2026, 7, 10),
+    )
+
+
+@pytest.fixture
+def world(q1, q2):
+    """Two regions. Astana: 3 organisations, one of which left on 31.03 (expected in Q1 only).
+    Almaty: 2 organisations. Q1 statuses — Astana: accepted (on time), accepted (late), returned;
+    Almaty: submitted (on time), draft. Q2 — Astana: accepted; Almaty: none."""
+    astana, almaty = RegionFactory(code="KZ-71", name_en="Astana"), RegionFactory(code="KZ-75", name_en="Almaty")
+    a1, a2 = OrganisationFactory(region=astana), OrganisationFactory(region=astana)
+    a3 = OrganisationFactory(region=astana, in_pilot_until=datetime.date(2026, 3, 31))
+    b1, b2 = OrganisationFactory(region=almaty), OrganisationFactory(region=almaty)
+    children = IndicatorFactory(code="children_total", periods=[q1, q2])
+    subs = {
+        "a1q1": SubmissionFactory(organisation=a1, period=q1, status=Status.ACCEPTED),
+        "a2q1": SubmissionFactory(organisation=a2, period=q1, status=Status.ACCEPTED, is_late=True),
+        "a3q1": SubmissionFactory(organisation=a3, period=q1, status=Status.RETURNED),
+        "b1q1": SubmissionFactory(organisation=b1, period=q1, status=Status.SUBMITTED),
+        "b2q1": SubmissionFactory(organisation=b2, period=q1, status=Status.DRAFT),
+        "a1q2": SubmissionFactory(organisation=a1, period=q2, status=Status.ACCEPTED),
+    }
+    for key, n in {"a1q1": 40, "a2q1": 60, "a3q1": 1000, "b1q1": 500, "b2q1": 700, "a1q2": 45}.items():
+        Value.objects.create(submission=subs[key], indicator=children, number=Decimal(n))
+    return {"astana": astana, "almaty": almaty, "q1": q1, "q2": q2, "orgs": [a1, a2, a3, b1, b2]}
+
+
+def _completeness(user, world, **filters):
+    rows, total = figures.completeness_by_region(
+        user=user, filters=FigureFilters(**filters), periods=[world["q1"], world["q2"]]
+    )
+    return {r.key: r.cells for r in rows}, total.cells
+
+
+def test_completeness_counts_submitted_and_accepted_against_organisations_expected(world):
+    rows, total = _completeness(InstituteFactory(), world)
+    astana_q1, almaty_q1 = rows["KZ-71"]["2026-Q1"], rows["KZ-75"]["2026-Q1"]
+    assert (astana_q1.expected, astana_q1.submitted, astana_q1.on_time, astana_q1.late) == (3, 2, 1, 1)
+    assert (astana_q1.completeness, astana_q1.timeliness) == (66.7, 33.3)
+    assert (almaty_q1.expected, almaty_q1.submitted, almaty_q1.completeness) == (2, 1, 50.0)
+    assert (total["2026-Q1"].expected, total["2026-Q1"].submitted) == (5, 3)
+
+
+def test_an_organisation_that_left_is_not_expected_after_it_left(world):
+    rows, _total = _completeness(InstituteFactory(), world)
+    astana_q2 = rows["KZ-71"]["2026-Q2"]
+    assert (astana_q2.expected, astana_q2.submitted, astana_q2.completeness) == (2, 1, 50.0)
+
+
+def test_key_totals_count_accepted_data_only(world):
+    totals = {
+        r.code: r
+        for r in figures.key_totals(user=MinistryFactory(), filters=FigureFilters(), periods=[world["q1"], world["q2"]])
+    }
+    assert totals["children_total"].values == {"2026-Q1": Decimal(100), "2026-Q2": Decimal(45)}
+    assert totals["children_total"].changes == {"2026-Q1": None, "2026-Q2": Decimal(-55)}
+    assert totals["organisations_reporting"].values == {"2026-Q1": 2, "2026-Q2": 1}
+
+
+def test_filters_narrow_the_figures(world):
+    Organisation.objects.filter(pk=world["orgs"][1].pk).update(ownership="private")
+    rows, _total = _completeness(InstituteFactory(), world, ownership="private")
+    assert set(rows) == {"KZ-71"}
+    assert rows["KZ-71"]["2026-Q1"].expected == 1
+
+
+def test_a_coordinator_sees_only_their_region_in_the_figures(world):
+    rows, _total = _completeness(CoordinatorFactory(region=world["astana"]), world)
+    assert set(rows) == {"KZ-71"}
+
+
+def test_review_speed_averages_days_from_submission_to_acceptance(world):
+    from django.utils import timezone
+
+    start = timezone.make_aware(datetime.datetime(2026, 4, 1, 10))
+    world_subs = world["orgs"][0].submissions.filter(status=Status.ACCEPTED)
+    world_subs.update(submitted_at=start, accepted_at=start + datetime.timedelta(days=2))
+    world["orgs"][1].submissions.update(submitted_at=start, accepted_at=start + datetime.timedelta(days=5))
+    rows = figures.review_speed_by_region(
+        user=InstituteFactory(), filters=FigureFilters(), periods=[world["q1"], world["q2"]]
+    )
+    assert [(r.key, r.accepted, r.average_days) for r in rows] == [("KZ-71", 3, 3.0)]
+
+
+# --- pages and scope -----------------------------------------------------------
+
+
+def test_organisation_staff_get_403_on_the_national_dashboard(client, world):
+    client.force_login(StaffFactory(organisation=world["orgs"][0]))
+    assert client.get(reverse("national_dashboard")).status_code == 403
+
+
+def test_a_coordinator_is_sent_to_their_regions_dashboard(client, world):
+    client.force_login(CoordinatorFactory(region=world["astana"]))
+    assert client.get(reverse("national_dashboard"))["Location"] == reverse("regional_dashboard", args=["KZ-71"])
+
+
+def test_the_astana_coordinator_gets_403_on_almatys_dashboard(client, world):
+    client.force_login(CoordinatorFactory(region=world["astana"]))
+    assert client.get(reverse("regional_dashboard", args=["KZ-75"])).status_code == 403
+    assert client.get(reverse("regional_export", args=["KZ-75", "completeness"])).status_code == 403
+
+
+def test_an_unknown_region_code_is_404(client, world):
+    client.force_login(InstituteFactory())
+    assert client.get(reverse("regional_dashboard", args=["KZ-99"])).status_code == 404
+
+
+def test_staff_get_403_on_their_own_regions_dashboard(client, world):
+    client.force_login(StaffFactory(organisation=world["orgs"][0]))
+    assert client.get(reverse("regional_dashboard", args=["KZ-71"])).status_code == 403
+
+
+def test_an_invalid_filter_is_ignored_with_a_visible_note(client, world):
+    client.force_login(MinistryFactory())
+    response = client.get(reverse("national_dashboard"), {"ownership": "martian", "period": "2026-Q2"})
+    assert response.status_code == 200
+    assert "were not understood and were ignored" in response.content.decode()
+    assert response.context["filters"] == FigureFilters(period="2026-Q2")
+
+
+def test_a_region_with_no_organisations_shows_an_empty_state(client, world):
+    RegionFactory(code="KZ-79", name_en="Shymkent")
+    client.force_login(InstituteFactory())
+    page = client.get(reverse("regional_dashboard", args=["KZ-79"])).content.decode()
+    assert "This region has no organisations in the pilot matching the filters" in page
+
+
+def test_the_regional_dashboard_shows_the_national_figure_beside_the_regions(client, world):
+    client.force_login(CoordinatorFactory(region=world["astana"]))
+    response = client.get(reverse("regional_dashboard", args=["KZ-71"]), {"period": "2026-Q1"})
+    assert response.context["completeness_total"].cells["2026-Q1"].completeness == 66.7
+    assert response.context["national_completeness"].cells["2026-Q1"].completeness == 60.0
+    assert [r.key for r in response.context["completeness_rows"]] == ["KZ-71"]
+
+
+def test_the_regional_dashboard_lists_whom_to_call(client, world):
+    b2 = world["orgs"][4]
+    Organisation.objects.filter(pk=b2.pk).update(director="Сейітова Мәдина", phone="+7 727 000 00 00")
+    client.force_login(InstituteFactory())
+    page = client.get(reverse("regional_dashboard", args=["KZ-75"]), {"period": "2026-Q1"}).content.decode()
+    assert "Сейітова Мәдина" in page and "+7 727 000 00 00" in page
+
+
+def test_the_dashboard_says_which_statuses_it_counts(client, world):
+    client.force_login(MinistryFactory())
+    page = client.get(reverse("national_dashboard")).content.decode()
+    assert "Figures count accepted data only" in page
+
+
+# --- exports -----------------------------------------------------------------------
+
+
+def _sheet(response):
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return workbook.active
+
+
+def test_the_completeness_export_holds_the_pages_figures(client, world):
+    client.force_login(InstituteFactory())
+    response = client.get(reverse("national_export", args=["completeness"]))
+    assert response["Content-Disposition"].startswith('attachment; filename="completeness-national-')
+    sheet = _sheet(response)
+    assert sheet.freeze_panes == "B2"
+    assert sheet.auto_filter.ref == "A1:K4"
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:6] == ("Astana", 3, 2, 66.7, 1, 33.3)
+    assert rows[-1][0] == "All regions"
+
+
+def test_an_export_follows_the_filters_and_the_scope(client, world):
+    client.force_login(CoordinatorFactory(region=world["astana"]))
+    sheet = _sheet(client.get(reverse("regional_export", args=["KZ-71", "organisations"])))
+    assert sheet.max_row == 1 + 3  # header and Astana's three organisations
+
+
+def test_a_regional_only_table_is_404_nationally(client, world):
+    client.force_login(InstituteFactory())
+    assert client.get(reverse("national_export", args=["organisations"])).status_code == 404
+    assert client.get(reverse("national_export", args=["no-such-table"])).status_code == 404
+
+
+# --- cost ----------------------------------------------------------------------------
+
+
+def _many_organisations(n, region, q1):
+    orgs = Organisation.objects.bulk_create(
+        Organisation(bin=f"{i:012d}", name_kk=f"Ұйым {i}", region=region, in_pilot_from=datetime.date(2026, 1, 1))
+        for i in range(n)
+    )
+    SubmissionFactory._meta.model.objects.bulk_create(
+        SubmissionFactory._meta.model(organisation=o, period=q1, status=Status.ACCEPTED) for o in orgs[::2]
+    )
+
+
+@pytest.mark.parametrize("n", [20, 2000])
+def test_the_national_dashboard_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries, n):
+    _many_organisations(n, world["astana"], world["q1"])
+    client.force_login(InstituteFactory())
+    with django_assert_max_num_queries(40):
+        assert client.get(reverse("national_dashboard")).status_code == 200
+
+
+@pytest.mark.parametrize("n", [20, 2000])
+def test_the_regional_dashboard_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries, n):
+    _many_organisations(n, world["astana"], world["q1"])
+    client.force_login(InstituteFactory())
+    with django_assert_max_num_queries(50):
+        assert client.get(reverse("regional_dashboard", args=["KZ-71"])).status_code == 200
+
+
+@pytest.mark.parametrize("n", [20, 2000])
+def test_an_export_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries, n):
+    _many_organisations(n, world["astana"], world["q1"])
+    client.force_login(InstituteFactory())
+    with django_assert_max_num_queries(40):
+        response = client.get(reverse("regional_export", args=["KZ-71", "organisations"]))
+    assert _sheet(response).max_row == 1 + 3 + n

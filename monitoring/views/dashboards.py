@@ -1,0 +1,90 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from pilots.models import Region, User
+from pilots.selectors import region_scope
+
+from .. import figures
+from ..charts import dashboard_charts
+from ..dashboards import DashboardFilterForm, dashboard_data
+from ..exports import TABLES, write_table
+from ..figures import FigureFilters
+
+NATIONAL_ROLES = (User.Role.INSTITUTE, User.Role.MINISTRY, User.Role.ADMIN)
+
+
+def _region_for(request, code: str) -> Region:
+    """The region of a regional dashboard: 404 if unknown, 403 for anyone but its coordinator and national roles."""
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise Http404("No such region.")
+    user = request.user
+    if user.role in NATIONAL_ROLES or (user.role == User.Role.REGION and user.region_id == region.pk):
+        return region
+    raise PermissionDenied
+
+
+def _filters(request, region: Region | None) -> tuple[DashboardFilterForm, FigureFilters]:
+    periods = figures.periods_started(today=timezone.localdate())
+    form = DashboardFilterForm(
+        request.GET or None, periods=periods, regions=region_scope(user=request.user), fixed_region=region
+    )
+    filters = form.filters() if request.GET else FigureFilters(region=region.code if region else "")
+    return form, filters
+
+
+def _render(request, region: Region | None):
+    form, filters = _filters(request, region)
+    context = dashboard_data(user=request.user, filters=filters, region=region)
+    context.update(
+        form=form,
+        filters=filters,
+        region=region,
+        ignored_filters=form.ignored() if request.GET else [],
+        query=filters.querystring(),
+        charts=dashboard_charts(context),
+        export_tables=[name for name, (_builder, regional) in TABLES.items() if region or not regional],
+    )
+    return render(request, "monitoring/dashboard.html", context)
+
+
+@login_required
+def national_dashboard(request):
+    """The national picture, for the Institute and the Ministry; a coordinator is sent to their region's."""
+    if request.user.role == User.Role.REGION:
+        return redirect("regional_dashboard", code=request.user.region.code)
+    if request.user.role not in NATIONAL_ROLES:
+        raise PermissionDenied
+    return _render(request, None)
+
+
+@login_required
+def regional_dashboard(request, code):
+    return _render(request, _region_for(request, code))
+
+
+def _export(request, region: Region | None, table: str):
+    if table not in TABLES or (TABLES[table][1] and region is None):
+        raise Http404("No such table.")
+    _form, filters = _filters(request, region)
+    data = dashboard_data(user=request.user, filters=filters, region=region)
+    handle = write_table(table, data, title=table)
+    place = region.code if region else "national"
+    stamp = timezone.localdate().strftime("%Y-%m-%d")
+    return FileResponse(handle, as_attachment=True, filename=f"{table}-{place}-{stamp}.xlsx")
+
+
+@login_required
+def national_export(request, table):
+    """A table of the national dashboard as XLSX, with the page's filters and scope."""
+    if request.user.role not in NATIONAL_ROLES:
+        raise PermissionDenied
+    return _export(request, None, table)
+
+
+@login_required
+def regional_export(request, code, table):
+    return _export(request, _region_for(request, code), table)

@@ -1,0 +1,29 @@
+/* Draws every <canvas data-chart="name"> from the specifications in #dashboard-charts (Chart.js, from static/). */
+(function () {
+  "use strict";
+  var source = document.getElementById("dashboard-charts");
+  if (!source || !window.Chart) { return; }
+  var specs = JSON.parse(source.textContent);
+  var lang = document.documentElement.lang || "kk";
+  var locale = lang === "en" ? "en-GB" : lang === "ru" ? "ru-RU" : "kk-KZ";
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    var spec = specs[canvas.dataset.chart];
+    if (!spec) { canvas.closest(".chart-box").hidden = true; return; }
+    var horizontal = spec.labels.length > 8;
+    var valueAxis = { beginAtZero: true, stacked: !!spec.stacked, ticks: { precision: 0 } };
+    if (spec.max) { valueAxis.max = spec.max; }
+    var categoryAxis = { stacked: !!spec.stacked, ticks: { autoSkip: false } };
+    new window.Chart(canvas, {
+      type: spec.type,
+      data: { labels: spec.labels, datasets: spec.datasets },
+      options: {
+        indexAxis: horizontal ? "y" : "x",
+        locale: locale,
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
+        scales: horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis }
+      }
+    });
+  });
+})();
