@@ -24,14 +24,17 @@ def _level_label(level: str) -> str:
 
 
 def _completeness(data):
+    # gettext calls stay outside f-strings, where makemessages can find them.
+    expected, submitted, on_time = _("expected"), _("submitted"), _("on time")
+    completeness, timeliness = _("completeness, %"), _("timeliness, %")
     headers = [(_("Region"), 28, None)]
     for p in data["periods"]:
         headers += [
-            (f"{p.label}: {_('expected')}", 12, INTEGER),
-            (f"{p.label}: {_('submitted')}", 12, INTEGER),
-            (f"{p.label}: {_('completeness, %')}", 14, PERCENT),
-            (f"{p.label}: {_('on time')}", 12, INTEGER),
-            (f"{p.label}: {_('timeliness, %')}", 14, PERCENT),
+            (f"{p.label}: {expected}", 12, INTEGER),
+            (f"{p.label}: {submitted}", 12, INTEGER),
+            (f"{p.label}: {completeness}", 14, PERCENT),
+            (f"{p.label}: {on_time}", 12, INTEGER),
+            (f"{p.label}: {timeliness}", 14, PERCENT),
         ]
 
     def rows():
@@ -46,9 +49,10 @@ def _completeness(data):
 
 
 def _totals(data):
+    change = _("change")
     headers = [(_("Indicator"), 40, None), (_("Unit"), 10, None)]
     for p in data["periods"]:
-        headers += [(p.label, 12, INTEGER), (f"{p.label}: {_('change')}", 12, INTEGER)]
+        headers += [(p.label, 12, INTEGER), (f"{p.label}: {change}", 12, INTEGER)]
 
     def rows():
         for row in data["totals"]:
@@ -72,9 +76,10 @@ def _stages(data):
 
 def _skills(by):
     def table(data):
+        assessed = _("assessed")
         headers = [(DIMENSIONS[by][1], 28, None)]
         for moment in (_("baseline"), _("final")):
-            headers += [(f"{moment}: {_('assessed')}", 12, INTEGER)]
+            headers += [(f"{moment}: {assessed}", 12, INTEGER)]
             headers += [(f"{moment}: {_level_label(lvl)}, %", 12, PERCENT) for lvl in SKILL_LEVELS]
 
         def rows():

@@ -92,6 +92,8 @@ class SubmissionForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    # The version the reviewer saw: a decision never applies to values that changed since.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Return for correction"))])
     comment = forms.CharField(
         label=_("Comment"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})

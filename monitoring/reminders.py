@@ -3,6 +3,7 @@ day, and is written in the same transaction as the decision to send: a beat that
 sends once."""
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,6 +15,8 @@ from django.utils import translation
 from pilots.models import Organisation, User
 
 from .models import Period, ReminderLog, Status, Submission
+
+log = logging.getLogger(__name__)
 
 DAYS_BEFORE = (7, 1)
 LATE_EVERY_DAYS = 3
@@ -32,6 +35,7 @@ def reminder_kind(period: Period, today: datetime.date) -> str | None:
 
 
 def _send_once(*, key: str, user: User, subject_template: str, body_template: str, context: dict) -> bool:
+    """Send unless already sent under `key`; a failure is logged and retried by the next beat."""
     try:
         with transaction.atomic():
             ReminderLog.objects.create(key=key, recipient=user)
@@ -41,6 +45,10 @@ def _send_once(*, key: str, user: User, subject_template: str, body_template: st
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     except IntegrityError:
         return False  # already sent under this key
+    except OSError:
+        # The log row rolled back with the failure, so tomorrow's beat tries this person again.
+        log.exception("Reminder %s to %s could not be sent", key, user.email)
+        return False
     return True
 
 

@@ -66,7 +66,7 @@ def submission_can_edit(*, user: User, context: SubmissionContext, today) -> boo
 def submission_can_review(*, user: User, context: SubmissionContext) -> bool:
     """The region's coordinator or the Institute, on a submitted submission."""
     s = context.submission
-    if s is None or s.status != Status.SUBMITTED:
+    if s is None or s.status != Status.SUBMITTED or context.period.locked:
         return False
     if user.role == User.Role.INSTITUTE:
         return True
@@ -75,7 +75,9 @@ def submission_can_review(*, user: User, context: SubmissionContext) -> bool:
 
 def submission_can_reopen(*, user: User, context: SubmissionContext) -> bool:
     s = context.submission
-    return user.role == User.Role.INSTITUTE and s is not None and s.status == Status.ACCEPTED
+    return (
+        user.role == User.Role.INSTITUTE and s is not None and s.status == Status.ACCEPTED and not context.period.locked
+    )
 
 
 def form_indicators(*, period: Period, submission: Submission | None) -> list[Indicator]:
@@ -222,8 +224,9 @@ def submission_queue(*, user: User, period: Period) -> dict:
     )
     expected = organisations.count()
     handed_in = counts["waiting"] + counts["accepted"]
-    # Missing: expected but not handed in, nor sent back for fixing (drafts count as missing).
-    counts.update(expected=expected, missing=expected - handed_in - counts["returned"])
+    # Missing: expected but not handed in (no submission, a draft, or returned and not resubmitted),
+    # the same definition as organisations_missing() and docs/monitoring.md.
+    counts.update(expected=expected, missing=expected - handed_in)
     return counts
 
 
@@ -308,10 +311,17 @@ def organisation_periods(*, organisation: Organisation, today) -> list[PeriodSta
         submission = submissions.get(period.pk)
         missing = None
         if current is not None and period.pk == current.pk:
-            required = Indicator.objects.filter(periods=period, required=True)
-            filled = Value.objects.filter(submission=submission, indicator__in=required).filter(
-                Q(number__isnull=False) | ~Q(text="")
-            )
-            missing = required.count() - (filled.count() if submission else 0)
+            from .validation import required_codes, rules_for
+
+            asked = list(Indicator.objects.filter(periods=period))
+            required = required_codes(indicators=asked, rules=rules_for(period))
+            filled = 0
+            if submission is not None:
+                filled = (
+                    Value.objects.filter(submission=submission, indicator__code__in=required)
+                    .filter(Q(number__isnull=False) | ~Q(text=""))
+                    .count()
+                )
+            missing = len(required) - filled
         rows.append(PeriodStatus(period=period, submission=submission, missing_required=missing))
     return rows

@@ -129,14 +129,16 @@ def submission_save(
                 by=user,
                 values_snapshot=_snapshot(values),
             )
-            transaction.on_commit(lambda: notifications.transition_mail(transition_id=transition.pk))
+            transaction.on_commit(lambda: notifications.transition_mail(transition_id=transition.pk), robust=True)
         return submission
 
 
-def _review_transition(*, user: User, context: SubmissionContext, to_status: str, comment: str) -> Transition:
+def _review_transition(
+    *, user: User, context: SubmissionContext, to_status: str, comment: str, version: int
+) -> Transition:
     submission = context.submission
     values, _explanations = submission_values(submission=submission)
-    moved = Submission.objects.filter(pk=submission.pk, status=Status.SUBMITTED).update(
+    moved = Submission.objects.filter(pk=submission.pk, status=Status.SUBMITTED, version=version).update(
         status=to_status,
         version=F("version") + 1,
         updated_by=user,
@@ -156,17 +158,25 @@ def _review_transition(*, user: User, context: SubmissionContext, to_status: str
     )
 
 
-def submission_accept(*, user: User, context: SubmissionContext, comment: str = "") -> Transition:
+def submission_accept(*, user: User, context: SubmissionContext, version: int, comment: str = "") -> Transition:
     if not submission_can_review(user=user, context=context):
         raise PermissionDenied
     with transaction.atomic():
-        transition = _review_transition(user=user, context=context, to_status=Status.ACCEPTED, comment=comment)
-        transaction.on_commit(lambda: notifications.transition_mail(transition_id=transition.pk))
+        transition = _review_transition(
+            user=user, context=context, to_status=Status.ACCEPTED, comment=comment, version=version
+        )
+        transaction.on_commit(lambda: notifications.transition_mail(transition_id=transition.pk), robust=True)
     return transition
 
 
 def submission_return(
-    *, user: User, context: SubmissionContext, comment: str, field_reasons: dict[str, str], indicators: list[Indicator]
+    *,
+    user: User,
+    context: SubmissionContext,
+    version: int,
+    comment: str,
+    field_reasons: dict[str, str],
+    indicators: list[Indicator],
 ) -> Transition:
     if not submission_can_review(user=user, context=context):
         raise PermissionDenied
@@ -174,13 +184,15 @@ def submission_return(
         raise ValidationError({"comment": _("Say what must be corrected.")}, code="comment_required")
     by_code = {i.code: i for i in indicators}
     with transaction.atomic():
-        transition = _review_transition(user=user, context=context, to_status=Status.RETURNED, comment=comment.strip())
+        transition = _review_transition(
+            user=user, context=context, to_status=Status.RETURNED, comment=comment.strip(), version=version
+        )
         FieldComment.objects.bulk_create(
             FieldComment(transition=transition, indicator=by_code[code], comment=text)
             for code, text in field_reasons.items()
             if code in by_code
         )
-        transaction.on_commit(lambda: notifications.transition_mail(transition_id=transition.pk))
+        transaction.on_commit(lambda: notifications.transition_mail(transition_id=transition.pk), robust=True)
     return transition
 
 
@@ -206,7 +218,7 @@ def submission_reopen(*, user: User, context: SubmissionContext, comment: str) -
             comment=comment.strip(),
             values_snapshot=_snapshot(values),
         )
-        transaction.on_commit(lambda: notifications.transition_mail(transition_id=transition.pk))
+        transaction.on_commit(lambda: notifications.transition_mail(transition_id=transition.pk), robust=True)
     return transition
 
 

@@ -37,6 +37,16 @@ def rules_for(period: Period) -> list[ValidationRule]:
     ]
 
 
+def required_codes(*, indicators: list[Indicator], rules: list[ValidationRule]) -> set[str]:
+    """Codes required to submit: required indicators, and those a `required` rule names in this period."""
+    asked = {i.code for i in indicators}
+    codes = {i.code for i in indicators if i.required}
+    for rule in rules:
+        if rule.kind == ValidationRule.Kind.REQUIRED:
+            codes |= asked & set(rule.indicators)
+    return codes
+
+
 def check_submission(
     *,
     indicators: list[Indicator],

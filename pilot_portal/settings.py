@@ -158,6 +158,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pilot-portal@localhost")
+# Mail is read away from the portal, so its links need the portal's own address.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Celery: with no REDIS_URL there is no broker, and tasks run in-process so every command works.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -193,7 +193,9 @@ def load_demo_users(regions: dict[str, Region], organisations: list[Organisation
     specs += [(f"org-{o.bin}", {"role": User.Role.ORGANISATION, "organisation": o}) for o in organisations]
     created = 0
     for username, fields in specs:
-        _user, was_created = User.objects.get_or_create(username=username, defaults={**fields, "password": password})
+        # A demo address for each account, so the console mail backend shows what would be sent.
+        defaults = {**fields, "password": password, "email": f"{username}@demo.example.org"}
+        _user, was_created = User.objects.get_or_create(username=username, defaults=defaults)
         created += was_created
     institute = User.objects.get(username="institute")
     if not institute.is_staff:

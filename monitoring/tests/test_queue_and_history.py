@@ -25,7 +25,15 @@ def test_coordinators_queue_counts_only_their_region(client, coordinator, period
         organisation=OrganisationFactory(region=RegionFactory(code="KZ-75")), period=period, status=Status.SUBMITTED
     )
     counts = _queue(client, coordinator, period=period.code).context["counts"]
-    assert (counts["expected"], counts["waiting"], counts["returned"], counts["missing"]) == (3, 1, 1, 1)
+    assert (counts["expected"], counts["waiting"], counts["returned"], counts["missing"]) == (3, 1, 1, 2)
+
+
+def test_the_missing_count_equals_the_missing_list(client, coordinator, period, organisation, region):
+    SubmissionFactory(organisation=organisation, period=period, status=Status.RETURNED)
+    SubmissionFactory(organisation=OrganisationFactory(region=region), period=period, status=Status.DRAFT)
+    OrganisationFactory(region=region)
+    response = _queue(client, coordinator, period=period.code, show="missing")
+    assert response.context["counts"]["missing"] == len(response.context["missing"]) == 3
 
 
 def test_missing_list_names_whom_to_call(client, coordinator, period, organisation):

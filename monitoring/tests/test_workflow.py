@@ -28,6 +28,13 @@ def _submit(client, staff, period, values):
     return _post(client, staff.organisation, period, values, action="submit")
 
 
+def _review(client, organisation, period, data):
+    """The review form as the page sends it: with the version the reviewer is looking at."""
+    submission = Submission.objects.filter(organisation=organisation, period=period).first()
+    version = submission.version if submission else 1
+    return client.post(_url(organisation, period, "_review"), {"version": version, **data})
+
+
 def _values(submission):
     return {v.indicator.code: (v.number if v.number is not None else v.text) for v in submission.values.all()}
 
@@ -141,7 +148,7 @@ def test_coordinator_may_read_but_not_save_a_form(client, organisation, coordina
 def test_another_regions_coordinator_gets_404_reviewing(client, staff, period, catalogue, good_values):
     _submit(client, staff, period, good_values)
     client.force_login(CoordinatorFactory(region=RegionFactory(code="KZ-75")))
-    response = client.post(_url(staff.organisation, period, "_review"), {"decision": "accept"})
+    response = _review(client, staff.organisation, period, {"decision": "accept"})
     assert response.status_code == 404
     assert Submission.objects.get().status == Status.SUBMITTED
 
@@ -150,21 +157,21 @@ def test_a_draft_cannot_be_reviewed(client, staff, coordinator, period, catalogu
     client.force_login(staff)
     _post(client, staff.organisation, period, {"children_total": "5"})
     client.force_login(coordinator)
-    response = client.post(_url(staff.organisation, period, "_review"), {"decision": "accept"})
+    response = _review(client, staff.organisation, period, {"decision": "accept"})
     assert response.status_code == 403
     assert Submission.objects.get().status == Status.DRAFT
 
 
 def test_staff_cannot_accept_their_own_submission(client, staff, period, catalogue, good_values):
     _submit(client, staff, period, good_values)
-    response = client.post(_url(staff.organisation, period, "_review"), {"decision": "accept"})
+    response = _review(client, staff.organisation, period, {"decision": "accept"})
     assert response.status_code == 403
 
 
 def test_returning_without_a_comment_is_refused(client, staff, coordinator, period, catalogue, good_values):
     _submit(client, staff, period, good_values)
     client.force_login(coordinator)
-    response = client.post(_url(staff.organisation, period, "_review"), {"decision": "return", "comment": " "})
+    response = _review(client, staff.organisation, period, {"decision": "return", "comment": " "})
     assert response.status_code == 400
     assert response.context["review_form"].has_error("comment", code="comment_required")
     assert Submission.objects.get().status == Status.SUBMITTED
@@ -173,8 +180,10 @@ def test_returning_without_a_comment_is_refused(client, staff, coordinator, peri
 def test_the_whole_path_return_fix_resubmit_accept(client, staff, coordinator, period, catalogue, good_values):
     _submit(client, staff, period, good_values)
     client.force_login(coordinator)
-    client.post(
-        _url(staff.organisation, period, "_review"),
+    _review(
+        client,
+        staff.organisation,
+        period,
         {"decision": "return", "comment": "Балалар санын тексеріңіз", "reason__children_total": "50 емес, 52"},
     )
     submission = Submission.objects.get()
@@ -191,7 +200,7 @@ def test_the_whole_path_return_fix_resubmit_accept(client, staff, coordinator, p
     client.force_login(coordinator)
     response = client.get(_url(staff.organisation, period))
     assert set(response.context["changed"]) == {"children_total", "children_age5"}
-    client.post(_url(staff.organisation, period, "_review"), {"decision": "accept"})
+    _review(client, staff.organisation, period, {"decision": "accept"})
     submission.refresh_from_db()
     assert submission.status == Status.ACCEPTED
     assert [t.to_status for t in submission.transitions.all()] == ["submitted", "returned", "submitted", "accepted"]
@@ -200,25 +209,64 @@ def test_the_whole_path_return_fix_resubmit_accept(client, staff, coordinator, p
     response = client.get(_url(staff.organisation, period))
     assert response.context["can_edit"] is False
     assert 'name="action" value="save"' not in response.content.decode()
-    assert _post(client, staff.organisation, period, fixed, version=submission.version).status_code == 403
+    assert _post(client, staff.organisation, period, fixed, version=submission.version).status_code == 302
+    assert Submission.objects.get().status == Status.ACCEPTED
 
 
 def test_only_the_institute_reopens_an_accepted_submission(client, staff, coordinator, period, catalogue, good_values):
     _submit(client, staff, period, good_values)
     client.force_login(coordinator)
-    client.post(_url(staff.organisation, period, "_review"), {"decision": "accept"})
+    _review(client, staff.organisation, period, {"decision": "accept"})
     assert client.post(_url(staff.organisation, period, "_reopen"), {"comment": "x"}).status_code == 403
     client.force_login(InstituteFactory())
     client.post(_url(staff.organisation, period, "_reopen"), {"comment": "Қате табылды"})
     assert Submission.objects.get().status == Status.DRAFT
 
 
-def test_a_locked_period_refuses_a_save(client, staff, period, catalogue):
+def test_a_locked_period_refuses_a_save_with_a_reason(client, staff, period, catalogue):
     period.locked = True
     period.save()
     client.force_login(staff)
-    assert _post(client, staff.organisation, period, {"children_total": "5"}).status_code == 403
+    response = _post(client, staff.organisation, period, {"children_total": "5"})
+    assert response.status_code == 302
+    assert (
+        "The period is locked by the Institute; nothing was changed."
+        in client.get(response["Location"]).content.decode()
+    )
     assert not Submission.objects.exists()
+
+
+def test_a_locked_period_refuses_a_review_and_a_reopen(client, staff, coordinator, period, catalogue, good_values):
+    _submit(client, staff, period, good_values)
+    period.locked = True
+    period.save()
+    client.force_login(coordinator)
+    assert _review(client, staff.organisation, period, {"decision": "return", "comment": "x"}).status_code == 403
+    Submission.objects.update(status=Status.ACCEPTED)
+    client.force_login(InstituteFactory())
+    assert client.post(_url(staff.organisation, period, "_reopen"), {"comment": "x"}).status_code == 403
+    assert Submission.objects.get().status == Status.ACCEPTED
+
+
+def test_a_decision_never_applies_to_values_changed_since_the_reviewer_opened_the_page(
+    client, staff, coordinator, period, catalogue, good_values
+):
+    _submit(client, staff, period, good_values)
+    seen = Submission.objects.get().version
+    Submission.objects.update(version=seen + 2)  # returned and resubmitted meanwhile
+    client.force_login(coordinator)
+    client.post(_url(staff.organisation, period, "_review"), {"version": seen, "decision": "accept"})
+    assert Submission.objects.get().status == Status.SUBMITTED
+
+
+def test_saving_again_after_a_conflict_goes_through(client, staff, period, catalogue):
+    client.force_login(staff)
+    _post(client, staff.organisation, period, {"children_total": "10"})
+    _post(client, staff.organisation, period, {"children_total": "11"}, version=1)
+    conflict = _post(client, staff.organisation, period, {"children_total": "1234"}, version=1)
+    assert conflict.context["form"]["version"].value() == "2"
+    assert _post(client, staff.organisation, period, {"children_total": "1234"}, version=2).status_code == 302
+    assert _values(Submission.objects.get()) == {"children_total": 1234}
 
 
 # --- no lost update ----------------------------------------------------------
@@ -239,7 +287,8 @@ def test_a_double_submit_from_two_tabs_submits_once(client, staff, period, catal
     client.force_login(staff)
     _post(client, staff.organisation, period, {"children_total": "50"})
     assert _post(client, staff.organisation, period, good_values, "submit", version=1).status_code == 302
-    assert _post(client, staff.organisation, period, good_values, "submit", version=1).status_code in (403, 409)
+    second = _post(client, staff.organisation, period, good_values, "submit", version=1)
+    assert "Already submitted and waiting for review" in client.get(second["Location"]).content.decode()
     assert Transition.objects.count() == 1
 
 
@@ -260,7 +309,17 @@ def test_json_view_gives_status_version_and_values(client, staff, period, catalo
     assert data["organisation"] == staff.organisation.bin
     assert (data["period"], data["status"], data["version"]) == ("2026-Q4", "submitted", 1)
     assert data["values"]["children_total"] == 50
-    assert data["values"]["avg_minutes"] == "22.50"
+    assert data["values"]["avg_minutes"] == 22.5
+    assert data["values"]["achievements"] == good_values["achievements"]
+
+
+def test_json_view_gives_null_for_an_empty_value(client, staff, period, catalogue):
+    client.force_login(staff)
+    _post(client, staff.organisation, period, {"children_total": "5"})
+    Value.objects.create(submission=Submission.objects.get(), indicator=catalogue["children_age4"], number=None)
+    data = client.get(_url(staff.organisation, period), HTTP_ACCEPT="application/json").json()
+    assert data["values"]["children_age4"] is None
+    assert data["values"]["children_total"] == 5
 
 
 def test_json_view_is_scoped_like_the_page(client, organisation, period, catalogue, region):

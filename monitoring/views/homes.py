@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -9,6 +10,7 @@ from ..models import Period, Status
 from ..selectors import organisations_missing, period_current, submission_list, submission_queue
 
 QUEUE_ROLES = (User.Role.REGION, User.Role.INSTITUTE, User.Role.MINISTRY, User.Role.ADMIN)
+PAGE_SIZE = 50
 SHOWN = ("submitted", "returned", "accepted", "late", "missing")
 
 
@@ -27,11 +29,14 @@ def queue_view(request):
     if period is not None:
         context["counts"] = submission_queue(user=request.user, period=period)
         if shown == "missing":
-            context["missing"] = organisations_missing(user=request.user, period=period)
+            rows = organisations_missing(user=request.user, period=period)
         elif shown == "late":
-            context["rows"] = submission_list(user=request.user, period=period).filter(
+            rows = submission_list(user=request.user, period=period).filter(
                 is_late=True, status__in=[Status.SUBMITTED, Status.ACCEPTED]
             )
         else:
-            context["rows"] = submission_list(user=request.user, period=period, status=shown)
+            rows = submission_list(user=request.user, period=period, status=shown)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["page"] = page
+        context["missing" if shown == "missing" else "rows"] = page.object_list
     return render(request, "monitoring/queue.html", context)

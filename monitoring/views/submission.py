@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,9 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from pilots.models import User
 
 from ..forms import ReviewForm, SubmissionForm
-from ..models import Status
+from ..models import Status, Submission
 from ..selectors import (
     attachment_get,
     changes_since_return,
@@ -36,6 +41,14 @@ from ..services import (
     submission_return,
     submission_save,
 )
+from ..validation import required_codes, rules_for
+
+
+def _json_value(value):
+    """Numbers as JSON numbers, yes/no as booleans, empty as null, text as text."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _json(context, values):
@@ -46,7 +59,7 @@ def _json(context, values):
             "period": context.period.code,
             "status": s.status if s else Status.DRAFT,
             "version": s.version if s else 0,
-            "values": {code: (str(v) if not isinstance(v, bool | int | str) else v) for code, v in values.items()},
+            "values": {code: _json_value(v) for code, v in values.items()},
         }
     )
 
@@ -74,6 +87,7 @@ def _render(request, context, form, *, status=200, conflict=False, review_form=N
                 (section, [(i, form[i.code], form[f"{i.code}__explanation"] if i.is_numeric else None) for i in items])
                 for section, items in sections_with(indicators)
             ],
+            "required": required_codes(indicators=indicators, rules=rules_for(context.period)),
             "previous": previous_values(organisation=context.organisation, period=context.period),
             "display": {i.code: display_value(i, values.get(i.code)) for i in indicators},
             "can_edit": submission_can_edit(user=request.user, context=context, today=today),
@@ -103,6 +117,7 @@ def _render(request, context, form, *, status=200, conflict=False, review_form=N
 
 
 @login_required
+@vary_on_headers("Accept")
 def submission_view(request, bin, period):
     """The quarterly form of one organisation: GET to read or fill, POST to save a draft or submit."""
     context = submission_get(user=request.user, bin=bin, period_code=period)
@@ -116,6 +131,9 @@ def submission_view(request, bin, period):
         return _render(request, context, form)
 
     if not submission_can_edit(user=request.user, context=context, today=timezone.localdate()):
+        if request.user.role == User.Role.ORGANISATION and request.user.organisation_id == context.organisation.pk:
+            messages.warning(request, _not_editable_reason(context))
+            return redirect("submission", bin=context.organisation.bin, period=context.period.code)
         raise PermissionDenied
     form = SubmissionForm(
         request.POST, indicators=indicators, values=values, explanations=explanations, version=version
@@ -137,6 +155,7 @@ def submission_view(request, bin, period):
             submit=action == "submit",
         )
     except StaleSubmission:
+        form = _rebound_on_current_version(request, form, context)
         messages.error(
             request,
             _(
@@ -162,6 +181,39 @@ def submission_view(request, bin, period):
     return redirect(f"{url}?saved=1")
 
 
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404("No such file.") from None
+
+
+def _rebound_on_current_version(request, form, context):
+    """The person's typed values, bound to the version saved meanwhile, so that saving again goes through."""
+    data = request.POST.copy()
+    current = Submission.objects.filter(organisation=context.organisation, period=context.period).first()
+    data["version"] = str(current.version if current else 0)
+    rebound = SubmissionForm(data, indicators=form.indicators, values={}, explanations={}, version=int(data["version"]))
+    rebound.is_valid()
+    return rebound
+
+
+def _not_editable_reason(context) -> str:
+    """Why the organisation's own staff cannot change the form now, in words they can act on."""
+    s = context.submission
+    if context.period.locked:
+        return _("The period is locked by the Institute; nothing was changed.")
+    if not context.period.is_open(timezone.localdate()):
+        return _("The period has not started yet; nothing was changed.")
+    if s is not None and s.status == Status.SUBMITTED:
+        return _("Already submitted and waiting for review; nothing was changed.")
+    if s is not None and s.status == Status.ACCEPTED:
+        return _(
+            "Already accepted; nothing was changed. If something must be corrected, ask the Institute to reopen it."
+        )
+    return _("Nothing was changed.")
+
+
 def _attachments(request, context, form):
     try:
         version = int(request.POST.get("version", "-1"))
@@ -179,7 +231,7 @@ def _attachments(request, context, form):
                 user=request.user,
                 bin=context.organisation.bin,
                 period_code=context.period.code,
-                attachment_id=request.POST.get("attachment", "0"),
+                attachment_id=_int(request.POST.get("attachment")),
             )
             attachment_remove(user=request.user, context=context, attachment=attachment, version=version)
             messages.success(request, _("File removed."))
@@ -211,12 +263,18 @@ def review_view(request, bin, period):
         return _render(request, context, form, status=400, review_form=review_form)
     try:
         if review_form.cleaned_data["decision"] == "accept":
-            submission_accept(user=request.user, context=context, comment=review_form.cleaned_data["comment"])
+            submission_accept(
+                user=request.user,
+                context=context,
+                version=review_form.cleaned_data["version"],
+                comment=review_form.cleaned_data["comment"],
+            )
             messages.success(request, _("Accepted."))
         else:
             submission_return(
                 user=request.user,
                 context=context,
+                version=review_form.cleaned_data["version"],
                 comment=review_form.cleaned_data["comment"],
                 field_reasons=review_form.field_reasons(),
                 indicators=indicators,

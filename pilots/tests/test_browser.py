@@ -29,7 +29,7 @@ def test_wrong_password_stays_on_the_login_page_with_an_alert(page, sign_in, scr
     screenshot(page)
 
 
-def test_ministry_viewer_lands_on_the_order_control_card(page, sign_in, screenshot):
+def test_ministry_viewer_lands_on_the_dashboard_and_opens_the_control_card(page, sign_in, screenshot):
     user = MinistryFactory(username="anna")
     order = demo.load_order()
     with translation.override(user.language):
@@ -37,6 +37,8 @@ def test_ministry_viewer_lands_on_the_order_control_card(page, sign_in, screensh
     assert title
 
     sign_in(page, "anna", PASSWORD)
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Order").click()
 
     expect(page).to_have_url(re.compile(r"/order/$"))
     expect(page.locator("html")).to_have_attribute("lang", user.language)

@@ -35,9 +35,9 @@ def test_the_right_password_signs_in_and_goes_to_the_roles_home(client):
     assert client.get(response["Location"])["Location"] == reverse("monitoring_queue")
 
 
-def test_the_ministry_viewer_starts_on_the_orders_control_card(client):
+def test_the_ministry_viewer_starts_on_the_national_dashboard(client):
     client.force_login(MinistryFactory())
-    assert client.get(reverse("home"))["Location"] == reverse("order")
+    assert client.get(reverse("home"))["Location"] == reverse("national_dashboard")
 
 
 def test_a_coordinator_starts_on_the_review_queue(client):

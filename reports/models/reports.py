@@ -1,0 +1,117 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.models import Period
+from pilots.models import Region
+
+
+class Report(models.Model):
+    """A report someone asked for: its kind, scope and language, and where its compilation stands."""
+
+    class Kind(models.TextChoices):
+        QUARTERLY = "quarterly", _("quarterly report to the Department")
+        REGIONAL = "regional", _("regional report")
+        FINAL = "final", _("final analytical report")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("compiling")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    class Language(models.TextChoices):
+        KAZAKH = "kk", _("Kazakh")
+        RUSSIAN = "ru", _("Russian")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, null=True, blank=True, related_name="reports", verbose_name=_("period")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="reports", verbose_name=_("region")
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress, %"), default=0)
+    step = models.CharField(_("step"), max_length=200, blank=True)
+    error = models.TextField(_("reason of failure"), blank=True)
+    # Identifies one compilation: a redelivered task with the same token resumes it, never doubles it.
+    attempt = models.UUIDField(_("attempt"), default=uuid.uuid4)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent to the Department at"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked as sent by"),
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period or ''} {self.region or ''} ({self.language})"
+
+    @property
+    def latest_version(self):
+        return self.versions.order_by("-number").first()
+
+    def file_stem(self) -> str:
+        """The download name without extension, e.g. final-report-2026-kk, quarterly-report-2026-Q3-ru."""
+        parts = [f"{self.kind}-report"]
+        if self.kind == self.Kind.FINAL:
+            parts.append("2026")
+        if self.period_id:
+            parts.append(self.period.code)
+        if self.region_id:
+            parts.append(self.region.code)
+        parts.append(self.language)
+        return "-".join(parts)
+
+
+def report_path(instance, filename: str) -> str:
+    # Under MEDIA_ROOT, which no web server serves; downloads go through a view that checks scope.
+    return f"reports/{instance.report_id}/v{instance.number}/{filename}"
+
+
+class ReportVersion(models.Model):
+    """One compiled version of a report; never changed once written."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="versions", verbose_name=_("report"))
+    number = models.PositiveIntegerField(_("version"))
+    attempt = models.UUIDField(_("attempt"))
+    snapshot_at = models.DateTimeField(_("data as of"))
+    compiled_at = models.DateTimeField(_("compiled at"), auto_now_add=True)
+    pdf = models.FileField(_("PDF"), upload_to=report_path, max_length=300)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
+    pdf_size = models.PositiveBigIntegerField(_("PDF size"))
+    pdf_pages = models.PositiveIntegerField(_("PDF pages"), default=0)
+    xlsx = models.FileField(_("XLSX"), upload_to=report_path, max_length=300)
+    xlsx_sha256 = models.CharField(_("XLSX SHA-256"), max_length=64)
+    xlsx_size = models.PositiveBigIntegerField(_("XLSX size"))
+    seconds = models.FloatField(_("compile time, s"), default=0)
+
+    class Meta:
+        ordering = ["report", "-number"]
+        verbose_name = _("report version")
+        verbose_name_plural = _("report versions")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="report_version_number_unique"),
+            # A redelivered task finds its own version instead of writing a second one.
+            models.UniqueConstraint(fields=["report", "attempt"], name="report_version_per_attempt"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} v{self.number}"
