@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.send_due_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    "report-drafts": {
+        "task": "reports.tasks.schedule_report_drafts",
+        "schedule": crontab(hour=2, minute=0),
+    },
     "monitoring-coordinator-digests": {
         "task": "monitoring.tasks.send_coordinator_digests",
         "schedule": crontab(hour=9, minute=30),

@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/setlang/", i18n.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("monitoring.urls")),
+    path("", include("reports.urls")),
     path("", include("pilots.urls")),
 ]

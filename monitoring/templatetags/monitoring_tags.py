@@ -1,5 +1,5 @@
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -40,3 +40,17 @@ def status_badge(status):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def region_sum(sums, period_code, indicator_code, region_code):
+    """A sum from monitoring.figures.indicator_sums(by="region"), written for a reader."""
+    value = sums.get((period_code, indicator_code, region_code)) if sums else None
+    if value is None:
+        return "—"
+    return formats.number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
+
+
+@register.simple_tag
+def status_label(status):
+    return Status(status).label if status else "—"

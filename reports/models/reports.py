@@ -40,9 +40,17 @@ class Report(models.Model):
     error = models.TextField(_("reason of failure"), blank=True)
     # Identifies one compilation: a redelivered task with the same token resumes it, never doubles it.
     attempt = models.UUIDField(_("attempt"), default=uuid.uuid4)
+    # Empty for the drafts the schedule compiles by itself.
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
+    # kind:period:region:language; at most one compilation of the same report is queued or running.
+    scope_key = models.CharField(_("scope"), max_length=60, editable=False)
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -60,9 +68,24 @@ class Report(models.Model):
         ordering = ["-requested_at", "-pk"]
         verbose_name = _("report")
         verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope_key"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_compilation_per_report",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period or ''} {self.region or ''} ({self.language})"
+
+    def save(self, *args, **kwargs):
+        self.scope_key = self.make_scope_key(self.kind, self.period, self.region, self.language)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def make_scope_key(kind, period, region, language) -> str:
+        return f"{kind}:{period.code if period else '-'}:{region.code if region else '-'}:{language}"
 
     @property
     def latest_version(self):

@@ -1,0 +1,71 @@
+"""Reads of reports. report_scope() is the one door: lists, pages and downloads all go through it."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from pilots.models import Region, User
+
+from .models import Narrative, Report
+
+NATIONAL_READERS = (User.Role.INSTITUTE, User.Role.MINISTRY, User.Role.ADMIN)
+
+
+def report_scope(*, user: User) -> QuerySet[Report]:
+    """National readers see every report; a coordinator sees their own region's regional reports."""
+    qs = Report.objects.select_related("period", "region", "requested_by", "sent_by")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role in NATIONAL_READERS:
+        return qs
+    if user.role == User.Role.REGION:
+        return qs.filter(kind=Report.Kind.REGIONAL, region_id=user.region_id)
+    return qs.none()
+
+
+def report_get(*, user: User, report_id: int) -> Report:
+    try:
+        return report_scope(user=user).get(pk=report_id)
+    except Report.DoesNotExist:
+        raise Http404("No such report.") from None
+
+
+def report_can_queue(*, user: User, kind: str, region: Region | None) -> bool:
+    """The Institute compiles any report; a coordinator only their own region's regional report."""
+    if not user.is_authenticated:
+        return False
+    if user.role in (User.Role.INSTITUTE, User.Role.ADMIN):
+        return True
+    return (
+        user.role == User.Role.REGION
+        and kind == Report.Kind.REGIONAL
+        and region is not None
+        and region.pk == user.region_id
+    )
+
+
+def report_can_mark_sent(*, user: User, report: Report) -> bool:
+    return user.role in (User.Role.INSTITUTE, User.Role.ADMIN) and report.kind in (
+        Report.Kind.QUARTERLY,
+        Report.Kind.FINAL,
+    )
+
+
+def report_list(*, user: User, kind: str = "") -> QuerySet[Report]:
+    qs = report_scope(user=user).prefetch_related("versions")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-requested_at", "-pk")
+
+
+def report_latest(*, kind: str) -> Report | None:
+    """The latest compiled report of a kind, for the order's control card."""
+    return (
+        Report.objects.filter(kind=kind, versions__isnull=False)
+        .select_related("period")
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+
+
+def narratives(*, language: str) -> dict[str, Narrative]:
+    return {n.section: n for n in Narrative.objects.filter(language=language).select_related("updated_by")}

@@ -1,0 +1,282 @@
+"""Writes of reports: queueing a compilation, compiling it, marking it sent, the Institute's texts."""
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from monitoring.models import Period
+from pilots.models import Clause, ClauseExecution, Region, User
+
+from .models import Narrative, Report, ReportVersion
+from .selectors import report_can_mark_sent, report_can_queue
+
+log = logging.getLogger(__name__)
+
+
+class BrokerUnavailable(Exception):
+    """The report is recorded, but no worker could be told to compile it."""
+
+
+def report_queue(
+    *, user: User | None, kind: str, language: str, period: Period | None = None, region: Region | None = None
+) -> tuple[Report, bool]:
+    """Ask for a compilation. A second ask for the same report while one is queued or running returns
+    that one instead (two clicks, one task). Returns (report, created)."""
+    if user is not None and not report_can_queue(user=user, kind=kind, region=region):
+        raise PermissionDenied
+    _check_scope(kind=kind, period=period, region=region, language=language)
+    key = Report.make_scope_key(kind, period, region, language)
+    active = Report.objects.filter(scope_key=key, status__in=[Report.Status.QUEUED, Report.Status.RUNNING]).first()
+    if active is not None:
+        return active, False
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                kind=kind, period=period, region=region, language=language, requested_by=user
+            )
+    except IntegrityError:
+        # Someone asked for the same report in the same instant: theirs is the one.
+        return Report.objects.get(scope_key=key, status__in=[Report.Status.QUEUED, Report.Status.RUNNING]), False
+    _dispatch(report)
+    return report, True
+
+
+def report_requeue(*, user: User, report: Report) -> Report:
+    """Compile a report again, as a new version; the versions compiled before are kept."""
+    if not report_can_queue(user=user, kind=report.kind, region=report.region):
+        raise PermissionDenied
+    moved = Report.objects.filter(pk=report.pk, status__in=[Report.Status.DONE, Report.Status.FAILED]).update(
+        status=Report.Status.QUEUED,
+        progress=0,
+        step="",
+        error="",
+        attempt=uuid.uuid4(),
+        requested_by=user,
+        started_at=None,
+        finished_at=None,
+    )
+    if moved:
+        report.refresh_from_db()
+        _dispatch(report)
+    return report
+
+
+def _check_scope(*, kind: str, period: Period | None, region: Region | None, language: str) -> None:
+    errors = {}
+    if language not in Report.Language.values:
+        errors["language"] = ValidationError(_("Choose Kazakh or Russian."), code="language")
+    if kind in (Report.Kind.QUARTERLY, Report.Kind.REGIONAL) and period is None:
+        errors["period"] = ValidationError(_("Choose the quarter."), code="period_required")
+    if kind == Report.Kind.REGIONAL and region is None:
+        errors["region"] = ValidationError(_("Choose the region."), code="region_required")
+    if kind != Report.Kind.REGIONAL and region is not None:
+        errors["region"] = ValidationError(_("Only a regional report is about one region."), code="region_not_allowed")
+    if kind == Report.Kind.FINAL and period is not None:
+        errors["period"] = ValidationError(_("The final report covers the whole pilot."), code="period_not_allowed")
+    if period is not None and period.starts_on > timezone.localdate():
+        errors["period"] = ValidationError(_("This quarter has not started yet."), code="period_not_started")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _dispatch(report: Report) -> None:
+    """Hand the compilation to the worker; say clearly when no broker answers (the report stays queued)."""
+    from .tasks import compile_report
+
+    attempt = str(report.attempt)
+
+    def send():
+        try:
+            compile_report.delay(report.pk, attempt)
+        except Exception as error:
+            log.warning("Report %s could not be queued: %s", report.pk, error)
+            Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED).update(
+                step=_("The background worker cannot be reached; the report waits in the queue. Try again later.")
+            )
+            raise BrokerUnavailable from error
+
+    # The report row is committed already (report_queue's transaction has closed), so a worker finds it.
+    send()
+
+
+class Progress:
+    """Writes a report's progress where other connections see it at once, even from inside the
+    snapshot's long read-only transaction (PostgreSQL: through a second connection)."""
+
+    def __init__(self, report: Report):
+        self.report_id = report.pk
+        self.connection = (
+            connections.create_connection(DEFAULT_DB_ALIAS) if connection.vendor == "postgresql" else connection
+        )
+
+    def __call__(self, percent: int, step: str) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Report._meta.db_table} SET progress = %s, step = %s WHERE id = %s",
+                [percent, step[:200], self.report_id],
+            )
+
+    def close(self) -> None:
+        if self.connection is not connection:
+            self.connection.close()
+
+
+def report_compile(*, report_id: int, attempt: str) -> ReportVersion | None:
+    """Compile one attempt of a report: snapshot, PDF, XLSX, then a new version with both files.
+
+    Safe to run twice for one attempt (a redelivered task): the version is written once. A
+    transient database error is raised for the task to retry; anything else fails the report
+    with its reason."""
+    from .pdf import render_pdf
+    from .snapshot import one_moment, take_snapshot
+    from .xlsx import write_xlsx
+
+    report = Report.objects.select_related("period", "region", "requested_by").get(pk=report_id)
+    if str(report.attempt) != attempt:
+        return None  # superseded by a later re-queue
+    existing = report.versions.filter(attempt=attempt).first()
+    if existing is not None:
+        _finish(report, existing)
+        return existing
+    Report.objects.filter(pk=report.pk).update(
+        status=Report.Status.RUNNING, started_at=timezone.now(), progress=1, step=_("Reading the data"), error=""
+    )
+    progress = Progress(report)
+    workdir = Path(tempfile.mkdtemp(prefix=f"report-{report.pk}-", dir=_temp_root()))
+    started = time.monotonic()
+    try:
+        with one_moment():
+            snapshot = take_snapshot(report)
+            progress(25, _("Writing the PDF"))
+            pages = render_pdf(snapshot, workdir / "report.pdf")
+            progress(70, _("Writing the XLSX"))
+            write_xlsx(
+                snapshot,
+                workdir / "report.xlsx",
+                progress=lambda share: progress(70 + int(25 * share), _("Writing the XLSX")),
+            )
+        progress(96, _("Storing the files"))
+        version = _store(report, attempt, snapshot.taken_at, workdir, pages, time.monotonic() - started)
+    except Exception as error:
+        from django.db import InterfaceError, OperationalError
+
+        if isinstance(error, OperationalError | InterfaceError):
+            raise  # transient: the task retries with backoff
+        log.exception("Report %s failed", report.pk)
+        report_fail(report_id=report.pk, reason=_describe(error))
+        return None
+    finally:
+        progress.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+    _finish(report, version)
+    return version
+
+
+def _temp_root() -> str:
+    root = Path(settings.MEDIA_ROOT) / "reports" / "tmp"
+    root.mkdir(parents=True, exist_ok=True)
+    return str(root)
+
+
+def _describe(error: Exception) -> str:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    if isinstance(error, SoftTimeLimitExceeded):
+        return _("The compilation took longer than allowed and was stopped.")
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _store(report: Report, attempt: str, snapshot_at, workdir: Path, pages: int, seconds: float) -> ReportVersion:
+    """Move both files into place, then record the version: a download can only ever find whole files."""
+    stem = report.file_stem()
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        existing = locked.versions.filter(attempt=attempt).first()
+        if existing is not None:
+            return existing
+        number = (locked.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        final_dir = Path(settings.MEDIA_ROOT) / "reports" / str(report.pk) / f"v{number}"
+        final_dir.mkdir(parents=True, exist_ok=True)
+        names = {}
+        for ext in ("pdf", "xlsx"):
+            source, target = workdir / f"report.{ext}", final_dir / f"{stem}.{ext}"
+            os.replace(source, target)  # same file system: the file appears whole or not at all
+            names[ext] = target
+        return ReportVersion.objects.create(
+            report=locked,
+            number=number,
+            attempt=attempt,
+            snapshot_at=snapshot_at,
+            pdf=str(names["pdf"].relative_to(settings.MEDIA_ROOT)),
+            pdf_sha256=_sha256(names["pdf"]),
+            pdf_size=names["pdf"].stat().st_size,
+            pdf_pages=pages,
+            xlsx=str(names["xlsx"].relative_to(settings.MEDIA_ROOT)),
+            xlsx_sha256=_sha256(names["xlsx"]),
+            xlsx_size=names["xlsx"].stat().st_size,
+            seconds=round(seconds, 2),
+        )
+
+
+def _finish(report: Report, version: ReportVersion) -> None:
+    Report.objects.filter(pk=report.pk, attempt=version.attempt).update(
+        status=Report.Status.DONE, progress=100, step="", finished_at=timezone.now()
+    )
+
+
+def report_fail(*, report_id: int, reason: str) -> None:
+    """Leave the report failed with its reason; never running forever."""
+    Report.objects.filter(pk=report_id).exclude(status=Report.Status.DONE).update(
+        status=Report.Status.FAILED, error=reason, finished_at=timezone.now(), step=""
+    )
+
+
+@transaction.atomic
+def report_mark_sent(*, user: User, report: Report) -> ClauseExecution:
+    """The Institute records that a compiled report went to the Department; the order's clause 3.1 or 3.2 follows."""
+    if not report_can_mark_sent(user=user, report=report):
+        raise PermissionDenied
+    version = report.latest_version
+    if version is None or report.sent_at is not None:
+        raise ValidationError(_("Only a compiled report not yet sent can be marked as sent."), code="not_sendable")
+    now = timezone.now()
+    Report.objects.filter(pk=report.pk).update(sent_at=now, sent_by=user)
+    kind = Clause.Kind.FINAL_REPORT if report.kind == Report.Kind.FINAL else Clause.Kind.MONITORING
+    clause = Clause.objects.filter(kind=kind).order_by("-order__signed_on").first()
+    if clause is None:
+        raise ValidationError(_("The order's clause for this report is not in the portal."), code="no_clause")
+    note = _("%(report)s, version %(version)d (SHA-256 %(sha)s…), sent to the Department.") % {
+        "report": report.get_kind_display() + (f" {report.period.label}" if report.period_id else ""),
+        "version": version.number,
+        "sha": version.pdf_sha256[:12],
+    }
+    return ClauseExecution.objects.create(clause=clause, done_on=timezone.localdate(), note=note, recorded_by=user)
+
+
+def narrative_save(*, user: User, section: str, language: str, text: str) -> Narrative:
+    if user.role not in (User.Role.INSTITUTE, User.Role.ADMIN):
+        raise PermissionDenied
+    narrative, _created = Narrative.objects.get_or_create(section=section, language=language)
+    narrative.text = text
+    narrative.updated_by = user
+    narrative.save()
+    return narrative

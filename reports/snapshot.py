@@ -1,0 +1,189 @@
+"""The data of a report, read at one moment from the same figures the dashboards show.
+
+All reads run in one transaction; on PostgreSQL it is REPEATABLE READ, so every query sees the
+database as it was at the first one, whatever is saved meanwhile. That moment is printed on the
+title page."""
+
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from monitoring import figures
+from monitoring.dashboards import dashboard_data
+from monitoring.figures import FigureFilters
+from monitoring.models import Indicator, Period, Status, Submission, Value
+from pilots.control_card import order_current
+from pilots.models import Organisation, User
+
+from .models import Narrative, Report
+
+NARRATIVE_CODES = ["achievements", "difficulties", "proposals", "best_practice"]
+# The PDF quotes at most this many texts per region and kind; the XLSX holds them all.
+NARRATIVES_PER_REGION = 6
+
+
+@dataclass
+class AnnexRow:
+    organisation: Organisation
+    statuses: dict[str, str]
+    children: object
+
+
+@dataclass
+class Snapshot:
+    report: Report
+    taken_at: object
+    order: object
+    periods: list[Period]
+    dashboard: dict
+    indicators: list[Indicator]
+    by_region: dict  # (period code, indicator code, region code) → sum
+    region_labels: dict[str, str]
+    narratives: dict = field(default_factory=dict)  # region label → kind → [(organisation, text)]
+    narrative_counts: dict = field(default_factory=dict)
+    conclusions: str = ""
+    recommendations: str = ""
+    annex: dict = field(default_factory=dict)  # region label → [AnnexRow]
+    organisation_count: int = 0
+
+
+def _scope_user(report: Report) -> User:
+    """Whose scope the report is read in: the requester's, or for scheduled drafts the whole country."""
+    if report.requested_by is not None:
+        return report.requested_by
+    return User(role=User.Role.INSTITUTE, is_active=True)
+
+
+def report_filters(report: Report) -> FigureFilters:
+    return FigureFilters(
+        region=report.region.code if report.region_id else "", period=report.period.code if report.period_id else ""
+    )
+
+
+@contextmanager
+def one_moment():
+    """Every read inside sees the database at one moment (PostgreSQL: REPEATABLE READ, read only).
+
+    SQLite, the demo's database, has no such level without locking out the writers, so there the
+    reads simply follow one another; production runs on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
+def take_snapshot(report: Report) -> Snapshot:
+    """Read the report's data; call inside one_moment() together with everything that reads more."""
+    return _read(report, timezone.now())
+
+
+def _read(report: Report, taken_at) -> Snapshot:
+    user = _scope_user(report)
+    filters = report_filters(report)
+    dashboard = dashboard_data(user=user, filters=filters, region=report.region)
+    periods = dashboard["periods"]
+    if report.period_id:
+        periods = [p for p in periods if p.starts_on <= report.period.starts_on]
+    numeric = list(
+        Indicator.objects.filter(type__in=[Indicator.Type.INTEGER, Indicator.Type.DECIMAL, Indicator.Type.PERCENT])
+        .exclude(aggregation=Indicator.Aggregation.NONE)
+        .select_related("section")
+        .order_by("section__position", "position")
+    )
+    by_region = figures.indicator_sums(user=user, filters=filters, codes=[i.code for i in numeric], by="region")
+    orgs = figures.organisations(user=user, filters=filters)
+    region_labels = {r.key: r.label for r in dashboard["completeness_rows"]}
+    snapshot = Snapshot(
+        report=report,
+        taken_at=taken_at,
+        order=order_current(),
+        periods=periods,
+        dashboard=dashboard,
+        indicators=numeric,
+        by_region=by_region,
+        region_labels=region_labels,
+        organisation_count=orgs.count(),
+    )
+    _narratives(snapshot, orgs, report)
+    _annex(snapshot, orgs, periods)
+    if report.kind == Report.Kind.FINAL:
+        texts = dict(Narrative.objects.filter(language=report.language).values_list("section", "text"))
+        snapshot.conclusions = texts.get(Narrative.Section.CONCLUSIONS, "")
+        snapshot.recommendations = texts.get(Narrative.Section.RECOMMENDATIONS, "")
+    return snapshot
+
+
+def _narratives(snapshot: Snapshot, orgs, report: Report) -> None:
+    """What organisations wrote, grouped by region; the latest period's text of each organisation first."""
+    values = Value.objects.filter(
+        submission__organisation__in=orgs,
+        submission__status=Status.ACCEPTED,
+        indicator__code__in=NARRATIVE_CODES,
+    ).exclude(text="")
+    if report.period_id:
+        values = values.filter(submission__period=report.period)
+    rows = values.values_list(
+        "submission__organisation__region__code",
+        "indicator__code",
+        "submission__organisation__name_kk",
+        "submission__organisation__name_ru",
+        "submission__period__code",
+        "text",
+    ).order_by("submission__organisation__region__code", "indicator__code", "-submission__period__starts_on")
+    quoted = defaultdict(lambda: defaultdict(list))
+    counts = defaultdict(lambda: defaultdict(int))
+    for region, code, name_kk, name_ru, period, text in rows.iterator(chunk_size=2000):
+        counts[region][code] += 1
+        if len(quoted[region][code]) < NARRATIVES_PER_REGION:
+            name = (name_ru or name_kk) if snapshot.report.language == "ru" else (name_kk or name_ru)
+            quoted[region][code].append((name, period, text))
+    snapshot.narratives = {region: dict(kinds) for region, kinds in sorted(quoted.items())}
+    snapshot.narrative_counts = {region: dict(kinds) for region, kinds in counts.items()}
+
+
+def _annex(snapshot: Snapshot, orgs, periods: list[Period]) -> None:
+    """One row per organisation, grouped by region: its status in each period and its children (last accepted)."""
+    statuses = defaultdict(dict)
+    for org_id, period_code, status in (
+        Submission.objects.filter(organisation__in=orgs, period__in=periods)
+        .values_list("organisation_id", "period__code", "status")
+        .iterator(chunk_size=5000)
+    ):
+        statuses[org_id][period_code] = status
+    children = {}
+    for org_id, number in (
+        Value.objects.filter(
+            submission__organisation__in=orgs,
+            submission__status=Status.ACCEPTED,
+            submission__period__in=periods,
+            indicator__code="children_total",
+        )
+        .order_by("submission__organisation_id", "submission__period__starts_on")
+        .values_list("submission__organisation_id", "number")
+        .iterator(chunk_size=5000)
+    ):
+        children[org_id] = number  # the last (latest period) wins
+    annex = defaultdict(list)
+    for organisation in (
+        orgs.filter(Q(in_pilot_until__isnull=True) | Q(in_pilot_until__gte=periods[0].starts_on) if periods else Q())
+        .order_by("region__code", "name_kk", "bin")
+        .iterator(chunk_size=2000)
+    ):
+        annex[organisation.region.code].append(
+            AnnexRow(
+                organisation=organisation,
+                statuses=statuses.get(organisation.pk, {}),
+                children=children.get(organisation.pk),
+            )
+        )
+    snapshot.annex = dict(annex)
+
+
+__all__ = ["Snapshot", "report_filters", "take_snapshot"]

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("reports/", views.report_list_view, name="report_list"),
+    path("reports/conclusions/", views.narrative_view, name="report_narrative"),
+    path("reports/<int:report_id>/", views.report_detail_view, name="report_detail"),
+    path("reports/<int:report_id>/requeue/", views.report_requeue_view, name="report_requeue"),
+    path("reports/<int:report_id>/sent/", views.report_mark_sent_view, name="report_mark_sent"),
+    path("reports/<int:report_id>/pdf/", views.report_pdf_view, name="report_pdf"),
+    path("reports/<int:report_id>/xlsx/", views.report_xlsx_view, name="report_xlsx"),
+    path("reports/<int:report_id>/v<int:number>/pdf/", views.report_pdf_view, name="report_version_pdf"),
+    path("reports/<int:report_id>/v<int:number>/xlsx/", views.report_xlsx_view, name="report_version_xlsx"),
+]

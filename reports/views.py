@@ -1,0 +1,169 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from monitoring.figures import periods_started
+from pilots.models import User
+from pilots.selectors import region_scope
+
+from .forms import NarrativeForm, ReportRequestForm
+from .models import Narrative
+from .selectors import report_can_mark_sent, report_can_queue, report_get, report_list
+from .services import BrokerUnavailable, narrative_save, report_mark_sent, report_queue, report_requeue
+
+READERS = (User.Role.INSTITUTE, User.Role.MINISTRY, User.Role.ADMIN, User.Role.REGION)
+
+
+def _readers_only(user):
+    if user.role not in READERS:
+        raise PermissionDenied
+
+
+@login_required
+def report_list_view(request):
+    """Every report the user may read, and the form to compile a new one."""
+    _readers_only(request.user)
+    form = ReportRequestForm(
+        request.POST or None,
+        user=request.user,
+        periods=periods_started(today=timezone.localdate()),
+        regions=region_scope(user=request.user),
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                report, created = report_queue(
+                    user=request.user,
+                    kind=data["kind"],
+                    period=data["period"],
+                    region=data["region"],
+                    language=data["language"],
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            except BrokerUnavailable:
+                messages.warning(
+                    request,
+                    _("The report is recorded, but the background worker is unreachable now; it waits in the queue."),
+                )
+                return redirect("report_list")
+            else:
+                if not created:
+                    messages.info(request, _("This report is already being compiled; here it is."))
+                return redirect("report_detail", report_id=report.pk)
+        if not form.is_valid() and request.method == "POST":
+            messages.error(request, _("The report was not queued: please correct the choices below."))
+    page = Paginator(report_list(user=request.user), 25).get_page(request.GET.get("page"))
+    can_queue = request.user.role in (User.Role.INSTITUTE, User.Role.ADMIN, User.Role.REGION)
+    return render(
+        request,
+        "reports/list.html",
+        {"form": form, "page": page, "can_queue": can_queue},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@vary_on_headers("Accept")
+def report_detail_view(request, report_id):
+    """A report's progress while it compiles, its versions once compiled; JSON for the progress bar."""
+    _readers_only(request.user)
+    report = report_get(user=request.user, report_id=report_id)
+    version = report.latest_version
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse(
+            {
+                "status": report.status,
+                "progress": report.progress,
+                "step": report.step,
+                "error": report.error,
+                "pdf": reverse("report_pdf", args=[report.pk]) if version else None,
+                "xlsx": reverse("report_xlsx", args=[report.pk]) if version else None,
+            }
+        )
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "versions": report.versions.order_by("-number"),
+            "can_requeue": report_can_queue(user=request.user, kind=report.kind, region=report.region),
+            "can_mark_sent": report_can_mark_sent(user=request.user, report=report) and version and not report.sent_at,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_requeue_view(request, report_id):
+    report = report_get(user=request.user, report_id=report_id)
+    try:
+        report_requeue(user=request.user, report=report)
+    except BrokerUnavailable:
+        messages.warning(request, _("The background worker cannot be reached now; the report waits in the queue."))
+    return redirect("report_detail", report_id=report.pk)
+
+
+@login_required
+@require_POST
+def report_mark_sent_view(request, report_id):
+    report = report_get(user=request.user, report_id=report_id)
+    try:
+        report_mark_sent(user=request.user, report=report)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Recorded as sent to the Department; the order's control card shows it."))
+    return redirect("report_detail", report_id=report.pk)
+
+
+def _download(request, report_id, number, ext):
+    _readers_only(request.user)
+    report = report_get(user=request.user, report_id=report_id)
+    versions = report.versions.all()
+    version = versions.filter(number=number).first() if number else versions.order_by("-number").first()
+    if version is None:
+        raise Http404("Not compiled yet.")
+    field = version.pdf if ext == "pdf" else version.xlsx
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
+    suffix = "" if number is None else f"-v{version.number}"
+    return FileResponse(handle, as_attachment=True, filename=f"{report.file_stem()}{suffix}.{ext}")
+
+
+@login_required
+def report_pdf_view(request, report_id, number=None):
+    return _download(request, report_id, number, "pdf")
+
+
+@login_required
+def report_xlsx_view(request, report_id, number=None):
+    return _download(request, report_id, number, "xlsx")
+
+
+@login_required
+def narrative_view(request):
+    """The Institute writes the final report's conclusions and recommendations, saved as drafts."""
+    if request.user.role not in (User.Role.INSTITUTE, User.Role.ADMIN):
+        raise PermissionDenied
+    form = NarrativeForm(request.POST or None, initial=NarrativeForm.initial_from(list(Narrative.objects.all())))
+    if request.method == "POST" and form.is_valid():
+        for section, language, text in form.pairs():
+            narrative_save(user=request.user, section=section, language=language, text=text)
+        messages.success(request, _("Saved. The next compilation of the final report prints these texts."))
+        return redirect("report_narrative")
+    latest = Narrative.objects.select_related("updated_by").order_by("-updated_at").first()
+    return render(request, "reports/narrative.html", {"form": form, "latest": latest})

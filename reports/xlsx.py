@@ -1,0 +1,250 @@
+"""The report's figures as an XLSX workbook: a sheet per part, written row by row in write-only mode."""
+
+from pathlib import Path
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from monitoring.figures import SKILL_LEVELS
+from monitoring.models import Status, Value
+
+from .snapshot import NARRATIVE_CODES, Snapshot, report_filters
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
+INTEGER, DECIMAL, PERCENT = "#,##0", "#,##0.00", "0.0"
+
+
+class _Sheet:
+    """A write-only sheet with a styled, frozen, filterable header and set widths and number formats."""
+
+    def __init__(self, workbook, title: str, columns: list[tuple[str, int, str | None]]):
+        self.sheet = workbook.create_sheet(title=title[:31])
+        self.columns = columns
+        self.rows = 0
+        for index, (_label, width, _fmt) in enumerate(columns, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        self.sheet.freeze_panes = "A2"
+        header = []
+        for label, _width, _fmt in columns:
+            cell = WriteOnlyCell(self.sheet, value=str(label))
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            header.append(cell)
+        self.sheet.append(header)
+
+    def add(self, values) -> None:
+        cells = []
+        for value, (_label, _width, fmt) in zip(values, self.columns, strict=True):
+            cell = WriteOnlyCell(self.sheet, value=float(value) if fmt and value is not None else value)
+            if fmt:
+                cell.number_format = fmt
+            cells.append(cell)
+        self.sheet.append(cells)
+        self.rows += 1
+
+    def close(self) -> None:
+        self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.rows + 1}"
+
+
+def write_xlsx(snapshot: Snapshot, target: Path, progress=lambda share: None) -> dict[str, int]:
+    """Write the workbook to `target`; returns the number of data rows of each sheet."""
+    with translation.override(snapshot.report.language):
+        workbook = Workbook(write_only=True)
+        counts = {}
+        for name, writer in [
+            ("summary", _summary),
+            ("regions", _regions),
+            ("stages", _stages),
+            ("skills", _skills),
+            ("organisations", _organisations),
+            ("narratives", _narratives),
+            ("values", _values),
+        ]:
+            sheet = writer(workbook, snapshot)
+            sheet.close()
+            counts[name] = sheet.rows
+            progress(len(counts) / 7)
+        workbook.save(target)
+    return counts
+
+
+def _summary(workbook, s: Snapshot) -> _Sheet:
+    sheet = _Sheet(
+        workbook,
+        _("Summary"),
+        [(_("Indicator"), 46, None), (_("Unit"), 10, None)] + [(p.label, 14, INTEGER) for p in s.periods],
+    )
+    for row in s.dashboard["totals"]:
+        sheet.add([row.label, row.unit] + [row.values.get(p.code) for p in s.periods])
+    return sheet
+
+
+def _regions(workbook, s: Snapshot) -> _Sheet:
+    columns = [(_("Region code"), 10, None), (_("Region"), 30, None)]
+    for p in s.periods:
+        columns += [
+            (f"{p.label}: {x}", 12, fmt)
+            for x, fmt in (
+                (_("expected"), INTEGER),
+                (_("submitted"), INTEGER),
+                (_("completeness, %"), PERCENT),
+                (_("on time"), INTEGER),
+                (_("timeliness, %"), PERCENT),
+            )
+        ]
+    sheet = _Sheet(workbook, _("Regions"), columns)
+    for row in s.dashboard["completeness_rows"]:
+        line = [row.key, row.label]
+        for p in s.periods:
+            c = row.cells[p.code]
+            line += [c.expected, c.submitted, c.completeness, c.on_time, c.timeliness]
+        sheet.add(line)
+    return sheet
+
+
+def _stages(workbook, s: Snapshot) -> _Sheet:
+    stages = s.dashboard["stages"]
+    sheet = _Sheet(
+        workbook,
+        _("Stages"),
+        [(_("Region"), 30, None)] + [(f"{st.position}. {st.name}, %", 18, PERCENT) for st in stages],
+    )
+    for row in [*s.dashboard["stage_rows"], s.dashboard["stage_total"]]:
+        sheet.add([row.label] + [row.percents[st.position] for st in stages])
+    return sheet
+
+
+def _skills(workbook, s: Snapshot) -> _Sheet:
+    levels = {"skills_high": _("high"), "skills_medium": _("medium"), "skills_low": _("low")}
+    baseline, final, assessed = _("baseline"), _("final"), _("assessed")
+    columns = [(_("Breakdown"), 18, None), (_("Group"), 30, None), (f"{baseline}: {assessed}", 12, INTEGER)]
+    columns += [(f"{baseline}: {levels[lvl]}, %", 12, PERCENT) for lvl in SKILL_LEVELS]
+    columns += [(f"{final}: {assessed}", 12, INTEGER)]
+    columns += [(f"{final}: {levels[lvl]}, %", 12, PERCENT) for lvl in SKILL_LEVELS]
+    sheet = _Sheet(workbook, _("Skills"), columns)
+    for by, rows in s.dashboard["skills"].items():
+        for row in rows:
+            sheet.add(
+                [by, row.label, row.baseline.get("children_assessed")]
+                + [row.baseline_shares[lvl] for lvl in SKILL_LEVELS]
+                + [row.final.get("children_assessed")]
+                + [row.final_shares[lvl] for lvl in SKILL_LEVELS]
+            )
+    return sheet
+
+
+def _organisations(workbook, s: Snapshot) -> _Sheet:
+    columns = (
+        [
+            (_("BIN"), 15, None),
+            (_("Organisation"), 50, None),
+            (_("Region"), 10, None),
+            (_("District or city"), 22, None),
+            (_("Settlement"), 10, None),
+            (_("Ownership"), 12, None),
+            (_("Language"), 10, None),
+        ]
+        + [(p.label, 12, None) for p in s.periods]
+        + [(_("Children"), 10, INTEGER)]
+    )
+    sheet = _Sheet(workbook, _("Organisations"), columns)
+    for region, rows in s.annex.items():
+        for row in rows:
+            o = row.organisation
+            sheet.add(
+                [
+                    o.bin,
+                    o.name,
+                    region,
+                    o.district,
+                    o.get_settlement_display(),
+                    o.get_ownership_display(),
+                    o.get_language_display(),
+                ]
+                + [str(Status(row.statuses[p.code]).label) if p.code in row.statuses else "" for p in s.periods]
+                + [row.children]
+            )
+    return sheet
+
+
+def _narratives(workbook, s: Snapshot) -> _Sheet:
+    sheet = _Sheet(
+        workbook,
+        _("Narratives"),
+        [
+            (_("Region"), 10, None),
+            (_("BIN"), 15, None),
+            (_("Organisation"), 40, None),
+            (_("Quarter"), 10, None),
+            (_("Kind"), 16, None),
+            (_("Text"), 90, None),
+        ],
+    )
+    rows = (
+        _accepted_values(s)
+        .filter(indicator__code__in=NARRATIVE_CODES)
+        .exclude(text="")
+        .values_list(
+            "submission__organisation__region__code",
+            "submission__organisation__bin",
+            "submission__organisation__name_kk",
+            "submission__period__code",
+            "indicator__code",
+            "text",
+        )
+        .order_by("submission__organisation__region__code", "submission__organisation__bin", "submission__period__code")
+    )
+    for line in rows.iterator(chunk_size=5000):
+        sheet.add(list(line))
+    return sheet
+
+
+def _values(workbook, s: Snapshot) -> _Sheet:
+    """Every accepted numeric value in long form: one row per organisation, quarter and indicator."""
+    sheet = _Sheet(
+        workbook,
+        _("Values"),
+        [
+            (_("Region"), 10, None),
+            (_("BIN"), 15, None),
+            (_("Quarter"), 10, None),
+            (_("Indicator code"), 24, None),
+            (_("Value"), 14, DECIMAL),
+        ],
+    )
+    rows = (
+        _accepted_values(s)
+        .filter(number__isnull=False)
+        .values_list(
+            "submission__organisation__region__code",
+            "submission__organisation__bin",
+            "submission__period__code",
+            "indicator__code",
+            "number",
+        )
+        .order_by(
+            "submission__organisation__region__code",
+            "submission__organisation__bin",
+            "submission__period__code",
+            "indicator__code",
+        )
+    )
+    for line in rows.iterator(chunk_size=10000):
+        sheet.add(list(line))
+    return sheet
+
+
+def _accepted_values(s: Snapshot):
+    from monitoring import figures
+
+    from .snapshot import _scope_user
+
+    orgs = figures.organisations(user=_scope_user(s.report), filters=report_filters(s.report))
+    return Value.objects.filter(
+        submission__organisation__in=orgs, submission__status=Status.ACCEPTED, submission__period__in=s.periods
+    )
