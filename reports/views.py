@@ -49,9 +49,9 @@ def report_list_view(request):
                     language=data["language"],
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
+                for field, errors in error.error_dict.items():
+                    for item in errors:
+                        form.add_error(field if field in form.fields else None, item)
             except BrokerUnavailable:
                 messages.warning(
                     request,
