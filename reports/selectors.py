@@ -57,15 +57,5 @@ def report_list(*, user: User, kind: str = "") -> QuerySet[Report]:
     return qs.order_by("-requested_at", "-pk")
 
 
-def report_latest(*, kind: str) -> Report | None:
-    """The latest compiled report of a kind, for the order's control card."""
-    return (
-        Report.objects.filter(kind=kind, versions__isnull=False)
-        .select_related("period")
-        .order_by("-requested_at", "-pk")
-        .first()
-    )
-
-
 def narratives(*, language: str) -> dict[str, Narrative]:
     return {n.section: n for n in Narrative.objects.filter(language=language).select_related("updated_by")}

@@ -24,6 +24,10 @@ from .models import Narrative, Report
 NARRATIVE_CODES = ["achievements", "difficulties", "proposals", "best_practice"]
 # The PDF quotes at most this many texts per region and kind; the XLSX holds them all.
 NARRATIVES_PER_REGION = 6
+# Up to this many organisations the PDF's annex has a row for each; above it (a national rollout),
+# one row per region, and the row per organisation lives in the XLSX: a 300-page table helps no
+# reader and would take WeasyPrint gigabytes.
+ANNEX_ROWS_IN_PDF = 1500
 
 
 @dataclass
@@ -47,8 +51,13 @@ class Snapshot:
     narrative_counts: dict = field(default_factory=dict)
     conclusions: str = ""
     recommendations: str = ""
-    annex: dict = field(default_factory=dict)  # region label → [AnnexRow]
+    annex: dict = field(default_factory=dict)  # region code → [AnnexRow]
+    annex_by_region: list = field(default_factory=list)  # [(region code, organisations, {period: handed in})]
     organisation_count: int = 0
+
+    @property
+    def annex_in_pdf(self) -> bool:
+        return self.organisation_count <= ANNEX_ROWS_IN_PDF
 
 
 def _scope_user(report: Report) -> User:
@@ -184,6 +193,14 @@ def _annex(snapshot: Snapshot, orgs, periods: list[Period]) -> None:
             )
         )
     snapshot.annex = dict(annex)
+    snapshot.annex_by_region = [
+        (
+            region,
+            len(rows),
+            {p.code: sum(1 for r in rows if r.statuses.get(p.code) in ("submitted", "accepted")) for p in periods},
+        )
+        for region, rows in snapshot.annex.items()
+    ]
 
 
 __all__ = ["Snapshot", "report_filters", "take_snapshot"]

@@ -13,7 +13,20 @@ def control_card(request):
     context = {"order": order, "today": today}
     if order is not None:
         context["statuses"] = order_control_card(order=order, today=today)
+        context["latest_reports"] = _latest_reports(request.user)
         days = (order.final_report_due_on - today).days
         context["days_to_final_report"] = days
         context["days_final_report_overdue"] = -days
     return render(request, "pilots/order.html", context)
+
+
+def _latest_reports(user) -> dict:
+    """The latest compiled final and quarterly report, for clauses 3.2 and 3.1, if the user may read reports."""
+    from reports.models import Report
+    from reports.selectors import report_scope
+
+    scope = report_scope(user=user).filter(versions__isnull=False).distinct()
+    return {
+        "3.1": scope.filter(kind=Report.Kind.QUARTERLY).order_by("-requested_at", "-pk").first(),
+        "3.2": scope.filter(kind=Report.Kind.FINAL).order_by("-requested_at", "-pk").first(),
+    }

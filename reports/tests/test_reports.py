@@ -275,3 +275,12 @@ def test_the_institute_saves_the_conclusions_the_final_report_prints(client, ins
 def test_a_coordinator_may_not_write_the_conclusions(client, astana_coordinator):
     client.force_login(astana_coordinator)
     assert client.get(reverse("report_narrative")).status_code == 403
+
+
+def test_at_national_scale_the_pdf_annex_has_a_row_per_region_and_the_xlsx_one_per_organisation(institute, monkeypatch):
+    monkeypatch.setattr("reports.snapshot.ANNEX_ROWS_IN_PDF", 50)
+    report = _final(institute, language="ru")
+    text = _pdf_text(report.latest_version)
+    assert "100" in text and report.latest_version.pdf_pages < 45
+    workbook = openpyxl.load_workbook(report.latest_version.xlsx.path)
+    assert workbook.worksheets[4].max_row == 1 + 100
