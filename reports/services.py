@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from monitoring.models import Period
@@ -156,7 +156,8 @@ def report_compile(*, report_id: int, attempt: str) -> ReportVersion | None:
     workdir = Path(tempfile.mkdtemp(prefix=f"report-{report.pk}-", dir=_temp_root()))
     started = time.monotonic()
     try:
-        with one_moment():
+        # Names read at snapshot time (regions, indicators, statuses) must be in the report's language.
+        with one_moment(), translation.override(report.language):
             snapshot = take_snapshot(report)
             progress(25, _("Writing the PDF"))
             pages = render_pdf(snapshot, workdir / "report.pdf")

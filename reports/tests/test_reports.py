@@ -284,3 +284,10 @@ def test_at_national_scale_the_pdf_annex_has_a_row_per_region_and_the_xlsx_one_p
     assert "100" in text and report.latest_version.pdf_pages < 45
     workbook = openpyxl.load_workbook(report.latest_version.xlsx.path)
     assert workbook.worksheets[4].max_row == 1 + 100
+
+
+def test_a_russian_report_names_regions_in_russian(institute):
+    report = _final(institute, language="ru")
+    text = _pdf_text(report.latest_version)
+    assert "город Астана" in text
+    assert "Астана қаласы" not in text
