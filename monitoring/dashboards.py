@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from pilots.control_card import order_control_card, order_current
@@ -46,7 +47,7 @@ class DashboardFilterForm(forms.Form):
         return FigureFilters(**data)
 
     def ignored(self) -> list[str]:
-        return [f"{self.fields[name].label}: «{self.data.get(name)}»" for name in self.errors]
+        return [f"{self.fields[name].label}: «{Truncator(self.data.get(name)).chars(40)}»" for name in self.errors]
 
 
 @dataclass
@@ -98,7 +99,11 @@ def dashboard_data(*, user: User, filters: FigureFilters, region: Region | None 
         "review_speed": figures.review_speed_by_region(user=user, filters=filters, periods=periods),
         "deadlines": next_deadlines(today=today),
     }
+    # Any handed-in submission at all in the scope; without one a page of zeros would look like data.
+    data["has_submissions"] = any(cell.submitted for cell in total.cells.values())
     if region is not None:
+        # A regional page's total row is the region's own figure; the national one stands beside it.
+        total.label = stage_total.label = str(_("This region"))
         nationwide = filters.nationwide()
         _rows, data["national_completeness"] = figures.completeness_by_region(
             user=user, filters=nationwide, periods=periods
@@ -107,8 +112,11 @@ def dashboard_data(*, user: User, filters: FigureFilters, region: Region | None 
             row.code: row for row in figures.key_totals(user=user, filters=nationwide, periods=periods)
         }
         data["national_stages"] = figures.stage_progress_by_region(user=user, filters=nationwide)[2]
+        data["national_completeness"].label = data["national_stages"].label = str(_("National"))
     if region is not None and chosen is not None:
         data["organisation_matrix"] = figures.organisation_status_matrix(user=user, filters=filters, periods=periods)
+        # Before the due date nobody is late yet: the same list reads "not yet handed in".
+        data["period_overdue"] = today > chosen.due_on
         data["not_handed_in"] = figures.not_handed_in(user=user, filters=filters, period=chosen)
         data["late"] = figures.handed_in_late(user=user, filters=filters, period=chosen)
     return data

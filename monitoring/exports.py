@@ -38,7 +38,8 @@ def _completeness(data):
         ]
 
     def rows():
-        for row in [*data["completeness_rows"], data["completeness_total"]]:
+        national = [data["national_completeness"]] if data.get("national_completeness") else []
+        for row in [*data["completeness_rows"], data["completeness_total"], *national]:
             line = [row.label]
             for p in data["periods"]:
                 c = row.cells[p.code]
@@ -53,12 +54,17 @@ def _totals(data):
     headers = [(_("Indicator"), 40, None), (_("Unit"), 10, None)]
     for p in data["periods"]:
         headers += [(p.label, 12, INTEGER), (f"{p.label}: {change}", 12, INTEGER)]
+    national = data.get("national_totals")
+    if national:
+        headers += [(f"{_('National')}: {p.label}", 14, INTEGER) for p in data["periods"]]
 
     def rows():
         for row in data["totals"]:
             line = [row.label, row.unit]
             for p in data["periods"]:
                 line += [row.values[p.code], row.changes[p.code]]
+            if national:
+                line += [national[row.code].values[p.code] if row.code in national else None for p in data["periods"]]
             yield line
 
     return headers, rows()
@@ -68,7 +74,8 @@ def _stages(data):
     headers = [(_("Region"), 28, None)] + [(f"{s.position}. {s.name}, %", 18, PERCENT) for s in data["stages"]]
 
     def rows():
-        for row in [*data["stage_rows"], data["stage_total"]]:
+        national = [data["national_stages"]] if data.get("national_stages") else []
+        for row in [*data["stage_rows"], data["stage_total"], *national]:
             yield [row.label] + [row.percents[s.position] for s in data["stages"]]
 
     return headers, rows()
@@ -100,28 +107,45 @@ def _review_speed(data):
 
 
 def _organisations(data):
-    headers = [(_("Organisation"), 48, None), (_("BIN"), 14, None)] + [(p.label, 14, None) for p in data["periods"]]
+    headers = [(_("Organisation"), 48, None), (_("BIN"), 14, None)] + [(p.label, 18, None) for p in data["periods"]]
+    late = _("late")
+
+    def status(row, period) -> str:
+        s = row.statuses[period.code]
+        if s is None:
+            return _("not started") if row.expected[period.code] else _("not in the pilot")
+        return f"{s.get_status_display()}, {late}" if s.is_late else str(s.get_status_display())
 
     def rows():
         for row in data["organisation_matrix"]:
-            line = [row.organisation.name, row.organisation.bin]
-            for p in data["periods"]:
-                s = row.statuses[p.code]
-                line.append(str(s.get_status_display()) if s else _("not started"))
-            yield line
+            yield [row.organisation.name, row.organisation.bin] + [status(row, p) for p in data["periods"]]
 
     return headers, rows()
 
 
 def _not_handed_in(data):
+    """The page's list of whom to call: those not handed in, then those handed in late."""
     headers = [
+        (_("Quarter"), 12, None),
         (_("Organisation"), 48, None),
         (_("BIN"), 14, None),
+        (_("Status"), 22, None),
         (_("Director"), 30, None),
         (_("Phone"), 18, None),
         (_("E-mail"), 26, None),
     ]
-    return headers, ([o.name, o.bin, o.director, o.phone, o.email] for o in data["not_handed_in"])
+    period = data["period"]
+    missing = _("not handed in") if data.get("period_overdue") else _("not yet handed in")
+    late = _("late")
+
+    def rows():
+        for o in data["not_handed_in"]:
+            yield [period.label, o.name, o.bin, missing, o.director, o.phone, o.email]
+        for s in data["late"]:
+            o = s.organisation
+            yield [period.label, o.name, o.bin, f"{late}, {s.get_status_display()}", o.director, o.phone, o.email]
+
+    return headers, rows()
 
 
 TABLES: dict[str, tuple[Callable, bool]] = {

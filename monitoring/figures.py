@@ -387,22 +387,34 @@ def review_speed_by_region(*, user: User, filters: FigureFilters, periods: list[
 class OrganisationStatusRow:
     organisation: Organisation
     statuses: dict[str, Submission | None]
+    expected: dict[str, bool]  # period code → in the pilot for some of that period
 
 
 def organisation_status_matrix(
     *, user: User, filters: FigureFilters, periods: list[Period]
 ) -> list[OrganisationStatusRow]:
-    """Each organisation with its submission (or None) in each period; two queries."""
+    """Each organisation with its submission (or None) in each period, by name in the reader's language; two queries."""
     scope = organisations(user=user, filters=filters)
-    orgs = list(scope.order_by("name_kk", "bin"))
+    orgs = sorted(scope.order_by("bin"), key=lambda o: o.name.casefold())
     submissions = Submission.objects.filter(organisation__in=scope, period__in=periods).only(
         "pk", "organisation_id", "period_id", "status", "is_late"
     )
     by_key = {(s.organisation_id, s.period_id): s for s in submissions}
     return [
-        OrganisationStatusRow(organisation=o, statuses={p.code: by_key.get((o.pk, p.pk)) for p in periods})
+        OrganisationStatusRow(
+            organisation=o,
+            statuses={p.code: by_key.get((o.pk, p.pk)) for p in periods},
+            expected={p.code: _was_in_pilot(o, p) for p in periods},
+        )
         for o in orgs
     ]
+
+
+def _was_in_pilot(organisation: Organisation, period: Period) -> bool:
+    """The Python twin of _expected_in, for rows already read."""
+    return organisation.in_pilot_from <= period.ends_on and (
+        organisation.in_pilot_until is None or organisation.in_pilot_until >= period.starts_on
+    )
 
 
 def not_handed_in(*, user: User, filters: FigureFilters, period: Period) -> QuerySet[Organisation]:

@@ -187,6 +187,33 @@ def test_the_regional_dashboard_lists_whom_to_call(client, world):
     assert "Сейітова Мәдина" in page and "+7 727 000 00 00" in page
 
 
+def test_a_region_whose_organisations_have_not_handed_in_says_so(client, world):
+    OrganisationFactory(region=RegionFactory(code="KZ-79", name_en="Shymkent"))
+    client.force_login(InstituteFactory())
+    page = client.get(reverse("regional_dashboard", args=["KZ-79"])).content.decode()
+    assert "No organisation of this region has handed in a submission yet" in page
+
+
+def test_a_national_matrix_cell_opens_the_region_with_the_pages_filters(client, world):
+    client.force_login(InstituteFactory())
+    page = client.get(reverse("national_dashboard"), {"ownership": "state"}).content.decode()
+    assert 'href="/dashboard/KZ-71/?ownership=state&amp;period=2026-Q1"' in page
+
+
+def test_a_regional_matrix_cell_opens_whom_to_call_in_that_quarter(client, world):
+    client.force_login(InstituteFactory())
+    page = client.get(reverse("regional_dashboard", args=["KZ-71"])).content.decode()
+    assert "region=KZ-71&amp;period=2026-Q1#call-heading" in page
+
+
+def test_the_organisation_matrix_says_not_in_the_pilot_after_an_organisation_left(client, world):
+    client.force_login(InstituteFactory())
+    response = client.get(reverse("regional_dashboard", args=["KZ-71"]))
+    left = next(r for r in response.context["organisation_matrix"] if r.organisation == world["orgs"][2])
+    assert left.expected == {"2026-Q1": True, "2026-Q2": False}
+    assert "not in the pilot" in response.content.decode()
+
+
 def test_the_dashboard_says_which_statuses_it_counts(client, world):
     client.force_login(MinistryFactory())
     page = client.get(reverse("national_dashboard")).content.decode()
@@ -211,6 +238,26 @@ def test_the_completeness_export_holds_the_pages_figures(client, world):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][:6] == ("Astana", 3, 2, 66.7, 1, 33.3)
     assert rows[-1][0] == "All regions"
+
+
+def test_the_whom_to_call_export_lists_the_late_beside_the_missing(client, world):
+    client.force_login(CoordinatorFactory(region=world["astana"]))
+    response = client.get(reverse("regional_export", args=["KZ-71", "not-handed-in"]), {"period": "2026-Q1"})
+    rows = list(_sheet(response).iter_rows(values_only=True))
+    assert rows[0][:4] == ("Quarter", "Organisation", "BIN", "Status")
+    assert [(r[2], r[3]) for r in rows[1:]] == [
+        (world["orgs"][2].bin, "not handed in"),
+        (world["orgs"][1].bin, "late, accepted"),
+    ]
+
+
+def test_a_regional_export_totals_the_region_and_gives_the_national_figure(client, world):
+    client.force_login(CoordinatorFactory(region=world["astana"]))
+    rows = list(
+        _sheet(client.get(reverse("regional_export", args=["KZ-71", "completeness"]))).iter_rows(values_only=True)
+    )
+    assert [r[0] for r in rows[1:]] == ["Astana", "This region", "National"]
+    assert rows[-1][1:4] == (5, 3, 60.0)
 
 
 def test_an_export_follows_the_filters_and_the_scope(client, world):

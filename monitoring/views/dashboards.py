@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -45,6 +47,8 @@ def _render(request, region: Region | None):
         region=region,
         ignored_filters=form.ignored() if request.GET else [],
         query=filters.querystring(),
+        # A matrix cell opens its quarter with the page's other filters kept.
+        period_queries={p.code: replace(filters, period=p.code).querystring() for p in context["periods"]},
         charts=dashboard_charts(context),
         export_tables=[name for name, (_builder, regional) in TABLES.items() if region or not regional],
     )

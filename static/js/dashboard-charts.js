@@ -5,7 +5,9 @@
   if (!source || !window.Chart) { return; }
   var specs = JSON.parse(source.textContent);
   var lang = document.documentElement.lang || "kk";
-  var locale = lang === "en" ? "en-GB" : lang === "ru" ? "ru-RU" : "kk-KZ";
+  // Kazakh writes numbers as Russian does (5 163; 3,5), and browsers without kk locale data
+  // would otherwise fall back to English separators.
+  var locale = lang === "en" ? "en-GB" : "ru-RU";
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var spec = specs[canvas.dataset.chart];
     if (!spec) { canvas.closest(".chart-box").hidden = true; return; }
