@@ -82,3 +82,13 @@ def test_files_are_stored_outside_any_public_path(client, staff, period, catalog
     path = Attachment.objects.get().file.path
     assert path.startswith(str(settings.MEDIA_ROOT))
     assert client.get(f"{settings.MEDIA_URL}{Attachment.objects.get().file.name}").status_code == 404
+
+
+def test_a_refused_file_shows_the_saved_values_so_saving_again_keeps_them(client, staff, period, catalogue):
+    client.force_login(staff)
+    url = reverse("submission", args=[staff.organisation.bin, period.code])
+    client.post(url, {"action": "save", "version": 0, "children_total": "40"})
+    version = Submission.objects.get().version
+    response = _upload(client, staff, period, [SimpleUploadedFile("photo.jpg", b"MZ" + b"\x00" * 300)], version)
+    assert response.status_code == 400
+    assert response.context["form"]["children_total"].value() == 40

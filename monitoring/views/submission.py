@@ -135,12 +135,15 @@ def submission_view(request, bin, period):
             messages.warning(request, _not_editable_reason(context))
             return redirect("submission", bin=context.organisation.bin, period=context.period.code)
         raise PermissionDenied
+    action = request.POST.get("action", "save")
+    if action in ("upload", "remove_file"):
+        # The file form carries no values: a refused file redraws the form from what is saved,
+        # never from the empty upload request, which would then save blanks over the data.
+        saved = SubmissionForm(indicators=indicators, values=values, explanations=explanations, version=version)
+        return _attachments(request, context, saved)
     form = SubmissionForm(
         request.POST, indicators=indicators, values=values, explanations=explanations, version=version
     )
-    action = request.POST.get("action", "save")
-    if action in ("upload", "remove_file"):
-        return _attachments(request, context, form)
     if not form.is_valid():
         messages.error(request, _("Nothing was saved: please correct the values marked below."))
         return _render(request, context, form, status=400)
