@@ -8,6 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from pilots.models import Organisation, User
 
@@ -117,9 +119,14 @@ def _moment(day: datetime.date, rng: random.Random) -> datetime.datetime:
 
 
 def _plan(period: Period, today: datetime.date, rng: random.Random) -> str | None:
-    """What the demo shows for one organisation in one period: a status, or None for nothing handed in."""
+    """What the demo shows for one organisation in one period: a status, or None for nothing handed in.
+
+    The last quarter stays partly filled whatever the date, so that queues, reminders and the final
+    report's gaps have something to show."""
     roll = rng.random()
-    if period.due_on < today:  # a past quarter: nearly all accepted, a few returned, waiting, or missing
+    if (
+        period.due_on < today and period.quarter < 4
+    ):  # a past quarter: nearly all accepted, a few returned, waiting, or missing
         if roll < 0.03:
             return None
         if roll < 0.06:
@@ -170,7 +177,11 @@ def _create_submission(organisation, period, status, asked, author, reviewer, rn
         if late
         else (min(period.due_on, today) - datetime.timedelta(days=rng.randint(0, 6)))
     )
-    submitted_at = _moment(max(submitted_day, period.ends_on - datetime.timedelta(days=3)), rng)
+    now = timezone.now()
+    submitted_at = min(_moment(max(submitted_day, period.ends_on - datetime.timedelta(days=3)), rng), now)
+    review_at = submitted_at + datetime.timedelta(days=rng.randint(1, 5), hours=rng.randint(0, 5))
+    if review_at > now and status in (Status.ACCEPTED, Status.RETURNED):
+        status = Status.SUBMITTED  # a review cannot have happened yet: the submission still waits
     submission = Submission.objects.create(
         organisation=organisation,
         period=period,
@@ -178,23 +189,27 @@ def _create_submission(organisation, period, status, asked, author, reviewer, rn
         updated_by=author,
         is_late=late and status != Status.DRAFT,
     )
-    Value.objects.bulk_create(
-        Value(
-            submission=submission,
-            indicator=i,
-            number=None
-            if i.type in (Indicator.Type.TEXT, Indicator.Type.CHOICE)
-            else Decimal(int(values[i.code]) if i.type == Indicator.Type.BOOLEAN else values[i.code]),
-            text=values[i.code] if i.type in (Indicator.Type.TEXT, Indicator.Type.CHOICE) else "",
-        )
-        for i in asked
-        if i.code in values
+    # With history rows, so the Institute's audit page shows where every demo value came from.
+    bulk_create_with_history(
+        [
+            Value(
+                submission=submission,
+                indicator=i,
+                number=None
+                if i.type in (Indicator.Type.TEXT, Indicator.Type.CHOICE)
+                else Decimal(int(values[i.code]) if i.type == Indicator.Type.BOOLEAN else values[i.code]),
+                text=values[i.code] if i.type in (Indicator.Type.TEXT, Indicator.Type.CHOICE) else "",
+            )
+            for i in asked
+            if i.code in values
+        ],
+        Value,
+        default_user=author,
     )
     if status == Status.DRAFT:
         return
     snapshot = {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
     steps = [(Status.DRAFT, Status.SUBMITTED, author, "", submitted_at)]
-    review_at = submitted_at + datetime.timedelta(days=rng.randint(1, 5), hours=rng.randint(0, 5))
     if status == Status.RETURNED:
         steps.append(
             (

@@ -61,4 +61,33 @@ DJANGO_MESSAGES = [
     ),
     _("Ensure this value is greater than or equal to %(limit_value)s."),
     _("Ensure this value is less than or equal to %(limit_value)s."),
+    # django.core.validators.DecimalValidator
+    ngettext_lazy(
+        "Ensure that there are no more than %(max)s digit in total.",
+        "Ensure that there are no more than %(max)s digits in total.",
+        "max",
+    ),
+    ngettext_lazy(
+        "Ensure that there are no more than %(max)s decimal place.",
+        "Ensure that there are no more than %(max)s decimal places.",
+        "max",
+    ),
+    ngettext_lazy(
+        "Ensure that there are no more than %(max)s digit before the decimal point.",
+        "Ensure that there are no more than %(max)s digits before the decimal point.",
+        "max",
+    ),
+    # django.contrib.admin, which the Institute and the administrator use
+    _("Recent actions"),
+    _("My actions"),
+    _("None available"),
+    _("View site"),
+    _("Authentication and Authorization"),
+    _("Groups"),
+    _("Users"),
+    # django-axes in the admin (its models; the app label "Axes" is a name)
+    _("access attempts"),
+    _("access failures"),
+    _("access logs"),
+    _("access attempt expirations"),
 ]

@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from pilots.views import i18n
+
+# The Institute works in the admin too: its titles speak the portal's languages, not "Django".
+admin.site.site_header = _("Pilot portal administration")
+admin.site.site_title = _("Pilot portal")
+admin.site.index_title = _("Registry, monitoring and reports")
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -136,7 +136,7 @@ COLUMNS: tuple[Column, ...] = (
         "groups",
         "Топтар саны",
         "Количество групп",
-        gettext_lazy("groups"),
+        gettext_lazy("number of groups"),
         gettext_lazy("a whole number, 0 or more"),
         example="6",
         width=12,

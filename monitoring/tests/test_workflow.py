@@ -3,7 +3,8 @@ from django.core import mail
 from django.urls import reverse
 
 from monitoring.models import Status, Submission, Transition, Value
-from monitoring.tests.factories import SubmissionFactory
+from monitoring.models import ValidationRule
+from monitoring.tests.factories import RuleFactory, SubmissionFactory
 from pilots.tests.factories import (
     CoordinatorFactory,
     InstituteFactory,
@@ -84,6 +85,27 @@ def test_a_good_submit_records_the_transition_and_mails_the_coordinator_in_russi
     assert (transition.from_status, transition.to_status, transition.by) == (Status.DRAFT, Status.SUBMITTED, staff)
     assert [m.to for m in mail.outbox] == [[coordinator.email]]
     assert "Отправлено на проверку" in mail.outbox[0].subject
+
+
+def test_a_mail_subject_shows_quotes_and_ampersands_as_typed(
+    client, staff, coordinator, period, catalogue, good_values
+):
+    type(staff.organisation).objects.filter(pk=staff.organisation.pk).update(name_ru='ТОО "Балапан" & K')
+    _submit(client, staff, period, good_values)
+    assert 'ТОО "Балапан" & K' in mail.outbox[0].subject
+
+
+def test_a_jump_from_the_previous_quarter_asks_for_an_explanation_not_a_correction(
+    client, staff, period, previous_period, catalogue, good_values
+):
+    earlier = SubmissionFactory(organisation=staff.organisation, period=previous_period, status=Status.ACCEPTED)
+    Value.objects.create(submission=earlier, indicator=catalogue["children_total"], number=10)
+    RuleFactory(kind=ValidationRule.Kind.JUMP, indicators=["children_total"], factor=3, message_en="Explain the jump.")
+    response = _submit(client, staff, period, good_values)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Please explain these values, or correct them:" in page and "Explain the jump." in page
+    assert not Submission.objects.filter(period=period).exists()
 
 
 def test_a_submission_after_the_due_date_is_marked_late(client, staff, period, catalogue, good_values, today):
@@ -175,6 +197,14 @@ def test_returning_without_a_comment_is_refused(client, staff, coordinator, peri
     assert response.status_code == 400
     assert response.context["review_form"].has_error("comment", code="comment_required")
     assert Submission.objects.get().status == Status.SUBMITTED
+
+
+def test_a_refused_return_keeps_the_reasons_typed_by_field(client, staff, coordinator, period, catalogue, good_values):
+    _submit(client, staff, period, good_values)
+    client.force_login(coordinator)
+    data = {"decision": "return", "comment": "", "reason__children_total": "Балалар саны сәйкес емес"}
+    page = _review(client, staff.organisation, period, data).content.decode()
+    assert 'value="Балалар саны сәйкес емес"' in page
 
 
 def test_the_whole_path_return_fix_resubmit_accept(client, staff, coordinator, period, catalogue, good_values):

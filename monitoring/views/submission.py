@@ -68,7 +68,7 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _render(request, context, form, *, status=200, conflict=False, review_form=None):
+def _render(request, context, form, *, status=200, conflict=False, review_form=None, only_explanations=False):
     submission = context.submission
     values, _explanations = submission_values(submission=submission)
     today = timezone.localdate()
@@ -107,6 +107,7 @@ def _render(request, context, form, *, status=200, conflict=False, review_form=N
             if submission and submission.status == Status.RETURNED
             else {},
             "conflict": conflict,
+            "only_explanations": only_explanations,
             "days_to_due": context.period.days_to_due(today),
             # After a successful save the browser's copy is no longer needed (draft-keeper.js).
             "just_saved": request.GET.get("saved") == "1",
@@ -174,8 +175,18 @@ def submission_view(request, bin, period):
                 form.add_error(code if code in form.fields else None, message)
         for code, message in invalid.outcome.explanations_needed.items():
             form.add_error(f"{code}__explanation", message)
-        messages.error(request, _("Not submitted: please correct the values marked below. Nothing was saved."))
-        return _render(request, context, form, status=400)
+        if invalid.outcome.errors:
+            messages.error(request, _("Not submitted: please correct the values marked below. Nothing was saved."))
+        else:
+            # Only the soft rule spoke: the values may well be right, they just need a word of explanation.
+            messages.warning(
+                request,
+                _(
+                    "Not submitted yet: some values differ a lot from the previous quarter. If they are right, "
+                    "explain them in the boxes marked below and submit again; otherwise correct them."
+                ),
+            )
+        return _render(request, context, form, status=400, only_explanations=not invalid.outcome.errors)
     if action == "submit":
         messages.success(request, _("Submitted for review."))
     else:

@@ -38,7 +38,7 @@ class Organisation(LocalizedNameMixin, models.Model):
     language = models.CharField(
         _("language of instruction"), max_length=5, choices=Language.choices, default=Language.KAZAKH
     )
-    groups = models.PositiveIntegerField(_("groups"), default=0)
+    groups = models.PositiveIntegerField(_("number of groups"), default=0)
     children = models.PositiveIntegerField(_("children enrolled"), default=0)
     director = models.CharField(_("director"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
