@@ -2,8 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from monitoring.models import Status, Submission, Transition, Value
-from monitoring.models import ValidationRule
+from monitoring.models import Status, Submission, Transition, ValidationRule, Value
 from monitoring.tests.factories import RuleFactory, SubmissionFactory
 from pilots.tests.factories import (
     CoordinatorFactory,
