@@ -63,14 +63,19 @@ def submission_can_edit(*, user: User, context: SubmissionContext, today) -> boo
     )
 
 
+def organisation_reviewer(*, user: User, organisation: Organisation) -> bool:
+    """Whose decision an organisation's submissions wait for: its region's coordinator, or the Institute."""
+    if user.role == User.Role.INSTITUTE:
+        return True
+    return user.role == User.Role.REGION and user.region_id == organisation.region_id
+
+
 def submission_can_review(*, user: User, context: SubmissionContext) -> bool:
-    """The region's coordinator or the Institute, on a submitted submission."""
+    """The region's coordinator or the Institute, on a submitted submission in an open period."""
     s = context.submission
     if s is None or s.status != Status.SUBMITTED or context.period.locked:
         return False
-    if user.role == User.Role.INSTITUTE:
-        return True
-    return user.role == User.Role.REGION and user.region_id == context.organisation.region_id
+    return organisation_reviewer(user=user, organisation=context.organisation)
 
 
 def submission_can_reopen(*, user: User, context: SubmissionContext) -> bool:

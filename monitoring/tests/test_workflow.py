@@ -180,6 +180,7 @@ def test_a_draft_cannot_be_reviewed(client, staff, coordinator, period, catalogu
     client.force_login(coordinator)
     response = _review(client, staff.organisation, period, {"decision": "accept"})
     assert response.status_code == 403
+    assert "Проверить можно только отправленную форму; статус этой формы: черновик." in response.content.decode()
     assert Submission.objects.get().status == Status.DRAFT
 
 

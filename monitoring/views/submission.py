@@ -21,6 +21,7 @@ from ..selectors import (
     display_value,
     field_reasons_of_last_return,
     form_indicators,
+    organisation_reviewer,
     previous_values,
     sections_with,
     submission_attachments,
@@ -265,7 +266,7 @@ def review_view(request, bin, period):
     context = submission_get(user=request.user, bin=bin, period_code=period)
     if not submission_can_review(user=request.user, context=context):
         # The submission is visible to this user, so saying "not allowed" gives nothing away.
-        raise PermissionDenied
+        return _review_refused(request, context)
     indicators = form_indicators(period=context.period, submission=context.submission)
     review_form = ReviewForm(request.POST, indicators=indicators)
     if not review_form.is_valid():
@@ -297,6 +298,18 @@ def review_view(request, bin, period):
     except StaleSubmission:
         messages.error(request, _("The submission changed while you were reviewing it; look at it again."))
     return redirect("submission", bin=context.organisation.bin, period=context.period.code)
+
+
+def _review_refused(request, context):
+    """403, saying why when the user is the right reviewer and only the submission's state stands in the way."""
+    reason = None
+    if organisation_reviewer(user=request.user, organisation=context.organisation):
+        if context.period.locked:
+            reason = _("The period is locked by the Institute: reviews are closed.")
+        else:
+            status = context.submission.get_status_display() if context.submission else _("not started")
+            reason = _("Only a submitted form can be reviewed; this one is: %(status)s.") % {"status": status}
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 @login_required
