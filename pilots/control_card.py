@@ -39,18 +39,12 @@ class ClauseStatus:
         return STATE_LABELS[self.state]
 
 
-def quarter_report_due_dates(*, starts_on: datetime.date, ends_on: datetime.date) -> list[datetime.date]:
-    """The 10th of the month after each quarter of the pilot: when a quarterly report is due."""
-    dues = []
-    year, month = starts_on.year, starts_on.month
-    while datetime.date(year, month, 1) <= ends_on:
-        end_month = month + 2
-        due_year, due_month = (year, end_month + 1) if end_month < 12 else (year + 1, 1)
-        dues.append(datetime.date(due_year, due_month, 10))
-        month += 3
-        if month > 12:
-            year, month = year + 1, month - 12
-    return dues
+def quarter_report_due_dates() -> dict[str, datetime.date]:
+    """Each reporting period's code with the day its quarterly report to the Department is due,
+    from the periods as the Institute set them (data, not code)."""
+    from monitoring.models import Period
+
+    return {p.code: p.report_due_on for p in Period.objects.order_by("starts_on")}
 
 
 def _date(value: datetime.date) -> str:
@@ -127,12 +121,16 @@ def order_control_card(*, order: Order, today: datetime.date) -> list[ClauseStat
                 "total_regions": region_total,
             }
         elif kind == Clause.Kind.MONITORING:
-            dues = quarter_report_due_dates(starts_on=order.pilot_starts_on, ends_on=order.pilot_ends_on)
-            due_so_far = sum(1 for d in dues if d < today)
-            sent = len(done_records)
-            next_due = next((d for d in dues if d >= today), None)
-            all_sent = sent >= len(dues)
-            state = State.DONE if all_sent else (State.OVERDUE if sent < due_so_far else State.IN_PROGRESS)
+            dues = quarter_report_due_dates()
+            due_so_far = sum(1 for d in dues.values() if d < today)
+            # A quarter counts once, however many records name it; a record typed in the admin counts alone.
+            sent_refs = {e.reference or f"#{e.pk}" for e in done_records}
+            sent = len(sent_refs)
+            unsent = sorted(d for code, d in dues.items() if code not in sent_refs)
+            next_due = next((d for d in unsent if d >= today), None)
+            all_sent = bool(dues) and not unsent
+            overdue = any(d < today for d in unsent)
+            state = State.DONE if all_sent else (State.OVERDUE if overdue else State.IN_PROGRESS)
             summary = _("Quarterly reports sent to the Department: %(sent)d of %(due)d due so far.") % {
                 "sent": sent,
                 "due": due_so_far,

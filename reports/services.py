@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from monitoring.models import Period
@@ -29,21 +29,30 @@ class BrokerUnavailable(Exception):
 
 
 def report_queue(
-    *, user: User | None, kind: str, language: str, period: Period | None = None, region: Region | None = None
+    *,
+    user: User | None,
+    kind: str,
+    language: str,
+    period: Period | None = None,
+    region: Region | None = None,
+    source: str = Report.Source.PAGE,
 ) -> tuple[Report, bool]:
     """Ask for a compilation. A second ask for the same report while one is queued or running returns
-    that one instead (two clicks, one task). Returns (report, created)."""
+    that one instead (two clicks, one task); if no worker was reachable when it was queued, the second
+    ask sends it again. Returns (report, created)."""
     if user is not None and not report_can_queue(user=user, kind=kind, region=region):
         raise PermissionDenied
     _check_scope(kind=kind, period=period, region=region, language=language)
     key = Report.make_scope_key(kind, period, region, language)
     active = Report.objects.filter(scope_key=key, status__in=[Report.Status.QUEUED, Report.Status.RUNNING]).first()
     if active is not None:
+        if active.waits_for_a_worker:
+            _dispatch(active)
         return active, False
     try:
         with transaction.atomic():
             report = Report.objects.create(
-                kind=kind, period=period, region=region, language=language, requested_by=user
+                kind=kind, period=period, region=region, language=language, requested_by=user, source=source
             )
     except IntegrityError:
         # Someone asked for the same report in the same instant: theirs is the one.
@@ -53,9 +62,13 @@ def report_queue(
 
 
 def report_requeue(*, user: User, report: Report) -> Report:
-    """Compile a report again, as a new version; the versions compiled before are kept."""
+    """Compile a report again, as a new version; the versions compiled before are kept. A report that
+    waits because no worker was reachable is sent again as it is."""
     if not report_can_queue(user=user, kind=report.kind, region=report.region):
         raise PermissionDenied
+    if report.waits_for_a_worker:
+        _dispatch(report)
+        return report
     moved = Report.objects.filter(pk=report.pk, status__in=[Report.Status.DONE, Report.Status.FAILED]).update(
         status=Report.Status.QUEUED,
         progress=0,
@@ -63,6 +76,7 @@ def report_requeue(*, user: User, report: Report) -> Report:
         error="",
         attempt=uuid.uuid4(),
         requested_by=user,
+        source=Report.Source.PAGE,
         started_at=None,
         finished_at=None,
     )
@@ -101,10 +115,9 @@ def _dispatch(report: Report) -> None:
             compile_report.delay(report.pk, attempt)
         except Exception as error:
             log.warning("Report %s could not be queued: %s", report.pk, error)
-            Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED).update(
-                step=_("The background worker cannot be reached; the report waits in the queue. Try again later.")
-            )
+            Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED).update(step="no_broker")
             raise BrokerUnavailable from error
+        Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED, step="no_broker").update(step="")
 
     # The report row is committed already (report_queue's transaction has closed), so a worker finds it.
     send()
@@ -150,24 +163,25 @@ def report_compile(*, report_id: int, attempt: str) -> ReportVersion | None:
         _finish(report, existing)
         return existing
     Report.objects.filter(pk=report.pk).update(
-        status=Report.Status.RUNNING, started_at=timezone.now(), progress=1, step=_("Reading the data"), error=""
+        status=Report.Status.RUNNING, started_at=timezone.now(), progress=1, step="reading", error=""
     )
     progress = Progress(report)
+    _remove_abandoned_workdirs(report)
     workdir = Path(tempfile.mkdtemp(prefix=f"report-{report.pk}-", dir=_temp_root()))
     started = time.monotonic()
     try:
         # Names read at snapshot time (regions, indicators, statuses) must be in the report's language.
         with one_moment(), translation.override(report.language):
             snapshot = take_snapshot(report)
-            progress(25, _("Writing the PDF"))
+            progress(25, "pdf")
             pages = render_pdf(snapshot, workdir / "report.pdf")
-            progress(70, _("Writing the XLSX"))
+            progress(70, "xlsx")
             write_xlsx(
                 snapshot,
                 workdir / "report.xlsx",
-                progress=lambda share: progress(70 + int(25 * share), _("Writing the XLSX")),
+                progress=lambda share: progress(70 + int(25 * share), "xlsx"),
             )
-        progress(96, _("Storing the files"))
+        progress(96, "storing")
         version = _store(report, attempt, snapshot.taken_at, workdir, pages, time.monotonic() - started)
     except Exception as error:
         from django.db import InterfaceError, OperationalError
@@ -188,6 +202,16 @@ def _temp_root() -> str:
     root = Path(settings.MEDIA_ROOT) / "reports" / "tmp"
     root.mkdir(parents=True, exist_ok=True)
     return str(root)
+
+
+def _remove_abandoned_workdirs(report: Report) -> None:
+    """Half-written files of a worker killed mid-task; older than the task's hard limit, nobody writes there."""
+    from .tasks import compile_report
+
+    cutoff = time.time() - compile_report.time_limit
+    for path in Path(_temp_root()).glob(f"report-{report.pk}-*"):
+        if path.is_dir() and path.stat().st_mtime < cutoff:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _describe(error: Exception) -> str:
@@ -259,18 +283,33 @@ def report_mark_sent(*, user: User, report: Report) -> ClauseExecution:
     version = report.latest_version
     if version is None or report.sent_at is not None:
         raise ValidationError(_("Only a compiled report not yet sent can be marked as sent."), code="not_sendable")
+    # One report per quarter (and one final report) goes to the Department, in whichever language.
+    earlier = (
+        Report.objects.filter(kind=report.kind, period=report.period, sent_at__isnull=False)
+        .exclude(pk=report.pk)
+        .first()
+    )
+    if earlier is not None:
+        raise ValidationError(
+            _("This report was already marked as sent to the Department on %(date)s (report no. %(id)d).")
+            % {"date": formats.date_format(timezone.localtime(earlier.sent_at), "SHORT_DATE_FORMAT"), "id": earlier.pk},
+            code="already_sent",
+        )
     now = timezone.now()
     Report.objects.filter(pk=report.pk).update(sent_at=now, sent_by=user)
     kind = Clause.Kind.FINAL_REPORT if report.kind == Report.Kind.FINAL else Clause.Kind.MONITORING
     clause = Clause.objects.filter(kind=kind).order_by("-order__signed_on").first()
     if clause is None:
         raise ValidationError(_("The order's clause for this report is not in the portal."), code="no_clause")
-    note = _("%(report)s, version %(version)d (SHA-256 %(sha)s…), sent to the Department.") % {
-        "report": report.get_kind_display() + (f" {report.period.label}" if report.period_id else ""),
-        "version": version.number,
-        "sha": version.pdf_sha256[:12],
-    }
-    return ClauseExecution.objects.create(clause=clause, done_on=timezone.localdate(), note=note, recorded_by=user)
+    # The control card words the record in its reader's language; the note keeps what identifies the file.
+    note = f"{report.file_stem()} v{version.number} · SHA-256 {version.pdf_sha256[:12]}…"
+    return ClauseExecution.objects.create(
+        clause=clause,
+        done_on=timezone.localdate(),
+        note=note,
+        reference=report.period.code if report.period_id else "final",
+        recorded_by=user,
+    )
 
 
 def narrative_save(*, user: User, section: str, language: str, text: str) -> Narrative:

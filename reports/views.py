@@ -86,7 +86,7 @@ def report_detail_view(request, report_id):
             {
                 "status": report.status,
                 "progress": report.progress,
-                "step": report.step,
+                "step": report.step_label,
                 "error": report.error,
                 "pdf": reverse("report_pdf", args=[report.pk]) if version else None,
                 "xlsx": reverse("report_xlsx", args=[report.pk]) if version else None,

@@ -42,6 +42,12 @@ class Period(models.Model):
     def label(self) -> str:
         return _("Q%(quarter)d %(year)d") % {"quarter": self.quarter, "year": self.year}
 
+    @property
+    def report_due_on(self) -> datetime.date:
+        """The Institute's quarterly report to the Department: the 10th of the month after the quarter ends."""
+        first_next = (self.ends_on.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+        return first_next.replace(day=10)
+
     def is_open(self, today: datetime.date) -> bool:
         """A form may be filled from the period's start until the Institute locks it."""
         return today >= self.starts_on and not self.locked

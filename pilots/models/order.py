@@ -97,6 +97,9 @@ class ClauseExecution(models.Model):
     clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="executions", verbose_name=_("clause"))
     done_on = models.DateField(_("done on"))
     note = models.TextField(_("note"))
+    # What was executed, for clauses done more than once: a quarter's code ("2026-Q3") for a
+    # quarterly report, "final" for the analytical report; empty for a record typed in the admin.
+    reference = models.CharField(_("reference"), max_length=20, blank=True)
     recorded_by = models.ForeignKey(
         "pilots.User", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("recorded by")
     )

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from monitoring.demo import load_catalogue
 from pilots.control_card import State, order_control_card, quarter_report_due_dates
 from pilots.demo import load_algorithm, load_order, load_regions
 from pilots.models import ClauseExecution, Organisation
@@ -22,14 +23,18 @@ def _status(order, number, today=TODAY):
     return next(s for s in order_control_card(order=order, today=today) if s.clause.number == number)
 
 
-def test_quarterly_reports_are_due_on_the_tenth_after_each_quarter():
-    dues = quarter_report_due_dates(starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31))
-    assert dues == [
-        datetime.date(2026, 4, 10),
-        datetime.date(2026, 7, 10),
-        datetime.date(2026, 10, 10),
-        datetime.date(2027, 1, 10),
-    ]
+@pytest.fixture
+def periods():
+    load_catalogue()
+
+
+def test_quarterly_reports_are_due_on_the_tenth_after_each_quarter_of_the_stored_periods(periods):
+    assert quarter_report_due_dates() == {
+        "2026-Q1": datetime.date(2026, 4, 10),
+        "2026-Q2": datetime.date(2026, 7, 10),
+        "2026-Q3": datetime.date(2026, 10, 10),
+        "2026-Q4": datetime.date(2026, 12, 10),  # Q4 ends on 20.11 in the pilot's periods
+    }
 
 
 def test_final_report_clause_counts_the_days_left_to_the_seventh_of_december(order):
@@ -51,22 +56,34 @@ def test_final_report_clause_is_done_once_its_execution_is_recorded(order):
     assert status.summary == "Done on 05.12.2026."
 
 
-def test_monitoring_clause_is_overdue_when_fewer_reports_were_sent_than_were_due(order):
-    clause = order.clauses.get(number="3.1")
-    ClauseExecution.objects.create(clause=clause, done_on=datetime.date(2026, 4, 8), note="Q1")
+def _sent(clause, *codes):
+    for code in codes:
+        ClauseExecution.objects.create(clause=clause, done_on=TODAY, note="sent", reference=code)
+
+
+def test_monitoring_clause_is_overdue_when_fewer_reports_were_sent_than_were_due(order, periods):
+    _sent(order.clauses.get(number="3.1"), "2026-Q1")
     status = _status(order, "3.1")
     assert status.state == State.OVERDUE
     assert status.summary.startswith("Quarterly reports sent to the Department: 1 of 3 due so far.")
-    assert "10.01.2027" in status.summary
+    assert "10.12.2026" in status.summary
 
 
-def test_monitoring_clause_is_in_progress_when_every_due_report_was_sent(order):
-    clause = order.clauses.get(number="3.1")
-    for month in (4, 7, 10):
-        ClauseExecution.objects.create(clause=clause, done_on=datetime.date(2026, month, 8), note="sent")
+def test_monitoring_clause_counts_a_quarter_once_however_often_it_was_recorded(order, periods):
+    _sent(order.clauses.get(number="3.1"), "2026-Q1", "2026-Q1", "2026-Q2")
+    assert _status(order, "3.1").summary.startswith("Quarterly reports sent to the Department: 2 of 3 due so far.")
+
+
+def test_monitoring_clause_is_in_progress_when_every_due_report_was_sent(order, periods):
+    _sent(order.clauses.get(number="3.1"), "2026-Q1", "2026-Q2", "2026-Q3")
     status = _status(order, "3.1")
     assert status.state == State.IN_PROGRESS
-    assert status.days_left == (datetime.date(2027, 1, 10) - TODAY).days
+    assert status.days_left == (datetime.date(2026, 12, 10) - TODAY).days
+
+
+def test_monitoring_clause_is_done_only_when_every_quarter_was_sent(order, periods):
+    _sent(order.clauses.get(number="3.1"), "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4")
+    assert _status(order, "3.1").state == State.DONE
 
 
 def test_organisation_list_clause_counts_organisations_in_the_pilot_today(order):

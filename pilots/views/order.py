@@ -2,7 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from ..control_card import order_control_card, order_current
+from ..control_card import State, order_control_card, order_current
+from ..models import Clause
 
 
 @login_required
@@ -14,6 +15,10 @@ def control_card(request):
     if order is not None:
         context["statuses"] = order_control_card(order=order, today=today)
         context["latest_reports"] = _latest_reports(request.user)
+        context["period_labels"] = _period_labels()
+        context["final_report_done"] = any(
+            s.clause.kind == Clause.Kind.FINAL_REPORT and s.state == State.DONE for s in context["statuses"]
+        )
         days = (order.final_report_due_on - today).days
         context["days_to_final_report"] = days
         context["days_final_report_overdue"] = -days
@@ -30,3 +35,10 @@ def _latest_reports(user) -> dict:
         "3.1": scope.filter(kind=Report.Kind.QUARTERLY).order_by("-requested_at", "-pk").first(),
         "3.2": scope.filter(kind=Report.Kind.FINAL).order_by("-requested_at", "-pk").first(),
     }
+
+
+def _period_labels() -> dict[str, str]:
+    """Quarter codes named in the reader's language, for records of quarterly reports sent."""
+    from monitoring.models import Period
+
+    return {p.code: p.label for p in Period.objects.all()}

@@ -26,6 +26,21 @@ class Report(models.Model):
         KAZAKH = "kk", _("Kazakh")
         RUSSIAN = "ru", _("Russian")
 
+    class Source(models.TextChoices):
+        PAGE = "page", _("the portal")
+        COMMAND = "command", _("the command line")
+        SCHEDULE = "schedule", _("the schedule")
+
+    # Stored as codes and shown in the reader's language: a Kazakh reader of a report queued by a
+    # Russian speaker must not find Russian words on the page.
+    STEPS = {
+        "reading": _("Reading the data"),
+        "pdf": _("Writing the PDF"),
+        "xlsx": _("Writing the XLSX"),
+        "storing": _("Storing the files"),
+        "no_broker": _("The background worker cannot be reached; the report waits in the queue. Try again later."),
+    }
+
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     period = models.ForeignKey(
         Period, on_delete=models.PROTECT, null=True, blank=True, related_name="reports", verbose_name=_("period")
@@ -40,7 +55,8 @@ class Report(models.Model):
     error = models.TextField(_("reason of failure"), blank=True)
     # Identifies one compilation: a redelivered task with the same token resumes it, never doubles it.
     attempt = models.UUIDField(_("attempt"), default=uuid.uuid4)
-    # Empty for the drafts the schedule compiles by itself.
+    source = models.CharField(_("requested from"), max_length=8, choices=Source.choices, default=Source.PAGE)
+    # Empty for the drafts the schedule compiles by itself and for the command line.
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -86,6 +102,15 @@ class Report(models.Model):
     @staticmethod
     def make_scope_key(kind, period, region, language) -> str:
         return f"{kind}:{period.code if period else '-'}:{region.code if region else '-'}:{language}"
+
+    @property
+    def step_label(self) -> str:
+        return str(self.STEPS.get(self.step, self.step))
+
+    @property
+    def waits_for_a_worker(self) -> bool:
+        """Queued, but no worker was ever told: asking again must send it, not wait for nothing."""
+        return self.status == self.Status.QUEUED and self.step == "no_broker"
 
     @property
     def latest_version(self):

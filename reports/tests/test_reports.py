@@ -2,7 +2,7 @@ import subprocess
 
 import openpyxl
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from monitoring import figures
@@ -10,7 +10,7 @@ from monitoring.models import Period
 from pilots.control_card import order_control_card, order_current
 from pilots.models import ClauseExecution, Region, User
 from reports.models import Report, ReportVersion
-from reports.services import report_compile, report_queue
+from reports.services import BrokerUnavailable, report_compile, report_mark_sent, report_queue
 from reports.snapshot import report_filters
 
 pytestmark = pytest.mark.django_db
@@ -229,7 +229,35 @@ def test_no_broker_says_so_and_keeps_the_report_queued(client, institute, monkey
     assert "background worker is unreachable" in response.content.decode()
     report = Report.objects.get()
     assert report.status == Report.Status.QUEUED
-    assert "cannot be reached" in report.step
+    assert "cannot be reached" in report.step_label
+
+
+def test_asking_again_once_the_broker_is_back_sends_the_waiting_report(institute, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    def unreachable(*args):
+        raise OperationalError("Connection refused.")
+
+    monkeypatch.setattr("reports.tasks.compile_report.delay", unreachable)
+    with pytest.raises(BrokerUnavailable):
+        report_queue(user=institute, kind="final", language="kk")
+    sent = []
+    monkeypatch.setattr("reports.tasks.compile_report.delay", lambda *args: sent.append(args))
+    again, created = report_queue(user=institute, kind="final", language="kk")
+    assert created is False and sent == [(again.pk, str(again.attempt))]
+    assert not again.__class__.objects.get(pk=again.pk).waits_for_a_worker
+
+
+def test_a_report_already_sent_in_another_language_cannot_be_marked_sent_again(institute):
+    first = _final(institute)
+    second = _final(institute, language="ru")
+    report_mark_sent(user=institute, report=first)
+    with pytest.raises(ValidationError) as refused:
+        report_mark_sent(user=institute, report=second)
+    assert refused.value.code == "already_sent"
+    second.refresh_from_db()
+    assert second.sent_at is None
+    assert ClauseExecution.objects.filter(clause__number="3.2").count() == 1
 
 
 def test_compiling_again_keeps_every_version(client, institute):
@@ -248,7 +276,7 @@ def test_marking_a_report_sent_marks_the_orders_clause(client, institute):
     report.refresh_from_db()
     assert report.sent_by == institute
     execution = ClauseExecution.objects.get(clause__number="3.2")
-    assert report.latest_version.pdf_sha256[:12] in execution.note
+    assert report.latest_version.pdf_sha256[:12] in execution.note and execution.reference == "final"
     from django.utils import timezone
 
     status = next(

@@ -30,7 +30,9 @@ class Command(BaseCommand):
         if region and region_obj is None:
             raise CommandError(f"Unknown region {region!r}; use an ISO code such as KZ-71.")
         try:
-            report, created = report_queue(user=None, kind=kind, period=period_obj, region=region_obj, language=lang)
+            report, created = report_queue(
+                user=None, kind=kind, period=period_obj, region=region_obj, language=lang, source=Report.Source.COMMAND
+            )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
         except BrokerUnavailable:
