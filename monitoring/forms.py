@@ -10,11 +10,16 @@ from .models import Indicator
 MAX_NUMBER = Decimal("99999999999999")  # what the database column holds; a person never needs more
 
 
+def _plain(value: Decimal) -> Decimal:
+    """100.00 as 100: the bound is quoted in the error message a person reads."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def _bounds(indicator: Indicator) -> dict:
     bounds = {}
     if indicator.min_value is not None:
-        bounds["min_value"] = indicator.min_value
-    bounds["max_value"] = indicator.max_value if indicator.max_value is not None else MAX_NUMBER
+        bounds["min_value"] = _plain(indicator.min_value)
+    bounds["max_value"] = _plain(indicator.max_value) if indicator.max_value is not None else MAX_NUMBER
     return bounds
 
 

@@ -20,7 +20,7 @@ def validate_evidence_file(upload) -> str:
     """Raise ValidationError unless the upload is a small enough jpg/png/pdf/docx/xlsx; return its type."""
     if upload.size > MAX_EVIDENCE_BYTES:
         raise ValidationError(
-            _("The file is %(size)s; files of at most %(limit)s are accepted."),
+            _("This file is larger than %(limit)s, the most a file may be."),
             code="file_too_large",
             params={"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_EVIDENCE_BYTES)},
         )

@@ -668,7 +668,7 @@ def organisations_parse(file) -> ParsedFile:
         parsed.errors.append(
             _file_error(
                 "file_too_large",
-                _("The file is %(size)s; files of at most %(limit)s are accepted.")
+                _("This file is larger than %(limit)s, the most a file may be.")
                 % {"size": filesizeformat(size), "limit": filesizeformat(MAX_IMPORT_BYTES)},
             )
         )

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +80,33 @@ class Indicator(LocalizedNameMixin, models.Model):
     def is_numeric(self) -> bool:
         return self.type in (self.Type.INTEGER, self.Type.DECIMAL, self.Type.PERCENT)
 
+    # Names the form posts beside the indicators' own: an indicator may not take one of them.
+    RESERVED_CODES = frozenset(
+        {"action", "version", "files", "attachment", "csrfmiddlewaretoken", "decision", "comment"}
+    )
+
+    def clean(self):
+        """What would break every form that asks this indicator is refused in the admin, with the reason."""
+        errors = {}
+        if self.code in self.RESERVED_CODES or self.code.endswith("__explanation") or self.code.startswith("reason__"):
+            errors["code"] = ValidationError(
+                _("This code is used by the form itself; choose another."), code="reserved"
+            )
+        if self.type == self.Type.CHOICE:
+            valid = (
+                isinstance(self.choices, list)
+                and self.choices
+                and all(isinstance(c, dict) and str(c.get("code") or "").strip() for c in self.choices)
+            )
+            if not valid:
+                errors["choices"] = ValidationError(
+                    _('A choice needs a list of options, each with a "code" and its names.'), code="choices"
+                )
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            errors["max_value"] = ValidationError(_("The maximum is below the minimum."), code="min_max")
+        if errors:
+            raise ValidationError(errors)
+
     def choice_label(self, code: str) -> str:
         for choice in self.choices:
             if choice.get("code") == code:
@@ -126,6 +154,29 @@ class ValidationRule(models.Model):
     @property
     def message(self) -> str:
         return localized(self, "message")
+
+    def clean(self):
+        """A misspelt indicator code would switch the rule off without a word: name it instead."""
+        codes = self.indicators if isinstance(self.indicators, list) else []
+        if not codes or not all(isinstance(c, str) for c in codes):
+            raise ValidationError(
+                {"indicators": ValidationError(_("List the codes of the indicators checked."), code="indicators")}
+            )
+        wanted = set(codes) | ({self.target} if self.target else set())
+        unknown = sorted(wanted - set(Indicator.objects.filter(code__in=wanted).values_list("code", flat=True)))
+        errors = {}
+        if unknown:
+            errors["indicators"] = ValidationError(
+                _("No indicator has the code: %(codes)s."),
+                code="unknown_indicator",
+                params={"codes": ", ".join(unknown)},
+            )
+        if self.kind in (self.Kind.SUM_EQUALS, self.Kind.NOT_GREATER) and not self.target:
+            errors["target"] = ValidationError(_("This kind of rule compares with a target indicator."), code="target")
+        if self.kind == self.Kind.JUMP and not self.factor:
+            errors["factor"] = ValidationError(_("A jump rule needs its factor, e.g. 3."), code="factor")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_soft(self) -> bool:
