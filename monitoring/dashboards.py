@@ -47,7 +47,12 @@ class DashboardFilterForm(forms.Form):
         return FigureFilters(**data)
 
     def ignored(self) -> list[str]:
-        return [f"{self.fields[name].label}: «{Truncator(self.data.get(name)).chars(40)}»" for name in self.errors]
+        notes = [f"{self.fields[name].label}: «{Truncator(self.data.get(name)).chars(40)}»" for name in self.errors]
+        asked = self.data.get("region")
+        if self.fixed_region is not None and asked and asked != self.fixed_region.code:
+            # A regional page shows its own region whatever the address asks.
+            notes.append(f"{_('Region')}: «{Truncator(asked).chars(40)}»")
+        return notes
 
 
 @dataclass
@@ -113,6 +118,13 @@ def dashboard_data(*, user: User, filters: FigureFilters, region: Region | None 
         }
         data["national_stages"] = figures.stage_progress_by_region(user=user, filters=nationwide)[2]
         data["national_completeness"].label = data["national_stages"].label = str(_("National"))
+        data["national_review_speed"] = figures.review_speed_total(
+            figures.review_speed_by_region(user=user, filters=nationwide, periods=periods), str(_("National"))
+        )
+        data["national_skills"] = figures.skills_total(
+            figures.skills_baseline_final(user=user, filters=nationwide, by="region", baseline=baseline, final=final),
+            str(_("National")),
+        )
     if region is not None and chosen is not None:
         data["organisation_matrix"] = figures.organisation_status_matrix(user=user, filters=filters, periods=periods)
         # Before the due date nobody is late yet: the same list reads "not yet handed in".

@@ -160,12 +160,34 @@ TABLES: dict[str, tuple[Callable, bool]] = {
 }
 
 
-def write_table(name: str, data: dict, title: str):
-    """The table as an XLSX file on disk, rewound for reading."""
+def table_title(name: str) -> str:
+    """The table's name in the reader's language, as the sheet and the document are titled."""
+    titles = {
+        "completeness": _("Completeness and timeliness"),
+        "totals": _("Key totals by quarter"),
+        "stages": _("Progress on the algorithm's stages"),
+        "review-speed": _("Review speed"),
+        "organisations": _("Organisations by quarter"),
+        "not-handed-in": _("Whom to call"),
+    }
+    if name.startswith("skills-"):
+        return f"{_('Labour skills')} · {DIMENSIONS[name.removeprefix('skills-')][1]}"
+    return titles[name]
+
+
+def _sheet_title(title: str) -> str:
+    # Excel refuses these characters in a sheet name and cuts it at 31.
+    return "".join(" " if ch in "[]:*?/\\" else ch for ch in title)[:31].strip()
+
+
+def write_table(name: str, data: dict, title: str, description: str = ""):
+    """The table as an XLSX file on disk, rewound for reading; the document says what it holds."""
     builder, _regional = TABLES[name]
     headers, rows = builder(data)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    workbook.properties.title = title
+    workbook.properties.description = description
+    sheet = workbook.create_sheet(title=_sheet_title(title))
     for index, (_label, width, _fmt) in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "B2"

@@ -337,6 +337,19 @@ def skills_baseline_final(
     return rows
 
 
+def skills_total(rows: list[SkillRow], label: str) -> SkillRow:
+    """One row adding up the children at each level over the rows given."""
+
+    def added(moment: str) -> dict:
+        result = {}
+        for code in [*SKILL_LEVELS, SKILLS_ASSESSED]:
+            present = [getattr(r, moment)[code] for r in rows if getattr(r, moment).get(code) is not None]
+            result[code] = sum(present) if present else None
+        return result
+
+    return SkillRow(key="", label=label, baseline=added("baseline"), final=added("final"))
+
+
 def _dimension_labels(by: str, keys) -> dict[str, str]:
     if by == "region":
         return {r.code: r.name for r in Region.objects.filter(code__in=keys)}
@@ -381,6 +394,15 @@ def review_speed_by_region(*, user: User, filters: FigureFilters, periods: list[
         )
         for r in rows
     ]
+
+
+def review_speed_total(rows: list[ReviewSpeedRow], label: str) -> ReviewSpeedRow:
+    """The average over all the rows' acceptances, each region weighted by how many it accepted."""
+    accepted = sum(r.accepted for r in rows)
+    timed = [(r.accepted, r.average_days) for r in rows if r.average_days is not None]
+    weight = sum(n for n, _days in timed)
+    average = round(sum(n * days for n, days in timed) / weight, 1) if weight else None
+    return ReviewSpeedRow(key="", label=label, accepted=accepted, average_days=average)
 
 
 @dataclass

@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from pilots.models import Region, User
 from pilots.selectors import region_scope
@@ -12,7 +13,7 @@ from pilots.selectors import region_scope
 from .. import figures
 from ..charts import dashboard_charts
 from ..dashboards import DashboardFilterForm, dashboard_data
-from ..exports import TABLES, write_table
+from ..exports import TABLES, table_title, write_table
 from ..figures import FigureFilters
 
 NATIONAL_ROLES = (User.Role.INSTITUTE, User.Role.MINISTRY, User.Role.ADMIN)
@@ -75,10 +76,24 @@ def _export(request, region: Region | None, table: str):
         raise Http404("No such table.")
     _form, filters = _filters(request, region)
     data = dashboard_data(user=request.user, filters=filters, region=region)
-    handle = write_table(table, data, title=table)
+    scope = region.name if region else _("All regions")
+    described = [f"{scope}; {_('data as of')} {formats.date_format(timezone.localtime(), 'SHORT_DATETIME_FORMAT')}"]
+    described += [str(item) for item in _filter_words(_form, filters)]
+    handle = write_table(table, data, title=table_title(table), description="; ".join(described))
     place = region.code if region else "national"
     stamp = timezone.localdate().strftime("%Y-%m-%d")
     return FileResponse(handle, as_attachment=True, filename=f"{table}-{place}-{stamp}.xlsx")
+
+
+def _filter_words(form, filters) -> list[str]:
+    """The filters in force, as a reader names them: "Ownership: private"."""
+    words = []
+    for name in ("period", "ownership", "settlement", "language"):
+        value = getattr(filters, name)
+        if value and name in form.fields:
+            label = dict(form.fields[name].choices).get(value, value)
+            words.append(f"{form.fields[name].label}: {label}")
+    return words
 
 
 @login_required
