@@ -51,7 +51,8 @@ class DashboardFilterForm(forms.Form):
         asked = self.data.get("region")
         if self.fixed_region is not None and asked and asked != self.fixed_region.code:
             # A regional page shows its own region whatever the address asks.
-            notes.append(f"{_('Region')}: «{Truncator(asked).chars(40)}»")
+            word = _("Region")
+            notes.append(f"{word}: «{Truncator(asked).chars(40)}»")
         return notes
 
 

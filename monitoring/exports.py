@@ -56,7 +56,8 @@ def _totals(data):
         headers += [(p.label, 12, INTEGER), (f"{p.label}: {change}", 12, INTEGER)]
     national = data.get("national_totals")
     if national:
-        headers += [(f"{_('National')}: {p.label}", 14, INTEGER) for p in data["periods"]]
+        word = _("National")
+        headers += [(f"{word}: {p.label}", 14, INTEGER) for p in data["periods"]]
 
     def rows():
         for row in data["totals"]:
@@ -171,7 +172,8 @@ def table_title(name: str) -> str:
         "not-handed-in": _("Whom to call"),
     }
     if name.startswith("skills-"):
-        return f"{_('Labour skills')} · {DIMENSIONS[name.removeprefix('skills-')][1]}"
+        skills = _("Labour skills")  # outside the f-string, where makemessages finds it
+        return f"{skills} · {DIMENSIONS[name.removeprefix('skills-')][1]}"
     return titles[name]
 
 
