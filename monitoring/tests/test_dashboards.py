@@ -242,7 +242,7 @@ def test_the_dashboard_says_which_statuses_it_counts(client, world):
 def test_stage_progress_counts_activities_done_by_organisations_in_the_pilot_now(world):
     stage = StageFactory(position=1)
     first, second = ActivityFactory(stage=stage), ActivityFactory(stage=stage)
-    a1, a2, a3, b1, _b2 = world["orgs"]
+    a1, a2, a3, _b1, _b2 = world["orgs"]
     for organisation, activities in ((a1, [first, second]), (a2, [first]), (a3, [first, second])):
         for activity in activities:
             ActivityProgressFactory(organisation=organisation, activity=activity)
