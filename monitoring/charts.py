@@ -5,6 +5,12 @@ from django.utils.translation import gettext as _
 from .figures import SKILL_LEVELS
 
 PALETTE = ["#0b4f8a", "#e07b00", "#2e7d32", "#8e24aa", "#c62828", "#00838f", "#6d4c41", "#546e7a"]
+# Each skill level keeps its hue at baseline (light) and final (dark), so the pair reads together.
+SKILL_COLOURS = {
+    "skills_high": ("#a5d6a7", "#2e7d32"),
+    "skills_medium": ("#ffe082", "#e0a800"),
+    "skills_low": ("#ef9a9a", "#c62828"),
+}
 
 
 def _num(value):
@@ -24,6 +30,7 @@ def dashboard_charts(data: dict) -> dict:
                 {"label": _("timeliness, %"), "data": [r.cells[period.code].timeliness for r in rows]},
             ],
             "max": 100,
+            "percent": True,
         }
     periods = data["periods"]
     activity_rows = [
@@ -36,8 +43,8 @@ def dashboard_charts(data: dict) -> dict:
         charts["activities"] = {
             "type": "bar",
             "labels": [p.label for p in periods],
+            # Side by side, not stacked: a stack hides the small kinds (excursions) under the large ones.
             "datasets": [{"label": r.label, "data": [_num(r.values[p.code]) for p in periods]} for r in activity_rows],
-            "stacked": True,
         }
     if data["stages"] and data["stage_rows"]:
         charts["stages"] = {
@@ -48,18 +55,20 @@ def dashboard_charts(data: dict) -> dict:
                 for s in data["stages"]
             ],
             "max": 100,
+            "percent": True,
         }
     skills = data["skills"].get("region") or []
     if skills:
         labels = {"skills_high": _("high"), "skills_medium": _("medium"), "skills_low": _("low")}
         datasets = []
-        for moment, attr in ((_("baseline"), "baseline_shares"), (_("final"), "final_shares")):
+        for shade, (moment, attr) in enumerate(((_("baseline"), "baseline_shares"), (_("final"), "final_shares"))):
             for level in SKILL_LEVELS:
                 datasets.append(
                     {
                         "label": f"{moment}: {labels[level]}",
                         "data": [getattr(r, attr)[level] for r in skills],
                         "stack": str(moment),
+                        "backgroundColor": SKILL_COLOURS[level][shade],
                     }
                 )
         charts["skills"] = {
@@ -68,6 +77,7 @@ def dashboard_charts(data: dict) -> dict:
             "datasets": datasets,
             "stacked": True,
             "max": 100,
+            "percent": True,
         }
     if data["review_speed"]:
         charts["review"] = {

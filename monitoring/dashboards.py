@@ -1,5 +1,6 @@
 """What a dashboard shows, assembled from monitoring.figures; the views and the XLSX exports both use it."""
 
+import datetime
 from dataclasses import dataclass
 
 from django import forms
@@ -70,7 +71,8 @@ def next_deadlines(*, today, limit: int = 4) -> list[Deadline]:
     if order is None:
         return []
     upcoming = [
-        Deadline(s.clause.number, s.clause.text, s.clause.due_on, s.days_left)
+        # The date the days count to: for clause 3.1 the next quarterly report, not the clause's last.
+        Deadline(s.clause.number, s.clause.text, today + datetime.timedelta(days=s.days_left), s.days_left)
         for s in order_control_card(order=order, today=today)
         if s.days_left is not None and s.days_left >= 0 and s.clause.due_on
     ]

@@ -12,7 +12,19 @@
     var spec = specs[canvas.dataset.chart];
     if (!spec) { canvas.closest(".chart-box").hidden = true; return; }
     var horizontal = spec.labels.length > 8;
-    var valueAxis = { beginAtZero: true, stacked: !!spec.stacked, ticks: { precision: 0 } };
+    if (horizontal) {
+      // Room for every bar: a row per label, as many bars in it as there are stacks or datasets.
+      var stacks = {};
+      spec.datasets.forEach(function (d, i) { stacks[d.stack || (spec.stacked ? "all" : i)] = true; });
+      var box = canvas.closest(".chart-box");
+      var wanted = spec.labels.length * Object.keys(stacks).length * 9 + 110;
+      if (box && box.clientHeight < wanted) { box.style.height = wanted + "px"; }
+    }
+    var ticks = { precision: 0 };
+    if (spec.percent) {
+      ticks.callback = function (value) { return value + " %"; };
+    }
+    var valueAxis = { beginAtZero: true, stacked: !!spec.stacked, ticks: ticks };
     if (spec.max) { valueAxis.max = spec.max; }
     var categoryAxis = { stacked: !!spec.stacked, ticks: { autoSkip: false } };
     new window.Chart(canvas, {
