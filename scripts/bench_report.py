@@ -27,21 +27,21 @@ def manage(env, *args, capture=False):
 def compile_alone(env, lang: str) -> tuple[str, float, float]:
     """Run compile_report in a child of its own and measure that child only: wait4 gives its own
     rusage, where RUSAGE_CHILDREN would be the largest of every child so far (migrate, seeding)."""
-    out = tempfile.TemporaryFile(mode="w+")
-    started = time.monotonic()
-    child = subprocess.Popen(
-        [PYTHON, str(ROOT / "manage.py"), "compile_report", "--kind", "final", "--lang", lang, "--wait"],
-        env=env,
-        stdout=out,
-        text=True,
-    )
-    _pid, status, usage = os.wait4(child.pid, 0)
-    seconds = time.monotonic() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        sys.exit(f"compile_report exited with {child.returncode}")
-    out.seek(0)
-    return out.read(), seconds, usage.ru_maxrss / 1024
+    with tempfile.TemporaryFile(mode="w+") as out:
+        started = time.monotonic()
+        child = subprocess.Popen(
+            [PYTHON, str(ROOT / "manage.py"), "compile_report", "--kind", "final", "--lang", lang, "--wait"],
+            env=env,
+            stdout=out,
+            text=True,
+        )
+        _pid, status, usage = os.wait4(child.pid, 0)
+        seconds = time.monotonic() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode:
+            sys.exit(f"compile_report exited with {child.returncode}")
+        out.seek(0)
+        return out.read(), seconds, usage.ru_maxrss / 1024
 
 
 def main():
