@@ -5,8 +5,10 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from .models import Activity, ActivityProgress, Organisation, Region, Stage, User
+from .models.organisations import in_pilot_on_q
 
 
 def organisation_scope(*, user: User) -> QuerySet[Organisation]:
@@ -88,9 +90,9 @@ def organisation_list(*, user: User, filters: OrganisationFilters | None = None)
     if f.language:
         qs = qs.filter(language=f.language)
     if f.in_pilot == "yes":
-        qs = qs.filter(in_pilot_until__isnull=True)
+        qs = qs.filter(in_pilot_on_q(timezone.localdate()))
     elif f.in_pilot == "no":
-        qs = qs.filter(in_pilot_until__isnull=False)
+        qs = qs.filter(in_pilot_until__lt=timezone.localdate())
     return qs.order_by("region__code", "name_kk", "bin")
 
 
