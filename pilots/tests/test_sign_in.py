@@ -80,3 +80,21 @@ def test_sign_out_is_a_post(client):
     assert client.get(reverse("logout")).status_code == 405
     client.post(reverse("logout"))
     assert "_auth_user_id" not in client.session
+
+
+def test_a_language_cookie_that_names_no_language_leaves_the_account_as_it_was(client, settings):
+    anna = InstituteFactory(username="anna", language="kk")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
+    _sign_in(client, "pass-2026-test")
+    anna.refresh_from_db()
+    assert anna.language == "kk"
+
+
+def test_the_language_chosen_on_the_sign_in_page_is_saved_to_the_account(client, settings):
+    anna = InstituteFactory(username="anna", language="kk")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    _sign_in(client, "pass-2026-test")
+    anna.refresh_from_db()
+    assert anna.language == "ru"
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]  # another machine: only the account remembers
+    assert client.get(reverse("order")).headers["Content-Language"] == "ru"
