@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pilots.models import ActivityProgress, Organisation, Region, Stage, User
+from pilots.models.organisations import in_pilot_on_q
 from pilots.selectors import national_aggregate_scope, organisation_scope, region_scope
 
 from .models import SUBMITTED_STATUSES, Indicator, Period, Status, Submission, Value
@@ -268,7 +270,7 @@ class StageRow:
 def stage_progress_by_region(*, user: User, filters: FigureFilters) -> tuple[list[Stage], list[StageRow], StageRow]:
     """Share of the algorithm's activities done, per region and stage, among organisations in the pilot now."""
     stages = list(Stage.objects.annotate(n=Count("activities")).order_by("position"))
-    orgs = organisations(user=user, filters=filters).filter(in_pilot_until__isnull=True)
+    orgs = organisations(user=user, filters=filters).filter(in_pilot_on_q(timezone.localdate()))
     counts = dict(orgs.values_list("region__code").annotate(n=Count("pk")))
     done = (
         ActivityProgress.objects.filter(organisation__in=orgs, done=True)

@@ -115,6 +115,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind nginx every request comes from the proxy's address, so five wrong passwords from anyone
+# would lock that username for everyone. AXES_PROXY_COUNT (environment) is the number of our own
+# proxies in front of gunicorn: 1 for one nginx with `X-Forwarded-For $proxy_add_x_forwarded_for`.
+# The client is then the entry that many places from the right of X-Forwarded-For (what the
+# client itself sends further left is ignored). 0, the default, trusts no header, as it must when
+# gunicorn can be reached directly. Axes' own AXES_IPWARE_* settings would need django-ipware,
+# which is not installed, so axes is given a small function instead.
+PORTAL_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # not AXES_PROXY_COUNT: axes reserves that name (W004)
+AXES_CLIENT_IP_CALLABLE = "pilot_portal.client_ip.client_ip"
 
 # Languages: Kazakh is the state language and the default; Russian is official; English third.
 LANGUAGE_CODE = "kk"

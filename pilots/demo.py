@@ -68,12 +68,11 @@ def _read(name: str):
 def load_order() -> Order:
     data = _read("order.json")
     fields = {k: v for k, v in data["order"].items() if k != "signed_on"}
-    order, _ = Order.objects.update_or_create(signed_on=data["order"]["signed_on"], defaults=fields)
+    # get_or_create throughout: a second run adds what is missing and keeps what the Institute edited in the admin.
+    order, _ = Order.objects.get_or_create(signed_on=data["order"]["signed_on"], defaults=fields)
     for position, clause in enumerate(data["clauses"], start=1):
         defaults = {k: v for k, v in clause.items() if k != "number"}
-        Clause.objects.update_or_create(
-            order=order, number=clause["number"], defaults={**defaults, "position": position}
-        )
+        Clause.objects.get_or_create(order=order, number=clause["number"], defaults={**defaults, "position": position})
     order.refresh_from_db()  # dates were given as ISO strings
     return order
 
@@ -82,17 +81,17 @@ def load_regions() -> dict[str, Region]:
     regions = {}
     for row in _read("regions.json"):
         fields = {k: v for k, v in row.items() if k not in ("code", "districts")}
-        regions[row["code"]], _ = Region.objects.update_or_create(code=row["code"], defaults=fields)
+        regions[row["code"]], _ = Region.objects.get_or_create(code=row["code"], defaults=fields)
     return regions
 
 
 def load_algorithm() -> None:
     for stage_row in _read("algorithm.json"):
         fields = {k: v for k, v in stage_row.items() if k not in ("position", "activities")}
-        stage, _ = Stage.objects.update_or_create(position=stage_row["position"], defaults=fields)
+        stage, _ = Stage.objects.get_or_create(position=stage_row["position"], defaults=fields)
         for position, activity in enumerate(stage_row["activities"], start=1):
             defaults = {k: v for k, v in activity.items() if k != "code"}
-            Activity.objects.update_or_create(
+            Activity.objects.get_or_create(
                 code=activity["code"], defaults={**defaults, "stage": stage, "position": position}
             )
 

@@ -3,10 +3,15 @@ every view, export, download, dashboard and report reaches rows through them."""
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import get_language
 
 from .models import Activity, ActivityProgress, Organisation, Region, Stage, User
+from .models.i18n import FALLBACK_ORDER
+from .models.organisations import in_pilot_on_q
 
 
 def organisation_scope(*, user: User) -> QuerySet[Organisation]:
@@ -88,10 +93,17 @@ def organisation_list(*, user: User, filters: OrganisationFilters | None = None)
     if f.language:
         qs = qs.filter(language=f.language)
     if f.in_pilot == "yes":
-        qs = qs.filter(in_pilot_until__isnull=True)
+        qs = qs.filter(in_pilot_on_q(timezone.localdate()))
     elif f.in_pilot == "no":
-        qs = qs.filter(in_pilot_until__isnull=False)
-    return qs.order_by("region__code", "name_kk", "bin")
+        qs = qs.filter(in_pilot_until__lt=timezone.localdate())
+    return qs.order_by("region__code", name_in_active_language(), "bin")
+
+
+def name_in_active_language(field: str = "name"):
+    """An expression for `<field>_<lang>` in the active language, else the first one filled: what a reader sorts by."""
+    lang = (get_language() or "kk")[:2]
+    codes = [lang, *(code for code in FALLBACK_ORDER if code != lang)]
+    return Coalesce(*(NullIf(f"{field}_{code}", Value("")) for code in codes), Value(""))
 
 
 def organisation_can_edit_progress(*, user: User, organisation: Organisation) -> bool:

@@ -1,5 +1,8 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -7,6 +10,11 @@ from simple_history.models import HistoricalRecords
 from ..bin import validate_bin
 from .i18n import LocalizedNameMixin
 from .regions import Region
+
+
+def in_pilot_on_q(day: datetime.date) -> models.Q:
+    """Organisations still in the pilot on that day: `in_pilot_until` is the last day in, so a date to come counts."""
+    return models.Q(in_pilot_until__isnull=True) | models.Q(in_pilot_until__gte=day)
 
 
 class Organisation(LocalizedNameMixin, models.Model):
@@ -63,7 +71,13 @@ class Organisation(LocalizedNameMixin, models.Model):
 
     @property
     def is_in_pilot(self) -> bool:
-        return self.in_pilot_until is None
+        """In the pilot today; a leaving date still to come takes effect only once it has passed."""
+        return self.in_pilot_until is None or self.in_pilot_until >= timezone.localdate()
+
+    @property
+    def leaves_later(self) -> bool:
+        """A leaving date is recorded and has not passed yet."""
+        return self.in_pilot_until is not None and self.is_in_pilot
 
 
 class PilotMembershipChange(models.Model):

@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from pilots.bin import is_valid_bin
-from pilots.models import ActivityProgress, Organisation, Region, User
+from pilots.models import Activity, ActivityProgress, Clause, Organisation, Region, Stage, User
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +48,33 @@ def test_load_registry_writes_reference_data_but_no_demo_organisations_or_accoun
     assert Region.objects.count() == 20
     assert not Organisation.objects.exists()
     assert not User.objects.exists()
+
+
+def test_load_demo_again_keeps_a_stage_renamed_in_the_admin():
+    call_command("load_demo", "--force")
+    stage = Stage.objects.order_by("position").first()
+    stage.name_kk = "Дайындық кезеңі (Институт өңдеген)"
+    stage.save()
+    call_command("load_demo", "--force")
+    stage.refresh_from_db()
+    assert stage.name_kk == "Дайындық кезеңі (Институт өңдеген)"
+
+
+def test_load_registry_again_keeps_what_the_institute_edited():
+    call_command("load_registry")
+    region = Region.objects.get(code="KZ-71")
+    region.name_ru = "г. Астана"
+    region.save()
+    clause = Clause.objects.get(number="3.2")
+    clause.text_ru = "Подготовить аналитический отчёт (уточнено)"
+    clause.save()
+    activity = Activity.objects.order_by("pk").first()
+    activity.name_ru = "Приказ о рабочей группе (уточнено)"
+    activity.save()
+    call_command("load_registry")
+    region.refresh_from_db()
+    clause.refresh_from_db()
+    activity.refresh_from_db()
+    assert region.name_ru == "г. Астана"
+    assert clause.text_ru == "Подготовить аналитический отчёт (уточнено)"
+    assert activity.name_ru == "Приказ о рабочей группе (уточнено)"

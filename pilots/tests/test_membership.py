@@ -2,9 +2,17 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from pilots.models import PilotMembershipChange
-from pilots.tests.factories import CoordinatorFactory, InstituteFactory, OrganisationFactory, RegionFactory
+from pilots.models import ActivityProgress, PilotMembershipChange
+from pilots.tests.factories import (
+    ActivityFactory,
+    CoordinatorFactory,
+    InstituteFactory,
+    OrganisationFactory,
+    RegionFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +91,54 @@ def test_a_departure_before_joining_is_refused(client, region):
     assert "The date is before the organisation joined the pilot." in response.content.decode()
     organisation.refresh_from_db()
     assert organisation.in_pilot_until is None
+
+
+def _days_from_today(days: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+def test_staff_of_an_organisation_that_has_left_may_not_tick_an_activity(client, region):
+    staff = StaffFactory(organisation=OrganisationFactory(region=region, in_pilot_until=_days_from_today(-1)))
+    activity = ActivityFactory()
+    client.force_login(staff)
+    url = reverse("activity_progress_edit", args=[staff.organisation.bin, activity.code])
+    response = client.post(url, {"done": "on", "done_on": _days_from_today(-2).strftime("%d.%m.%Y")})
+    assert response.status_code == 403
+    assert not ActivityProgress.objects.exists()
+
+
+def test_staff_still_tick_activities_until_a_leaving_date_to_come(client, region):
+    staff = StaffFactory(organisation=OrganisationFactory(region=region, in_pilot_until=_days_from_today(30)))
+    activity = ActivityFactory()
+    client.force_login(staff)
+    url = reverse("activity_progress_edit", args=[staff.organisation.bin, activity.code])
+    response = client.post(url, {"done": "on", "done_on": timezone.localdate().strftime("%d.%m.%Y")})
+    assert response.status_code == 302
+    assert ActivityProgress.objects.get(organisation=staff.organisation, activity=activity).done
+
+
+def test_the_card_says_an_organisation_leaves_on_a_date_to_come_not_that_it_left(client, region):
+    leaving_on = _days_from_today(30)
+    organisation = OrganisationFactory(region=region, in_pilot_until=leaving_on)
+    client.force_login(InstituteFactory())
+    page = client.get(reverse("organisation_detail", args=[organisation.bin])).content.decode()
+    assert "left the pilot" not in page
+    assert f"This organisation leaves the pilot on {leaving_on:%d.%m.%Y}." in page
+
+
+def test_the_list_keeps_an_organisation_leaving_later_among_those_in_the_pilot_now(client, region):
+    gone = OrganisationFactory(region=region, name_en="Gone", in_pilot_until=_days_from_today(-1))
+    leaving = OrganisationFactory(region=region, name_en="Leaving", in_pilot_until=_days_from_today(30))
+    client.force_login(InstituteFactory())
+    now = client.get(reverse("organisation_list"), {"in_pilot": "yes"}).context["page"].object_list
+    left = client.get(reverse("organisation_list"), {"in_pilot": "no"}).context["page"].object_list
+    assert list(now) == [leaving]
+    assert list(left) == [gone]
+
+
+def test_the_card_gives_an_open_membership_as_from_its_first_day(client, region):
+    organisation = OrganisationFactory(region=region, in_pilot_from=datetime.date(2026, 1, 1))
+    client.force_login(InstituteFactory())
+    page = client.get(reverse("organisation_detail", args=[organisation.bin])).content.decode()
+    assert "from 01.01.2026" in page
+    assert "01.01.2026–<" not in page

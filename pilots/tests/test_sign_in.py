@@ -80,3 +80,55 @@ def test_sign_out_is_a_post(client):
     assert client.get(reverse("logout")).status_code == 405
     client.post(reverse("logout"))
     assert "_auth_user_id" not in client.session
+
+
+def test_a_language_cookie_that_names_no_language_leaves_the_account_as_it_was(client, settings):
+    anna = InstituteFactory(username="anna", language="kk")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
+    _sign_in(client, "pass-2026-test")
+    anna.refresh_from_db()
+    assert anna.language == "kk"
+
+
+def test_the_language_chosen_on_the_sign_in_page_is_saved_to_the_account(client, settings):
+    anna = InstituteFactory(username="anna", language="kk")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    _sign_in(client, "pass-2026-test")
+    anna.refresh_from_db()
+    assert anna.language == "ru"
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]  # another machine: only the account remembers
+    assert client.get(reverse("order")).headers["Content-Language"] == "ru"
+
+
+def _sign_in_from(client, password, forwarded_for):
+    return client.post(reverse("login"), {"username": "anna", "password": password}, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+def test_without_a_proxy_a_forged_forwarded_address_does_not_dodge_the_lock(client, settings):
+    settings.PORTAL_PROXY_COUNT = 0
+    InstituteFactory(username="anna")
+    for n in range(5):
+        _sign_in_from(client, "wrong", f"203.0.113.{n}")
+    response = _sign_in_from(client, "pass-2026-test", "198.51.100.7")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_behind_a_proxy_a_client_cannot_dodge_the_lock_by_forging_the_forwarded_header(client, settings):
+    settings.PORTAL_PROXY_COUNT = 1
+    InstituteFactory(username="anna")
+    for n in range(5):
+        # The client sends its own X-Forwarded-For; nginx appends the address it really came from.
+        _sign_in_from(client, "wrong", f"10.0.0.{n}, 203.0.113.5")
+    response = _sign_in_from(client, "pass-2026-test", "10.9.9.9, 203.0.113.5")
+    assert response.status_code == 429
+
+
+def test_behind_a_proxy_one_clients_failures_do_not_lock_the_others_out(client, settings):
+    settings.PORTAL_PROXY_COUNT = 1
+    InstituteFactory(username="anna")
+    for _ in range(5):
+        _sign_in_from(client, "wrong", "203.0.113.5")
+    response = _sign_in_from(client, "pass-2026-test", "198.51.100.7")
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
