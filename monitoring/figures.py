@@ -187,11 +187,15 @@ def completeness_by_region(
 def indicator_sums(
     *, user: User, filters: FigureFilters, codes: list[str], by: str | None = None
 ) -> dict[tuple, Decimal]:
-    """{(period code, indicator code[, dimension value]): sum} over accepted values; one query."""
+    """{(period code, indicator code[, dimension value]): aggregate} over accepted values; one query.
+
+    Each indicator is aggregated as its catalogue entry says: a count adds up over organisations,
+    a share (attendance, %) is averaged, since the sum of twenty regions' percentages means nothing."""
     orgs = organisations(user=user, filters=filters)
     keys = ["submission__period__code", "indicator__code"]
     if by:
         keys.append(DIMENSIONS[by][0].replace("organisation__", "submission__organisation__"))
+    averaged = Q(indicator__aggregation=Indicator.Aggregation.AVG)
     rows = (
         Value.objects.filter(
             submission__organisation__in=orgs,
@@ -200,9 +204,10 @@ def indicator_sums(
             number__isnull=False,
         )
         .values(*keys)
-        .annotate(total=Sum("number"))
+        # Grouped by indicator, so exactly one of the two is set in each row.
+        .annotate(total=Sum("number", filter=~averaged), average=Avg("number", filter=averaged))
     )
-    return {tuple(r[k] for k in keys): r["total"] for r in rows}
+    return {tuple(r[k] for k in keys): r["total"] if r["average"] is None else r["average"] for r in rows}
 
 
 @dataclass

@@ -44,11 +44,13 @@ def get_item(mapping, key):
 
 @register.simple_tag
 def region_sum(sums, period_code, indicator_code, region_code):
-    """A sum from monitoring.figures.indicator_sums(by="region"), written for a reader."""
+    """A sum or average from monitoring.figures.indicator_sums(by="region"), written for a reader."""
     value = sums.get((period_code, indicator_code, region_code)) if sums else None
     if value is None:
         return "—"
-    return formats.number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
+    # An average (attendance, minutes per session) keeps one decimal; a count has none.
+    decimals = 0 if value == int(value) else 1
+    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 @register.simple_tag

@@ -291,3 +291,10 @@ def test_a_russian_report_names_regions_in_russian(institute):
     text = _pdf_text(report.latest_version)
     assert "город Астана" in text
     assert "Астана қаласы" not in text
+
+
+def test_weasyprint_layout_steps_stay_out_of_the_log():
+    import logging
+
+    assert logging.getLogger("weasyprint").getEffectiveLevel() == logging.WARNING
+    assert logging.getLogger("fontTools.subset").getEffectiveLevel() == logging.WARNING
