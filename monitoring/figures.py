@@ -323,8 +323,10 @@ class SkillRow:
 def skills_baseline_final(
     *, user: User, filters: FigureFilters, by: str, baseline: Period | None, final: Period | None
 ) -> list[SkillRow]:
-    """Children at each skill level at baseline (Q1) and at the end (Q4), by a dimension; accepted data; one query."""
-    if baseline is None or final is None:
+    """Children at each skill level at baseline (Q1) and at the end (Q4), by a dimension; accepted data; one query.
+
+    Before the final diagnostics (a report for Q1–Q3) `final` is None and the rows hold the baseline only."""
+    if baseline is None:
         return []
     sums = indicator_sums(user=user, filters=filters, codes=[*SKILL_LEVELS, SKILLS_ASSESSED], by=by)
     keys = sorted({k[2] for k in sums})
@@ -336,7 +338,7 @@ def skills_baseline_final(
                 key=key,
                 label=labels.get(key, key),
                 baseline={c: sums.get((baseline.code, c, key)) for c in [*SKILL_LEVELS, SKILLS_ASSESSED]},
-                final={c: sums.get((final.code, c, key)) for c in [*SKILL_LEVELS, SKILLS_ASSESSED]},
+                final={c: sums.get((final.code, c, key)) for c in [*SKILL_LEVELS, SKILLS_ASSESSED]} if final else {},
             )
         )
     return rows

@@ -1,5 +1,6 @@
 """The report as a PDF, from a Django template, with WeasyPrint."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.template.loader import render_to_string
@@ -15,52 +16,109 @@ from .models import Report
 from .snapshot import Snapshot
 
 
-def _charts(snapshot: Snapshot) -> dict[str, str]:
+@dataclass
+class Chart:
+    svg: str
+    caption: str
+
+
+def _captioned(caption: str, svgs: list[str]) -> list[Chart]:
+    """One Chart per part; a split chart's captions say which part each is."""
+    if len(svgs) == 1:
+        return [Chart(mark_safe(svgs[0]), caption)]
+    return [
+        Chart(
+            mark_safe(svg),
+            _("%(caption)s (part %(part)d of %(parts)d)") % {"caption": caption, "part": n, "parts": len(svgs)},
+        )
+        for n, svg in enumerate(svgs, start=1)
+    ]
+
+
+def _charts(snapshot: Snapshot) -> dict[str, list[Chart]]:
     data = snapshot.dashboard
     charts = {}
     rows = data["completeness_rows"]
     period = data["period"]
     if rows and period:
-        charts["completeness"] = svg.bar_chart(
-            labels=[r.label for r in rows],
-            series=[
-                (_("completeness, %"), [r.cells[period.code].completeness for r in rows]),
-                (_("timeliness, %"), [r.cells[period.code].timeliness for r in rows]),
-            ],
-            max_value=100,
+        caption = _("Completeness and timeliness by region, %(period)s, %%") % {"period": period.label}
+        charts["completeness"] = _captioned(
+            caption,
+            svg.bar_charts(
+                labels=[r.label for r in rows],
+                series=[
+                    (_("completeness, %"), [r.cells[period.code].completeness for r in rows]),
+                    (_("timeliness, %"), [r.cells[period.code].timeliness for r in rows]),
+                ],
+                max_value=100,
+                unit="%",
+                title=caption,
+            ),
         )
     if data["stage_rows"]:
-        charts["stages"] = svg.bar_chart(
-            labels=[r.label for r in data["stage_rows"]],
-            series=[
-                (f"{s.position}. {s.name}", [r.percents[s.position] for r in data["stage_rows"]])
-                for s in data["stages"]
-            ],
-            max_value=100,
+        caption = _("Share of the algorithm's activities done, by region and stage, %")
+        charts["stages"] = _captioned(
+            caption,
+            svg.bar_charts(
+                labels=[r.label for r in data["stage_rows"]],
+                series=[
+                    (f"{s.position}. {s.name}", [r.percents[s.position] for r in data["stage_rows"]])
+                    for s in data["stages"]
+                ],
+                max_value=100,
+                unit="%",
+                title=caption,
+            ),
         )
     skills = data["skills"].get("region") or []
     if skills:
-        charts["skills"] = svg.bar_chart(
-            labels=[r.label for r in skills],
-            series=[
-                (_("baseline: high"), [r.baseline_shares["skills_high"] for r in skills]),
-                (_("final: high"), [r.final_shares["skills_high"] for r in skills]),
-                (_("baseline: low"), [r.baseline_shares["skills_low"] for r in skills]),
-                (_("final: low"), [r.final_shares["skills_low"] for r in skills]),
-            ],
-            max_value=100,
-        )
+        charts["skills"] = _skills_chart(skills, with_final=data["final"] is not None)
     totals = [t for t in data["totals"] if t.code.startswith("sessions_")]
     if totals and snapshot.periods:
-        charts["activities"] = svg.bar_chart(
-            labels=[t.label for t in totals],
-            series=[(p.label, [t.values.get(p.code) for t in totals]) for p in snapshot.periods],
+        caption = _("Sessions held by kind and quarter (accepted data)")
+        charts["activities"] = _captioned(
+            caption,
+            svg.bar_charts(
+                labels=[t.label for t in totals],
+                series=[(p.label, [t.values.get(p.code) for t in totals]) for p in snapshot.periods],
+                title=caption,
+            ),
         )
-    return {name: mark_safe(chart) for name, chart in charts.items()}
+    return charts
+
+
+def _skills_chart(skills: list, *, with_final: bool) -> list[Chart]:
+    series = [(_("baseline: high"), [r.baseline_shares["skills_high"] for r in skills])]
+    if with_final:
+        series.append((_("final: high"), [r.final_shares["skills_high"] for r in skills]))
+    series.append((_("baseline: low"), [r.baseline_shares["skills_low"] for r in skills]))
+    if with_final:
+        series.append((_("final: low"), [r.final_shares["skills_low"] for r in skills]))
+    caption = _("Children at the high and the low level of labour skills by region, % of those assessed")
+    return _captioned(
+        caption,
+        svg.bar_charts(labels=[r.label for r in skills], series=series, max_value=100, unit="%", title=caption),
+    )
 
 
 def _chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+# A region's annex table keeps its first rows with its heading and its last rows together, so a
+# page never ends on a heading with a stub of two rows nor begins with the last one alone.
+LEAD_ROWS, TAIL_ROWS = 4, 2
+
+
+def _row_groups(rows: list) -> list[tuple[str, list]]:
+    """The rows as (css class, rows) table bodies: a lead and a tail that never split, the rest between."""
+    if len(rows) <= LEAD_ROWS + TAIL_ROWS + 2:
+        return [("lead", rows)]
+    return [
+        ("lead", rows[:LEAD_ROWS]),
+        ("body", rows[LEAD_ROWS:-TAIL_ROWS]),
+        ("tail", rows[-TAIL_ROWS:]),
+    ]
 
 
 def render_pdf(snapshot: Snapshot, target: Path) -> int:
@@ -77,6 +135,7 @@ def render_pdf(snapshot: Snapshot, target: Path) -> int:
             "indicator_period": snapshot.dashboard["period"],
             # Ten regions to a table keeps the region-by-indicator tables inside a landscape page.
             "region_chunks": _chunks(list(snapshot.region_labels.items()), 10),
+            "annex_groups": [(region, rows, _row_groups(rows)) for region, rows in snapshot.annex.items()],
         }
         html = render_to_string("reports/pdf/report.html", context)
     document = HTML(string=html, base_url=str(target.parent)).render()

@@ -97,7 +97,7 @@ def take_snapshot(report: Report) -> Snapshot:
 def _read(report: Report, taken_at) -> Snapshot:
     user = _scope_user(report)
     filters = report_filters(report)
-    dashboard = dashboard_data(user=user, filters=filters, region=report.region)
+    dashboard = dashboard_data(user=user, filters=filters, region=report.region, up_to=report.period)
     periods = dashboard["periods"]
     if report.period_id:
         periods = [p for p in periods if p.starts_on <= report.period.starts_on]
