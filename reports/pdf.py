@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import HTML
@@ -13,7 +13,7 @@ from monitoring.figures import SKILL_LEVELS
 
 from . import svg
 from .models import Report
-from .snapshot import Snapshot
+from .snapshot import NARRATIVES_PER_REGION, NATIONAL, Snapshot
 
 
 @dataclass
@@ -101,6 +101,26 @@ def _skills_chart(skills: list, *, with_final: bool) -> list[Chart]:
     )
 
 
+def _region_columns(snapshot: Snapshot) -> list[list[tuple[str, str]]]:
+    """The by-region indicator tables' columns as (key, heading) chunks.
+
+    Ten regions to a table keeps them inside a landscape page; a regional report has one table,
+    portrait, its region beside the national figure."""
+    if snapshot.report.region_id:
+        region = snapshot.report.region
+        return [[(region.code, region.name), (NATIONAL, _("National"))]]
+    return _chunks(list(snapshot.region_labels.items()), 10)
+
+
+def _total_rows(snapshot: Snapshot) -> dict:
+    """The row under each region table: all regions nationally; in a regional report, whose one
+    region row is its own total, the national figure to compare it with."""
+    data = snapshot.dashboard
+    if snapshot.report.region_id:
+        return {"stage_total": data["national_stages"], "completeness_total": data["national_completeness"]}
+    return {"stage_total": data["stage_total"], "completeness_total": data["completeness_total"]}
+
+
 def _chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
@@ -127,14 +147,17 @@ def render_pdf(snapshot: Snapshot, target: Path) -> int:
     with translation.override(report.language):
         context = {
             "s": snapshot,
+            # The moment this version is written, beside the moment its data were read.
+            "compiled_at": timezone.now(),
             "report": report,
             "d": snapshot.dashboard,
             "charts": _charts(snapshot),
             "is_final": report.kind == Report.Kind.FINAL,
             "skill_levels": SKILL_LEVELS,
             "indicator_period": snapshot.dashboard["period"],
-            # Ten regions to a table keeps the region-by-indicator tables inside a landscape page.
-            "region_chunks": _chunks(list(snapshot.region_labels.items()), 10),
+            "region_chunks": _region_columns(snapshot),
+            **_total_rows(snapshot),
+            "quotes_per_region": NARRATIVES_PER_REGION,
             "annex_groups": [(region, rows, _row_groups(rows)) for region, rows in snapshot.annex.items()],
         }
         html = render_to_string("reports/pdf/report.html", context)
