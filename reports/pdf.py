@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import HTML
@@ -56,7 +56,7 @@ def _charts(snapshot: Snapshot) -> dict[str, list[Chart]]:
             ),
         )
     if data["stage_rows"]:
-        caption = _("Share of the algorithm's activities done, by region and stage, %")
+        caption = _("Share of the algorithm's activities done, by region and stage, in per cent")
         charts["stages"] = _captioned(
             caption,
             svg.bar_charts(
@@ -94,11 +94,34 @@ def _skills_chart(skills: list, *, with_final: bool) -> list[Chart]:
     series.append((_("baseline: low"), [r.baseline_shares["skills_low"] for r in skills]))
     if with_final:
         series.append((_("final: low"), [r.final_shares["skills_low"] for r in skills]))
-    caption = _("Children at the high and the low level of labour skills by region, % of those assessed")
+    caption = _("Children at the high and the low level of labour skills by region, in per cent of those assessed")
     return _captioned(
         caption,
         svg.bar_charts(labels=[r.label for r in skills], series=series, max_value=100, unit="%", title=caption),
     )
+
+
+def _order_texts(snapshot: Snapshot) -> dict:
+    """The order's title for the citation, and the running header's text as a CSS string.
+
+    The title is set in «», so quotes inside it become „“ (the title itself quotes the pilot's
+    name). The header is set from CSS rather than from an element, which would print it a second
+    time on the title page under the citation."""
+    order = snapshot.order
+    if order is None:
+        return {"order_title": "", "order_ref_css": '""'}
+    header = _("Order of %(date)s") % {"date": formats.date_format(order.signed_on, "SHORT_DATE_FORMAT")}
+    return {
+        "order_title": order.title.replace("«", "„").replace("»", "“"),
+        "order_ref_css": mark_safe(_css_string(f"{header} · «{order.project_name}»")),
+    }
+
+
+def _css_string(text: str) -> str:
+    """A quoted CSS string; anything but letters, digits and plain punctuation is escaped, so no
+    text can close the string or the <style> element."""
+    safe = " .,·«»-–"
+    return '"' + "".join(c if c.isalnum() or c in safe else f"\\{ord(c):x} " for c in text) + '"'
 
 
 def _region_columns(snapshot: Snapshot) -> list[list[tuple[str, str]]]:
@@ -158,6 +181,7 @@ def render_pdf(snapshot: Snapshot, target: Path) -> int:
             "region_chunks": _region_columns(snapshot),
             **_total_rows(snapshot),
             "quotes_per_region": NARRATIVES_PER_REGION,
+            **_order_texts(snapshot),
             "annex_groups": [(region, rows, _row_groups(rows)) for region, rows in snapshot.annex.items()],
         }
         html = render_to_string("reports/pdf/report.html", context)
