@@ -149,19 +149,22 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 # A region's annex table keeps its first rows with its heading and its last rows together, so a
-# page never ends on a heading with a stub of two rows nor begins with the last one alone.
-LEAD_ROWS, TAIL_ROWS = 4, 2
+# page never ends on a heading with a stub of a row or two nor begins with the last row alone. A
+# region that fits on a page is kept whole.
+LEAD_ROWS, TAIL_ROWS, WHOLE_ROWS = 4, 2, 20
 
 
-def _row_groups(rows: list) -> list[tuple[str, list]]:
-    """The rows as (css class, rows) table bodies: a lead and a tail that never split, the rest between."""
-    if len(rows) <= LEAD_ROWS + TAIL_ROWS + 2:
-        return [("lead", rows)]
-    return [
-        ("lead", rows[:LEAD_ROWS]),
-        ("body", rows[LEAD_ROWS:-TAIL_ROWS]),
-        ("tail", rows[-TAIL_ROWS:]),
-    ]
+def _annex_region(rows: list) -> tuple[bool, list[tuple[object, str]]]:
+    """(keep whole, [(row, css class)]): which rows may not be parted from the next or the previous."""
+    classes = []
+    for index in range(len(rows)):
+        if index < LEAD_ROWS - 1:
+            classes.append("keep-next")
+        elif index > len(rows) - TAIL_ROWS:
+            classes.append("keep-previous")
+        else:
+            classes.append("")
+    return len(rows) <= WHOLE_ROWS, list(zip(rows, classes, strict=True))
 
 
 def render_pdf(snapshot: Snapshot, target: Path) -> int:
@@ -182,7 +185,7 @@ def render_pdf(snapshot: Snapshot, target: Path) -> int:
             **_total_rows(snapshot),
             "quotes_per_region": NARRATIVES_PER_REGION,
             **_order_texts(snapshot),
-            "annex_groups": [(region, rows, _row_groups(rows)) for region, rows in snapshot.annex.items()],
+            "annex_regions": [(region, rows, *_annex_region(rows)) for region, rows in snapshot.annex.items()],
         }
         html = render_to_string("reports/pdf/report.html", context)
     document = HTML(string=html, base_url=str(target.parent)).render()
