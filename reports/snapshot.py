@@ -181,8 +181,9 @@ def _narratives(snapshot: Snapshot, orgs, report: Report) -> None:
             continue
         name = (name_ru or name_kk) if snapshot.report.language == "ru" else (name_kk or name_ru)
         quotes.setdefault(key, Quote(text=text.strip())).add(name, periods[period])
+    # Kinds in the form's order (achievements, difficulties, proposals, best practice), not the codes'.
     snapshot.narratives = {
-        region: {code: list(quotes.values()) for code, quotes in kinds.items()}
+        region: {code: list(kinds[code].values()) for code in NARRATIVE_CODES if code in kinds}
         for region, kinds in sorted(quoted.items())
     }
     snapshot.narrative_counts = {region: dict(kinds) for region, kinds in counts.items()}
