@@ -79,13 +79,20 @@ def next_deadlines(*, today, limit: int = 4) -> list[Deadline]:
     return sorted(upcoming, key=lambda d: d.days_left)[:limit]
 
 
-def dashboard_data(*, user: User, filters: FigureFilters, region: Region | None = None) -> dict:
-    """Every table a dashboard shows, for the user's scope and the filters."""
+def dashboard_data(
+    *, user: User, filters: FigureFilters, region: Region | None = None, up_to: Period | None = None
+) -> dict:
+    """Every table a dashboard shows, for the user's scope and the filters.
+
+    `up_to` is a report's period: its baseline and final diagnostics come from that period or
+    earlier, so a Q3 report never shows the Q4 results compiled after it. A dashboard passes none
+    and always sets Q1 against Q4."""
     today = timezone.localdate()
     periods = figures.periods_started(today=today)
     chosen = next((p for p in periods if p.code == filters.period), periods[-1] if periods else None)
-    baseline = next((p for p in periods if p.quarter == 1), None)
-    final = next((p for p in reversed(periods) if p.quarter == 4), None)
+    diagnosed = [p for p in periods if up_to is None or p.starts_on <= up_to.starts_on]
+    baseline = next((p for p in diagnosed if p.quarter == 1), None)
+    final = next((p for p in reversed(diagnosed) if p.quarter == 4), None)
     rows, total = figures.completeness_by_region(user=user, filters=filters, periods=periods)
     stages, stage_rows, stage_total = figures.stage_progress_by_region(user=user, filters=filters)
     data = {

@@ -189,11 +189,15 @@ def completeness_by_region(
 def indicator_sums(
     *, user: User, filters: FigureFilters, codes: list[str], by: str | None = None
 ) -> dict[tuple, Decimal]:
-    """{(period code, indicator code[, dimension value]): sum} over accepted values; one query."""
+    """{(period code, indicator code[, dimension value]): aggregate} over accepted values; one query.
+
+    Each indicator is aggregated as its catalogue entry says: a count adds up over organisations,
+    a share (attendance, %) is averaged, since the sum of twenty regions' percentages means nothing."""
     orgs = organisations(user=user, filters=filters)
     keys = ["submission__period__code", "indicator__code"]
     if by:
         keys.append(DIMENSIONS[by][0].replace("organisation__", "submission__organisation__"))
+    averaged = Q(indicator__aggregation=Indicator.Aggregation.AVG)
     rows = (
         Value.objects.filter(
             submission__organisation__in=orgs,
@@ -202,9 +206,10 @@ def indicator_sums(
             number__isnull=False,
         )
         .values(*keys)
-        .annotate(total=Sum("number"))
+        # Grouped by indicator, so exactly one of the two is set in each row.
+        .annotate(total=Sum("number", filter=~averaged), average=Avg("number", filter=averaged))
     )
-    return {tuple(r[k] for k in keys): r["total"] for r in rows}
+    return {tuple(r[k] for k in keys): r["total"] if r["average"] is None else r["average"] for r in rows}
 
 
 @dataclass
@@ -320,8 +325,10 @@ class SkillRow:
 def skills_baseline_final(
     *, user: User, filters: FigureFilters, by: str, baseline: Period | None, final: Period | None
 ) -> list[SkillRow]:
-    """Children at each skill level at baseline (Q1) and at the end (Q4), by a dimension; accepted data; one query."""
-    if baseline is None or final is None:
+    """Children at each skill level at baseline (Q1) and at the end (Q4), by a dimension; accepted data; one query.
+
+    Before the final diagnostics (a report for Q1–Q3) `final` is None and the rows hold the baseline only."""
+    if baseline is None:
         return []
     sums = indicator_sums(user=user, filters=filters, codes=[*SKILL_LEVELS, SKILLS_ASSESSED], by=by)
     keys = sorted({k[2] for k in sums})
@@ -333,7 +340,7 @@ def skills_baseline_final(
                 key=key,
                 label=labels.get(key, key),
                 baseline={c: sums.get((baseline.code, c, key)) for c in [*SKILL_LEVELS, SKILLS_ASSESSED]},
-                final={c: sums.get((final.code, c, key)) for c in [*SKILL_LEVELS, SKILLS_ASSESSED]},
+                final={c: sums.get((final.code, c, key)) for c in [*SKILL_LEVELS, SKILLS_ASSESSED]} if final else {},
             )
         )
     return rows

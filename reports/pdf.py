@@ -1,9 +1,10 @@
 """The report as a PDF, from a Django template, with WeasyPrint."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import HTML
@@ -12,55 +13,158 @@ from monitoring.figures import SKILL_LEVELS
 
 from . import svg
 from .models import Report
-from .snapshot import Snapshot
+from .snapshot import NARRATIVES_PER_REGION, NATIONAL, Snapshot
 
 
-def _charts(snapshot: Snapshot) -> dict[str, str]:
+@dataclass
+class Chart:
+    svg: str
+    caption: str
+
+
+def _captioned(caption: str, svgs: list[str]) -> list[Chart]:
+    """One Chart per part; a split chart's captions say which part each is."""
+    if len(svgs) == 1:
+        return [Chart(mark_safe(svgs[0]), caption)]
+    return [
+        Chart(
+            mark_safe(svg),
+            _("%(caption)s (part %(part)d of %(parts)d)") % {"caption": caption, "part": n, "parts": len(svgs)},
+        )
+        for n, svg in enumerate(svgs, start=1)
+    ]
+
+
+def _charts(snapshot: Snapshot) -> dict[str, list[Chart]]:
     data = snapshot.dashboard
     charts = {}
     rows = data["completeness_rows"]
     period = data["period"]
     if rows and period:
-        charts["completeness"] = svg.bar_chart(
-            labels=[r.label for r in rows],
-            series=[
-                (_("completeness, %"), [r.cells[period.code].completeness for r in rows]),
-                (_("timeliness, %"), [r.cells[period.code].timeliness for r in rows]),
-            ],
-            max_value=100,
+        caption = _("Completeness and timeliness by region, %(period)s, %%") % {"period": period.label}
+        charts["completeness"] = _captioned(
+            caption,
+            svg.bar_charts(
+                labels=[r.label for r in rows],
+                series=[
+                    (_("completeness, %"), [r.cells[period.code].completeness for r in rows]),
+                    (_("timeliness, %"), [r.cells[period.code].timeliness for r in rows]),
+                ],
+                max_value=100,
+                unit="%",
+                title=caption,
+            ),
         )
     if data["stage_rows"]:
-        charts["stages"] = svg.bar_chart(
-            labels=[r.label for r in data["stage_rows"]],
-            series=[
-                (f"{s.position}. {s.name}", [r.percents[s.position] for r in data["stage_rows"]])
-                for s in data["stages"]
-            ],
-            max_value=100,
+        caption = _("Share of the algorithm's activities done, by region and stage, in per cent")
+        charts["stages"] = _captioned(
+            caption,
+            svg.bar_charts(
+                labels=[r.label for r in data["stage_rows"]],
+                series=[
+                    (f"{s.position}. {s.name}", [r.percents[s.position] for r in data["stage_rows"]])
+                    for s in data["stages"]
+                ],
+                max_value=100,
+                unit="%",
+                title=caption,
+            ),
         )
     skills = data["skills"].get("region") or []
     if skills:
-        charts["skills"] = svg.bar_chart(
-            labels=[r.label for r in skills],
-            series=[
-                (_("baseline: high"), [r.baseline_shares["skills_high"] for r in skills]),
-                (_("final: high"), [r.final_shares["skills_high"] for r in skills]),
-                (_("baseline: low"), [r.baseline_shares["skills_low"] for r in skills]),
-                (_("final: low"), [r.final_shares["skills_low"] for r in skills]),
-            ],
-            max_value=100,
-        )
+        charts["skills"] = _skills_chart(skills, with_final=data["final"] is not None)
     totals = [t for t in data["totals"] if t.code.startswith("sessions_")]
     if totals and snapshot.periods:
-        charts["activities"] = svg.bar_chart(
-            labels=[t.label for t in totals],
-            series=[(p.label, [t.values.get(p.code) for t in totals]) for p in snapshot.periods],
+        caption = _("Sessions held by kind and quarter (accepted data)")
+        charts["activities"] = _captioned(
+            caption,
+            svg.bar_charts(
+                labels=[t.label for t in totals],
+                series=[(p.label, [t.values.get(p.code) for t in totals]) for p in snapshot.periods],
+                title=caption,
+            ),
         )
-    return {name: mark_safe(chart) for name, chart in charts.items()}
+    return charts
+
+
+def _skills_chart(skills: list, *, with_final: bool) -> list[Chart]:
+    series = [(_("baseline: high"), [r.baseline_shares["skills_high"] for r in skills])]
+    if with_final:
+        series.append((_("final: high"), [r.final_shares["skills_high"] for r in skills]))
+    series.append((_("baseline: low"), [r.baseline_shares["skills_low"] for r in skills]))
+    if with_final:
+        series.append((_("final: low"), [r.final_shares["skills_low"] for r in skills]))
+    caption = _("Children at the high and the low level of labour skills by region, in per cent of those assessed")
+    return _captioned(
+        caption,
+        svg.bar_charts(labels=[r.label for r in skills], series=series, max_value=100, unit="%", title=caption),
+    )
+
+
+def _order_texts(snapshot: Snapshot) -> dict:
+    """The order's title for the citation, and the running header's text as a CSS string.
+
+    The title is set in «», so quotes inside it become „“ (the title itself quotes the pilot's
+    name). The header is set from CSS rather than from an element, which would print it a second
+    time on the title page under the citation."""
+    order = snapshot.order
+    if order is None:
+        return {"order_title": "", "order_ref_css": '""'}
+    header = _("Order of %(date)s") % {"date": formats.date_format(order.signed_on, "SHORT_DATE_FORMAT")}
+    return {
+        "order_title": order.title.replace("«", "„").replace("»", "“"),
+        "order_ref_css": mark_safe(_css_string(f"{header} · «{order.project_name}»")),
+    }
+
+
+def _css_string(text: str) -> str:
+    """A quoted CSS string; anything but letters, digits and plain punctuation is escaped, so no
+    text can close the string or the <style> element."""
+    safe = " .,·«»-–"
+    return '"' + "".join(c if c.isalnum() or c in safe else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def _region_columns(snapshot: Snapshot) -> list[list[tuple[str, str]]]:
+    """The by-region indicator tables' columns as (key, heading) chunks.
+
+    Ten regions to a table keeps them inside a landscape page; a regional report has one table,
+    portrait, its region beside the national figure."""
+    if snapshot.report.region_id:
+        region = snapshot.report.region
+        return [[(region.code, region.name), (NATIONAL, _("National"))]]
+    return _chunks(list(snapshot.region_labels.items()), 10)
+
+
+def _total_rows(snapshot: Snapshot) -> dict:
+    """The row under each region table: all regions nationally; in a regional report, whose one
+    region row is its own total, the national figure to compare it with."""
+    data = snapshot.dashboard
+    if snapshot.report.region_id:
+        return {"stage_total": data["national_stages"], "completeness_total": data["national_completeness"]}
+    return {"stage_total": data["stage_total"], "completeness_total": data["completeness_total"]}
 
 
 def _chunks(items: list, size: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+# A region's annex table keeps its first rows with its heading and its last rows together, so a
+# page never ends on a heading with a stub of a row or two nor begins with the last row alone. A
+# region that fits on a page is kept whole.
+LEAD_ROWS, TAIL_ROWS, WHOLE_ROWS = 4, 2, 20
+
+
+def _annex_region(rows: list) -> tuple[bool, list[tuple[object, str]]]:
+    """(keep whole, [(row, css class)]): which rows may not be parted from the next or the previous."""
+    classes = []
+    for index in range(len(rows)):
+        if index < LEAD_ROWS - 1:
+            classes.append("keep-next")
+        elif index > len(rows) - TAIL_ROWS:
+            classes.append("keep-previous")
+        else:
+            classes.append("")
+    return len(rows) <= WHOLE_ROWS, list(zip(rows, classes, strict=True))
 
 
 def render_pdf(snapshot: Snapshot, target: Path) -> int:
@@ -69,14 +173,19 @@ def render_pdf(snapshot: Snapshot, target: Path) -> int:
     with translation.override(report.language):
         context = {
             "s": snapshot,
+            # The moment this version is written, beside the moment its data were read.
+            "compiled_at": timezone.now(),
             "report": report,
             "d": snapshot.dashboard,
             "charts": _charts(snapshot),
             "is_final": report.kind == Report.Kind.FINAL,
             "skill_levels": SKILL_LEVELS,
             "indicator_period": snapshot.dashboard["period"],
-            # Ten regions to a table keeps the region-by-indicator tables inside a landscape page.
-            "region_chunks": _chunks(list(snapshot.region_labels.items()), 10),
+            "region_chunks": _region_columns(snapshot),
+            **_total_rows(snapshot),
+            "quotes_per_region": NARRATIVES_PER_REGION,
+            **_order_texts(snapshot),
+            "annex_regions": [(region, rows, *_annex_region(rows)) for region, rows in snapshot.annex.items()],
         }
         html = render_to_string("reports/pdf/report.html", context)
     document = HTML(string=html, base_url=str(target.parent)).render()

@@ -21,6 +21,8 @@ from pilots.models import Organisation, User
 
 from .models import Narrative, Report
 
+# The key of the national figures among a regional report's by-region sums.
+NATIONAL = "national"
 NARRATIVE_CODES = ["achievements", "difficulties", "proposals", "best_practice"]
 # The PDF quotes at most this many texts per region and kind; the XLSX holds them all.
 NARRATIVES_PER_REGION = 6
@@ -47,7 +49,7 @@ class Snapshot:
     indicators: list[Indicator]
     by_region: dict  # (period code, indicator code, region code) → sum
     region_labels: dict[str, str]
-    narratives: dict = field(default_factory=dict)  # region label → kind → [(organisation, text)]
+    narratives: dict = field(default_factory=dict)  # region code → kind → [Quote]
     narrative_counts: dict = field(default_factory=dict)
     conclusions: str = ""
     recommendations: str = ""
@@ -97,7 +99,7 @@ def take_snapshot(report: Report) -> Snapshot:
 def _read(report: Report, taken_at) -> Snapshot:
     user = _scope_user(report)
     filters = report_filters(report)
-    dashboard = dashboard_data(user=user, filters=filters, region=report.region)
+    dashboard = dashboard_data(user=user, filters=filters, region=report.region, up_to=report.period)
     periods = dashboard["periods"]
     if report.period_id:
         periods = [p for p in periods if p.starts_on <= report.period.starts_on]
@@ -108,6 +110,10 @@ def _read(report: Report, taken_at) -> Snapshot:
         .order_by("section__position", "position")
     )
     by_region = figures.indicator_sums(user=user, filters=filters, codes=[i.code for i in numeric], by="region")
+    if report.region_id:
+        # A regional report sets its region beside the national figure; keyed like a region's.
+        national = figures.indicator_sums(user=user, filters=filters.nationwide(), codes=[i.code for i in numeric])
+        by_region |= {(period, code, NATIONAL): value for (period, code), value in national.items()}
     orgs = figures.organisations(user=user, filters=filters)
     region_labels = {r.key: r.label for r in dashboard["completeness_rows"]}
     snapshot = Snapshot(
@@ -130,8 +136,25 @@ def _read(report: Report, taken_at) -> Snapshot:
     return snapshot
 
 
+@dataclass
+class Quote:
+    """One text as the PDF quotes it, once, with every organisation that wrote it word for word."""
+
+    text: str
+    organisations: list[str] = field(default_factory=list)
+    periods: list[Period] = field(default_factory=list)
+
+    def add(self, organisation: str, period: Period) -> None:
+        if organisation not in self.organisations:
+            self.organisations.append(organisation)
+        if period not in self.periods:
+            self.periods.append(period)
+
+
 def _narratives(snapshot: Snapshot, orgs, report: Report) -> None:
-    """What organisations wrote, grouped by region; the latest period's text of each organisation first."""
+    """What organisations wrote, grouped by region; the latest period's text of each organisation first.
+
+    Identical texts (organisations often copy a template) are quoted once, naming who wrote them."""
     values = Value.objects.filter(
         submission__organisation__in=orgs,
         submission__status=Status.ACCEPTED,
@@ -147,14 +170,22 @@ def _narratives(snapshot: Snapshot, orgs, report: Report) -> None:
         "submission__period__code",
         "text",
     ).order_by("submission__organisation__region__code", "indicator__code", "-submission__period__starts_on")
-    quoted = defaultdict(lambda: defaultdict(list))
+    periods = {p.code: p for p in Period.objects.all()}
+    quoted = defaultdict(lambda: defaultdict(dict))  # region → kind → normalised text → Quote
     counts = defaultdict(lambda: defaultdict(int))
     for region, code, name_kk, name_ru, period, text in rows.iterator(chunk_size=2000):
         counts[region][code] += 1
-        if len(quoted[region][code]) < NARRATIVES_PER_REGION:
-            name = (name_ru or name_kk) if snapshot.report.language == "ru" else (name_kk or name_ru)
-            quoted[region][code].append((name, period, text))
-    snapshot.narratives = {region: dict(kinds) for region, kinds in sorted(quoted.items())}
+        quotes = quoted[region][code]
+        key = " ".join(text.split()).casefold()
+        if key not in quotes and len(quotes) >= NARRATIVES_PER_REGION:
+            continue
+        name = (name_ru or name_kk) if snapshot.report.language == "ru" else (name_kk or name_ru)
+        quotes.setdefault(key, Quote(text=text.strip())).add(name, periods[period])
+    # Kinds in the form's order (achievements, difficulties, proposals, best practice), not the codes'.
+    snapshot.narratives = {
+        region: {code: list(kinds[code].values()) for code in NARRATIVE_CODES if code in kinds}
+        for region, kinds in sorted(quoted.items())
+    }
     snapshot.narrative_counts = {region: dict(kinds) for region, kinds in counts.items()}
 
 

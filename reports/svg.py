@@ -1,9 +1,31 @@
-"""Small SVG bar charts for the PDF: vector, so they print sharp, and drawn with the report's own font."""
+"""Small SVG bar charts for the PDF: vector, so they print sharp, and drawn with the report's own font.
 
+Each chart carries a viewBox, so the page's CSS scales it to the column it stands in; a chart with
+many groups is split (bar_charts) rather than shrunk until nobody can read it."""
+
+import math
+import textwrap
 from html import escape
 
 PALETTE = ["#0b4f8a", "#e07b00", "#2e7d32", "#8e24aa", "#c62828", "#00838f"]
 FONT = "DejaVu Sans, sans-serif"
+FONT_SIZE = 9
+# DejaVu Sans is a wide face: at 9 px its Latin and Cyrillic letters average under 5.6 px.
+CHAR_W = 5.6
+LABEL_W, BAR_H, GAP, LINE_H, LEGEND_ROW_H, AXIS_H = 250, 9, 8, 11, 14, 24
+# Bars per chart: twenty regions × four series would run off a landscape page.
+BARS_PER_CHART = 48
+
+
+def bar_charts(*, labels: list[str], series: list[tuple[str, list]], **options) -> list[str]:
+    """bar_chart split into as few charts as keep each under BARS_PER_CHART bars, of even size."""
+    per_chart = max(1, BARS_PER_CHART // max(1, len(series)))
+    parts = max(1, math.ceil(len(labels) / per_chart))
+    size = math.ceil(len(labels) / parts) if labels else 1
+    return [
+        bar_chart(labels=labels[i : i + size], series=[(name, data[i : i + size]) for name, data in series], **options)
+        for i in range(0, max(len(labels), 1), size)
+    ]
 
 
 def bar_chart(
@@ -12,46 +34,86 @@ def bar_chart(
     series: list[tuple[str, list]],
     max_value: float | None = None,
     unit: str = "",
-    width: int = 680,
+    width: int = 720,
+    title: str = "",
 ) -> str:
-    """Horizontal grouped bars: one group per label, one bar per series; None is drawn as no bar."""
-    label_w, bar_h, gap, legend_h = 190, 9, 8, 22
-    group_h = bar_h * len(series) + gap
-    height = legend_h + group_h * len(labels) + 24
-    values = [v for _name, data in series for v in data if v is not None]
-    top = max_value or (max(values) if values else 1) or 1
-    plot_w = width - label_w - 60
+    """Horizontal grouped bars: one group per label, one bar per series; None is drawn as no bar.
+
+    `unit` follows every axis tick and value ("%" on a percent axis); `title` is what a screen
+    reader announces."""
+    legend, legend_h = _legend(series, width)
+    group_h = max(BAR_H * len(series), 2 * LINE_H) + GAP
+    height = legend_h + group_h * len(labels) + AXIS_H
+    values = [float(v) for _name, data in series for v in data if v is not None]
+    ticks = _ticks(max_value or max(values, default=0))
+    top = ticks[-1]
+    plot_w = width - LABEL_W - 44  # room for the value written after the longest bar
+    suffix = f" {unit}" if unit else ""
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="9">'
+        f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="{FONT_SIZE}" role="img">',
+        f"<title>{escape(title)}</title>" if title else "",
+        *legend,
     ]
-    x = label_w
-    for index, (name, _data) in enumerate(series):
-        colour = PALETTE[index % len(PALETTE)]
-        parts.append(f'<rect x="{x}" y="4" width="10" height="10" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 14}" y="13">{escape(str(name))}</text>')
-        x += 20 + 6 * len(str(name))
-    for tick in range(0, 5):
-        tx = label_w + plot_w * tick / 4
+    for tick in ticks:
+        tx = LABEL_W + plot_w * tick / top
         parts.append(f'<line x1="{tx:.1f}" y1="{legend_h}" x2="{tx:.1f}" y2="{height - 18}" stroke="#dddddd"/>')
-        parts.append(f'<text x="{tx:.1f}" y="{height - 6}" text-anchor="middle">{_fmt(top * tick / 4)}{unit}</text>')
+        parts.append(f'<text x="{tx:.1f}" y="{height - 6}" text-anchor="middle">{_fmt(tick)}{suffix}</text>')
     for row, label in enumerate(labels):
         y0 = legend_h + row * group_h
-        parts.append(
-            f'<text x="{label_w - 6}" y="{y0 + group_h / 2:.1f}" text-anchor="end" dominant-baseline="middle">'
-            f"{escape(str(label)[:34])}</text>"
-        )
+        parts.extend(_label(label, centre=y0 + BAR_H * len(series) / 2))
         for index, (_name, data) in enumerate(series):
             value = data[row]
             if value is None:
                 continue
-            w = plot_w * float(value) / float(top)
-            y = y0 + index * bar_h
+            w = max(plot_w * float(value) / top, 0)
+            y = y0 + index * BAR_H
             colour = PALETTE[index % len(PALETTE)]
-            parts.append(f'<rect x="{label_w}" y="{y}" width="{max(w, 0):.1f}" height="{bar_h - 1}" fill="{colour}"/>')
-            parts.append(f'<text x="{label_w + w + 3:.1f}" y="{y + bar_h - 2}" font-size="7">{_fmt(value)}</text>')
+            parts.append(f'<rect x="{LABEL_W}" y="{y}" width="{w:.1f}" height="{BAR_H - 1}" fill="{colour}"/>')
+            parts.append(
+                f'<text x="{LABEL_W + w + 3:.1f}" y="{y + BAR_H - 2}" font-size="7">{_fmt(value)}{suffix}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _legend(series: list[tuple[str, list]], width: int) -> tuple[list[str], int]:
+    """Legend items left to right, wrapping onto a new row where the next would pass the right edge."""
+    parts, x, y = [], 0.0, 4
+    for index, (name, _data) in enumerate(series):
+        text = str(name)
+        item_w = 14 + CHAR_W * len(text) + 12
+        if x and x + item_w > width:
+            x, y = 0.0, y + LEGEND_ROW_H
+        colour = PALETTE[index % len(PALETTE)]
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="10" height="10" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 14:.1f}" y="{y + 9}">{escape(text)}</text>')
+        x += item_w
+    return parts, y + LEGEND_ROW_H + 4
+
+
+def _label(label, *, centre: float) -> list[str]:
+    """A group's label right-aligned before its bars, on up to two lines; only a third line is cut."""
+    chars = int((LABEL_W - 8) / CHAR_W)
+    lines = textwrap.wrap(str(label), chars) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), chars, placeholder="…")]
+    first = centre + 3 - (len(lines) - 1) * LINE_H / 2  # +3: from the text's middle to its baseline
+    return [
+        f'<text x="{LABEL_W - 6}" y="{first + n * LINE_H:.1f}" text-anchor="end">{escape(line)}</text>'
+        for n, line in enumerate(lines)
+    ]
+
+
+def _ticks(top: float) -> list[float]:
+    """Axis ticks at round numbers (0, 1 000, 2 000 …, or 0, 20 … 100) reaching at least `top`."""
+    if top <= 0:
+        return [0, 1]
+    raw = top / 5
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    count = math.ceil(top / step - 1e-9)
+    return [step * n for n in range(count + 1)]
 
 
 def _fmt(value) -> str:

@@ -9,8 +9,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from monitoring.figures import SKILL_LEVELS
-from monitoring.models import Status, Value
+from monitoring.figures import DIMENSIONS, SKILL_LEVELS
+from monitoring.models import Indicator, Period, Status, Value
 
 from .snapshot import NARRATIVE_CODES, Snapshot, report_filters
 
@@ -37,9 +37,11 @@ class _Sheet:
             header.append(cell)
         self.sheet.append(header)
 
-    def add(self, values) -> None:
+    def add(self, values, formats: dict[int, str] | None = None) -> None:
+        """A row; `formats` overrides a column's number format for this row (column index → format)."""
         cells = []
-        for value, (_label, _width, fmt) in zip(values, self.columns, strict=True):
+        for index, (value, (_label, _width, fmt)) in enumerate(zip(values, self.columns, strict=True)):
+            fmt = (formats or {}).get(index, fmt)
             cell = WriteOnlyCell(self.sheet, value=float(value) if fmt and value is not None else value)
             if fmt:
                 cell.number_format = fmt
@@ -128,9 +130,10 @@ def _skills(workbook, s: Snapshot) -> _Sheet:
     columns += [(f"{final}: {levels[lvl]}, %", 12, PERCENT) for lvl in SKILL_LEVELS]
     sheet = _Sheet(workbook, _("Skills"), columns)
     for by, rows in s.dashboard["skills"].items():
+        breakdown = str(DIMENSIONS[by][1])  # "Settlement", not the code "settlement"
         for row in rows:
             sheet.add(
-                [by, row.label, row.baseline.get("children_assessed")]
+                [breakdown, row.label, row.baseline.get("children_assessed")]
                 + [row.baseline_shares[lvl] for lvl in SKILL_LEVELS]
                 + [row.final.get("children_assessed")]
                 + [row.final_shares[lvl] for lvl in SKILL_LEVELS]
@@ -180,11 +183,13 @@ def _narratives(workbook, s: Snapshot) -> _Sheet:
             (_("Region"), 10, None),
             (_("BIN"), 15, None),
             (_("Organisation"), 40, None),
-            (_("Quarter"), 10, None),
-            (_("Kind"), 16, None),
+            (_("Quarter"), 14, None),
+            (_("Kind"), 24, None),
             (_("Text"), 90, None),
         ],
     )
+    kinds = {i.code: i.name for i in Indicator.objects.filter(code__in=NARRATIVE_CODES)}
+    periods = _period_labels()
     rows = (
         _accepted_values(s)
         .filter(indicator__code__in=NARRATIVE_CODES)
@@ -193,14 +198,16 @@ def _narratives(workbook, s: Snapshot) -> _Sheet:
             "submission__organisation__region__code",
             "submission__organisation__bin",
             "submission__organisation__name_kk",
+            "submission__organisation__name_ru",
             "submission__period__code",
             "indicator__code",
             "text",
         )
         .order_by("submission__organisation__region__code", "submission__organisation__bin", "submission__period__code")
     )
-    for line in rows.iterator(chunk_size=5000):
-        sheet.add(list(line))
+    for region, bin_, name_kk, name_ru, period, kind, text in rows.iterator(chunk_size=5000):
+        name = (name_ru or name_kk) if s.report.language == "ru" else (name_kk or name_ru)
+        sheet.add([region, bin_, name, periods.get(period, period), kinds.get(kind, kind), text])
     return sheet
 
 
@@ -212,11 +219,15 @@ def _values(workbook, s: Snapshot) -> _Sheet:
         [
             (_("Region"), 10, None),
             (_("BIN"), 15, None),
-            (_("Quarter"), 10, None),
+            (_("Quarter"), 14, None),
             (_("Indicator code"), 24, None),
+            (_("Indicator"), 50, None),
+            (_("Unit"), 10, None),
             (_("Value"), 14, DECIMAL),
         ],
     )
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    periods = _period_labels()
     rows = (
         _accepted_values(s)
         .filter(number__isnull=False)
@@ -234,9 +245,20 @@ def _values(workbook, s: Snapshot) -> _Sheet:
             "indicator__code",
         )
     )
-    for line in rows.iterator(chunk_size=10000):
-        sheet.add(list(line))
+    for region, bin_, period, code, number in rows.iterator(chunk_size=10000):
+        indicator = indicators.get(code)
+        name, unit = (indicator.name, indicator.unit) if indicator else ("", "")
+        # A count reads 12, not 12.00; decimals and percentages keep their two places.
+        whole = indicator is not None and indicator.type == Indicator.Type.INTEGER
+        sheet.add(
+            [region, bin_, periods.get(period, period), code, name, unit, number], {6: INTEGER} if whole else None
+        )
     return sheet
+
+
+def _period_labels() -> dict[str, str]:
+    """Period code → its label in the workbook's language ("4 кв. 2026"), read once."""
+    return {p.code: str(p.label) for p in Period.objects.all()}
 
 
 def _accepted_values(s: Snapshot):

@@ -1,7 +1,7 @@
 from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from ..models import Status
 
@@ -44,13 +44,56 @@ def get_item(mapping, key):
 
 @register.simple_tag
 def region_sum(sums, period_code, indicator_code, region_code):
-    """A sum from monitoring.figures.indicator_sums(by="region"), written for a reader."""
+    """A sum or average from monitoring.figures.indicator_sums(by="region"), written for a reader."""
     value = sums.get((period_code, indicator_code, region_code)) if sums else None
     if value is None:
         return "—"
-    return formats.number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
+    # An average (attendance, minutes per session) keeps one decimal; a count has none.
+    decimals = 0 if value == int(value) else 1
+    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 @register.simple_tag
 def status_label(status):
     return Status(status).label if status else "—"
+
+
+# A date in running text, as official documents write it (DESIGN §8): «2025 жылғы 24 қарашадағы»,
+# «от 24 ноября 2025 года». A whole phrase per month, since each language declines the month and
+# orders day, month and year its own way.
+DATED_REFERENCES = [
+    gettext_lazy("of %(day)d January %(year)d"),
+    gettext_lazy("of %(day)d February %(year)d"),
+    gettext_lazy("of %(day)d March %(year)d"),
+    gettext_lazy("of %(day)d April %(year)d"),
+    gettext_lazy("of %(day)d May %(year)d"),
+    gettext_lazy("of %(day)d June %(year)d"),
+    gettext_lazy("of %(day)d July %(year)d"),
+    gettext_lazy("of %(day)d August %(year)d"),
+    gettext_lazy("of %(day)d September %(year)d"),
+    gettext_lazy("of %(day)d October %(year)d"),
+    gettext_lazy("of %(day)d November %(year)d"),
+    gettext_lazy("of %(day)d December %(year)d"),
+]
+
+
+@register.filter
+def dated_reference(value) -> str:
+    """A document's date in running text: 'of 24 November 2025' in the active language."""
+    return str(DATED_REFERENCES[value.month - 1]) % {"day": value.day, "year": value.year}
+
+
+# A quote names this many of the organisations that wrote it alike, and counts the rest.
+AUTHORS_NAMED = 3
+
+
+@register.simple_tag
+def quote_authors(names: list[str]) -> str:
+    """'A, B, C and 4 other organisations': who wrote a quoted text."""
+    named = ", ".join(names[:AUTHORS_NAMED])
+    others = len(names) - AUTHORS_NAMED
+    if others <= 0:
+        return named
+    return ngettext(
+        "%(names)s and %(count)d other organisation", "%(names)s and %(count)d other organisations", others
+    ) % {"names": named, "count": others}

@@ -105,6 +105,24 @@ def test_key_totals_count_accepted_data_only(world):
     assert totals["organisations_reporting"].values == {"2026-Q1": 2, "2026-Q2": 1}
 
 
+def test_an_averaged_indicator_is_averaged_not_summed(world):
+    from monitoring.models import Indicator
+
+    attendance = IndicatorFactory(
+        code="attendance_percent", type=Indicator.Type.PERCENT, aggregation=Indicator.Aggregation.AVG
+    )
+    for submission, percent in zip(world["orgs"][0].submissions.filter(period=world["q1"]), [80], strict=True):
+        Value.objects.create(submission=submission, indicator=attendance, number=Decimal(percent))
+    Value.objects.create(
+        submission=world["orgs"][1].submissions.get(period=world["q1"]), indicator=attendance, number=Decimal(91)
+    )
+    sums = figures.indicator_sums(
+        user=InstituteFactory(), filters=FigureFilters(), codes=["attendance_percent", "children_total"], by="region"
+    )
+    assert sums[("2026-Q1", "attendance_percent", "KZ-71")] == Decimal("85.5")
+    assert sums[("2026-Q1", "children_total", "KZ-71")] == Decimal(100)
+
+
 def test_filters_narrow_the_figures(world):
     Organisation.objects.filter(pk=world["orgs"][1].pk).update(ownership="private")
     rows, _total = _completeness(InstituteFactory(), world, ownership="private")

@@ -319,3 +319,205 @@ def test_a_russian_report_names_regions_in_russian(institute):
     text = _pdf_text(report.latest_version)
     assert "город Астана" in text
     assert "Астана қаласы" not in text
+
+
+def test_weasyprint_layout_steps_stay_out_of_the_log():
+    import logging
+
+    assert logging.getLogger("weasyprint").getEffectiveLevel() == logging.WARNING
+    assert logging.getLogger("fontTools.subset").getEffectiveLevel() == logging.WARNING
+
+
+# --- what the reader sees ------------------------------------------------------------------------
+
+
+def _quarterly(user, period="2026-Q3", language="ru") -> Report:
+    report, _created = report_queue(
+        user=user, kind=Report.Kind.QUARTERLY, period=Period.objects.get(code=period), language=language
+    )
+    report.refresh_from_db()
+    return report
+
+
+def _regional(user, language="kk") -> Report:
+    report, _created = report_queue(
+        user=user,
+        kind=Report.Kind.REGIONAL,
+        period=Period.objects.get(code="2026-Q3"),
+        region=Region.objects.get(code="KZ-71"),
+        language=language,
+    )
+    report.refresh_from_db()
+    return report
+
+
+def _words(text: str) -> str:
+    """The PDF's text with its layout's line breaks and padding folded into single spaces."""
+    return " ".join(text.split())
+
+
+def _in(language: str, message: str, **values) -> str:
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(language):
+        return gettext(message) % values if values else gettext(message)
+
+
+def test_a_q3_report_shows_no_q4_data(institute):
+    text = _pdf_text(_quarterly(institute).latest_version)
+    q4 = Period.objects.get(code="2026-Q4")
+    from django.utils import translation
+
+    with translation.override("ru"):
+        assert str(q4.label) not in text
+        assert str(Period.objects.get(code="2026-Q1").label) in text  # the baseline stands
+
+
+def test_the_national_dashboard_still_sets_q1_against_q4(institute):
+    from monitoring.dashboards import dashboard_data
+    from monitoring.figures import FigureFilters
+
+    data = dashboard_data(user=institute, filters=FigureFilters(period="2026-Q3"))
+    assert (data["baseline"].code, data["final"].code) == ("2026-Q1", "2026-Q4")
+
+
+def test_a_requested_report_is_not_marked_draft(institute):
+    text = _words(_pdf_text(_final(institute).latest_version))
+    assert "Департаментке әлі жіберілмеген" not in text
+    assert _in("kk", "Draft compiled by the schedule") not in text
+
+
+def test_a_scheduled_draft_says_it_was_compiled_by_the_schedule(demo):
+    report, _created = report_queue(user=None, kind=Report.Kind.FINAL, language="kk")
+    report.refresh_from_db()
+    assert _in("kk", "Draft compiled by the schedule") in _words(_pdf_text(report.latest_version))
+
+
+def test_the_title_page_names_when_the_version_was_compiled(institute):
+    version = _final(institute).latest_version
+    from django.utils import formats, timezone, translation
+
+    with translation.override("kk"):
+        data_as_of = formats.date_format(timezone.localtime(version.snapshot_at), "SHORT_DATETIME_FORMAT")
+    assert data_as_of in _pdf_text(version).split("\f")[0]
+
+
+def test_the_order_is_cited_with_its_date_in_words_and_its_title_in_quotes(institute):
+    order = order_current()
+    first_page = _words(_pdf_text(_final(institute).latest_version).split("\f")[0])
+    date = _in("kk", "of %(day)d November %(year)d", day=order.signed_on.day, year=order.signed_on.year)
+    title = order.title_kk.replace("«", "„").replace("»", "“")  # quotes inside quotes
+    assert f"{date} «{title}»" in first_page
+
+
+def test_the_order_reference_line_is_not_repeated_on_the_title_page(institute):
+    pages = _pdf_text(_final(institute).latest_version).split("\f")
+    header = f"· «{order_current().project_name_kk}»"
+    assert header not in _words(pages[0])
+    assert header in _words(pages[2])  # the running header of later pages
+
+
+def test_the_pdf_title_is_capitalised(institute):
+    version = _final(institute, language="ru").latest_version
+    info = subprocess.run(["pdfinfo", version.pdf.path], capture_output=True, text=True, check=True).stdout
+    title = next(line for line in info.splitlines() if line.startswith("Title:")).split(":", 1)[1].strip()
+    assert title.startswith("Итоговый")
+
+
+def test_every_chart_has_a_numbered_caption(institute):
+    text = _pdf_text(_final(institute).latest_version)
+    figure = _in("kk", "Figure")
+    assert all(f"{figure} {n}." in text for n in range(1, 6))
+
+
+def test_narratives_cite_the_quarters_label_not_its_code(institute):
+    text = _pdf_text(_final(institute, language="ru").latest_version)
+    assert "2026-Q4" not in text and "2026-Q3" not in text
+
+
+def test_identical_texts_are_quoted_once_naming_their_organisations(institute):
+    from monitoring.models import Value
+
+    texts = Value.objects.filter(
+        indicator__code="achievements", submission__organisation__region__code="KZ-71", submission__status="accepted"
+    ).exclude(text="")
+    texts.update(text="Еңбек бұрышы жабдықталды, балалар өз бетінше жұмыс істейді.")
+    report = _regional(institute)
+    text = _words(_pdf_text(report.latest_version))
+    assert text.count("Еңбек бұрышы жабдықталды") == 1
+
+
+def test_the_narratives_quota_is_stated_before_the_quotes(institute):
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    with translation.override("kk"):
+        note = ngettext(
+            "At most %(n)s different text per region and kind is quoted; a text several organisations "
+            "wrote alike is quoted once, naming them. The XLSX file holds every text.",
+            "At most %(n)s different texts per region and kind are quoted; a text several organisations "
+            "wrote alike is quoted once, naming them. The XLSX file holds every text.",
+            6,
+        ) % {"n": 6}
+        achievements = translation.gettext("Achievements")
+    text = _words(_pdf_text(_final(institute).latest_version))
+    narratives = text.index(note[:30])
+    assert narratives < text.index(achievements, narratives)
+
+
+def test_a_regional_report_compares_its_region_with_the_national_figure(institute):
+    text = _words(_pdf_text(_regional(institute).latest_version))
+    assert _in("kk", "All regions") not in text
+    assert _in("kk", "This region") not in text  # its one region row is its total
+    assert text.count(_in("kk", "National")) >= 3  # stages, completeness, indicators
+
+
+def test_a_regional_report_does_not_count_regions(institute):
+    key_figures = _words(_pdf_text(_regional(institute).latest_version).split("\f")[2])
+    assert f"1 {_in('kk', 'regions')}" not in key_figures
+
+
+# --- the workbook reads in words ---------------------------------------------------------------
+
+
+def _sheet_rows(report: Report, index: int) -> list[tuple]:
+    workbook = openpyxl.load_workbook(report.latest_version.xlsx.path)
+    return list(workbook.worksheets[index].iter_rows(values_only=True))
+
+
+def test_the_skills_sheet_names_each_breakdown(institute):
+    breakdowns = {row[0] for row in _sheet_rows(_final(institute, language="ru"), 3)[1:]}
+    assert breakdowns and not breakdowns & {"region", "settlement", "ownership", "language"}
+    assert "Регион" in breakdowns
+
+
+def test_the_narratives_sheet_names_kinds_and_quarters_in_words(institute):
+    rows = _sheet_rows(_final(institute, language="ru"), 5)[1:]
+    assert not {row[4] for row in rows} & {"achievements", "difficulties", "proposals", "best_practice"}
+    assert not {row[3] for row in rows} & {"2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"}
+
+
+def test_the_russian_narratives_sheet_names_organisations_in_russian(institute):
+    from pilots.models import Organisation
+
+    rows = _sheet_rows(_final(institute, language="ru"), 5)[1:]
+    names = dict(Organisation.objects.values_list("bin", "name_ru"))
+    assert all(row[2] == names[row[1]] for row in rows if names[row[1]])
+
+
+def test_the_values_sheet_names_each_indicator_and_its_unit(institute):
+    from monitoring.models import Indicator
+
+    _header, *rows = _sheet_rows(_final(institute, language="ru"), 6)
+    children = next(row for row in rows if row[3] == "children_total")
+    indicator = Indicator.objects.get(code="children_total")
+    assert (children[4], children[5]) == (indicator.name_ru, indicator.unit_ru)
+
+
+def test_whole_numbers_in_the_values_sheet_show_no_decimals(institute):
+    workbook = openpyxl.load_workbook(_final(institute).latest_version.xlsx.path)
+    sheet = workbook.worksheets[6]
+    formats = {row[3].value: row[6].number_format for row in sheet.iter_rows(min_row=2)}
+    assert formats["children_total"] == "#,##0"
+    assert formats["attendance_percent"] == "#,##0.00"
