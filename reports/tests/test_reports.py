@@ -389,9 +389,15 @@ def test_a_requested_report_is_not_marked_draft(institute):
 
 
 def test_a_scheduled_draft_says_it_was_compiled_by_the_schedule(demo):
-    report, _created = report_queue(user=None, kind=Report.Kind.FINAL, language="kk")
+    report, _created = report_queue(user=None, kind=Report.Kind.FINAL, language="kk", source=Report.Source.SCHEDULE)
     report.refresh_from_db()
     assert _in("kk", "Draft compiled by the schedule") in _words(_pdf_text(report.latest_version))
+
+
+def test_a_report_from_the_command_line_is_not_called_a_scheduled_draft(demo):
+    report, _created = report_queue(user=None, kind=Report.Kind.FINAL, language="kk", source=Report.Source.COMMAND)
+    report.refresh_from_db()
+    assert _in("kk", "Draft compiled by the schedule") not in _words(_pdf_text(report.latest_version))
 
 
 def test_the_title_page_names_when_the_version_was_compiled(institute):
