@@ -123,8 +123,9 @@ def order_control_card(*, order: Order, today: datetime.date) -> list[ClauseStat
         elif kind == Clause.Kind.MONITORING:
             dues = quarter_report_due_dates()
             due_so_far = sum(1 for d in dues.values() if d < today)
-            # A quarter counts once, however many records name it; a record typed in the admin counts alone.
-            sent_refs = {e.reference or f"#{e.pk}" for e in done_records}
+            # A quarter counts once, however many records name it; a record that names no quarter is
+            # listed on the card but proves no quarter sent.
+            sent_refs = {e.reference for e in done_records if e.reference in dues}
             sent = len(sent_refs)
             unsent = sorted(d for code, d in dues.items() if code not in sent_refs)
             next_due = next((d for d in unsent if d >= today), None)

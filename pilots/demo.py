@@ -211,14 +211,19 @@ def load_demo_executions(order: Order) -> None:
             "5",
             datetime.date(2025, 11, 24),
             "Бұйрық Институтқа және өңірлердің білім басқармаларына жеткізілді (демо жазба).",
+            "",
         ),
-        ("3.1", datetime.date(2026, 4, 8), "2026 ж. I тоқсан бойынша есеп Департаментке жіберілді (демо жазба)."),
-        ("3.1", datetime.date(2026, 7, 8), "2026 ж. II тоқсан бойынша есеп Департаментке жіберілді (демо жазба)."),
-        ("3.1", datetime.date(2026, 10, 9), "2026 ж. III тоқсан бойынша есеп Департаментке жіберілді (демо жазба)."),
+        ("3.1", datetime.date(2026, 4, 8), "demo · 2026-Q1", "2026-Q1"),
+        ("3.1", datetime.date(2026, 7, 8), "demo · 2026-Q2", "2026-Q2"),
+        ("3.1", datetime.date(2026, 10, 9), "demo · 2026-Q3", "2026-Q3"),
     ]
-    for number, done_on, note in notes:
+    for number, done_on, note, reference in notes:
         clause = order.clauses.get(number=number)
-        ClauseExecution.objects.get_or_create(clause=clause, done_on=done_on, defaults={"note": note})
+        execution, _created = ClauseExecution.objects.get_or_create(
+            clause=clause, done_on=done_on, defaults={"note": note, "reference": reference}
+        )
+        if reference and not execution.reference:  # a demo loaded before records named their quarter
+            ClauseExecution.objects.filter(pk=execution.pk).update(reference=reference)
 
 
 @transaction.atomic

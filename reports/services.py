@@ -46,8 +46,7 @@ def report_queue(
     key = Report.make_scope_key(kind, period, region, language)
     active = Report.objects.filter(scope_key=key, status__in=[Report.Status.QUEUED, Report.Status.RUNNING]).first()
     if active is not None:
-        if active.waits_for_a_worker:
-            _dispatch(active)
+        _dispatch_if_waiting(active)
         return active, False
     try:
         with transaction.atomic():
@@ -66,8 +65,7 @@ def report_requeue(*, user: User, report: Report) -> Report:
     waits because no worker was reachable is sent again as it is."""
     if not report_can_queue(user=user, kind=report.kind, region=report.region):
         raise PermissionDenied
-    if report.waits_for_a_worker:
-        _dispatch(report)
+    if _dispatch_if_waiting(report):
         return report
     moved = Report.objects.filter(pk=report.pk, status__in=[Report.Status.DONE, Report.Status.FAILED]).update(
         status=Report.Status.QUEUED,
@@ -104,6 +102,18 @@ def _check_scope(*, kind: str, period: Period | None, region: Region | None, lan
         raise ValidationError(errors)
 
 
+def _dispatch_if_waiting(report: Report) -> bool:
+    """Send again a report that no worker was ever told of. The conditional update claims the
+    re-send, so two people asking at once send one task, not two."""
+    claimed = Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED, step="no_broker").update(
+        step="dispatching"
+    )
+    if claimed:
+        report.refresh_from_db()
+        _dispatch(report)
+    return bool(claimed)
+
+
 def _dispatch(report: Report) -> None:
     """Hand the compilation to the worker; say clearly when no broker answers (the report stays queued)."""
     from .tasks import compile_report
@@ -117,7 +127,7 @@ def _dispatch(report: Report) -> None:
             log.warning("Report %s could not be queued: %s", report.pk, error)
             Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED).update(step="no_broker")
             raise BrokerUnavailable from error
-        Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED, step="no_broker").update(step="")
+        Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED, step="dispatching").update(step="")
 
     # The report row is committed already (report_queue's transaction has closed), so a worker finds it.
     send()
@@ -162,9 +172,12 @@ def report_compile(*, report_id: int, attempt: str) -> ReportVersion | None:
     if existing is not None:
         _finish(report, existing)
         return existing
-    Report.objects.filter(pk=report.pk).update(
+    # Claimed for this attempt only; a superseded attempt's task that arrives late finds nothing to claim.
+    claimed = Report.objects.filter(pk=report.pk, attempt=attempt).update(
         status=Report.Status.RUNNING, started_at=timezone.now(), progress=1, step="reading", error=""
     )
+    if not claimed:
+        return None
     progress = Progress(report)
     _remove_abandoned_workdirs(report)
     workdir = Path(tempfile.mkdtemp(prefix=f"report-{report.pk}-", dir=_temp_root()))
@@ -280,15 +293,15 @@ def report_mark_sent(*, user: User, report: Report) -> ClauseExecution:
     """The Institute records that a compiled report went to the Department; the order's clause 3.1 or 3.2 follows."""
     if not report_can_mark_sent(user=user, report=report):
         raise PermissionDenied
+    # Every report of this kind and quarter is locked while one is marked, so two people marking the
+    # Kazakh and the Russian one at the same moment cannot both succeed.
+    same = list(Report.objects.select_for_update().filter(kind=report.kind, period=report.period).order_by("pk"))
+    report = next((r for r in same if r.pk == report.pk), report)
     version = report.latest_version
     if version is None or report.sent_at is not None:
         raise ValidationError(_("Only a compiled report not yet sent can be marked as sent."), code="not_sendable")
     # One report per quarter (and one final report) goes to the Department, in whichever language.
-    earlier = (
-        Report.objects.filter(kind=report.kind, period=report.period, sent_at__isnull=False)
-        .exclude(pk=report.pk)
-        .first()
-    )
+    earlier = next((r for r in same if r.sent_at is not None and r.pk != report.pk), None)
     if earlier is not None:
         raise ValidationError(
             _("This report was already marked as sent to the Department on %(date)s (report no. %(id)d).")

@@ -77,8 +77,8 @@ def _export(request, region: Region | None, table: str):
     _form, filters = _filters(request, region)
     data = dashboard_data(user=request.user, filters=filters, region=region)
     scope = region.name if region else _("All regions")
-    as_of = _("data as of")
-    described = [f"{scope}; {as_of} {formats.date_format(timezone.localtime(), 'SHORT_DATETIME_FORMAT')}"]
+    moment = formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")
+    described = [_("%(scope)s; data as of %(moment)s") % {"scope": scope, "moment": moment}]
     described += [str(item) for item in _filter_words(_form, filters)]
     handle = write_table(table, data, title=table_title(table), description="; ".join(described))
     place = region.code if region else "national"

@@ -99,7 +99,12 @@ class ClauseExecution(models.Model):
     note = models.TextField(_("note"))
     # What was executed, for clauses done more than once: a quarter's code ("2026-Q3") for a
     # quarterly report, "final" for the analytical report; empty for a record typed in the admin.
-    reference = models.CharField(_("reference"), max_length=20, blank=True)
+    reference = models.CharField(
+        _("reference"),
+        max_length=20,
+        blank=True,
+        help_text=_('For clause 3.1 the quarter\'s code, e.g. 2026-Q3; for clause 3.2 "final". Empty otherwise.'),
+    )
     recorded_by = models.ForeignKey(
         "pilots.User", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("recorded by")
     )

@@ -74,6 +74,13 @@ def test_monitoring_clause_counts_a_quarter_once_however_often_it_was_recorded(o
     assert _status(order, "3.1").summary.startswith("Quarterly reports sent to the Department: 2 of 3 due so far.")
 
 
+def test_a_record_that_names_no_quarter_is_listed_but_proves_no_quarter_sent(order, periods):
+    ClauseExecution.objects.create(clause=order.clauses.get(number="3.1"), done_on=TODAY, note="typed in the admin")
+    status = _status(order, "3.1")
+    assert status.summary.startswith("Quarterly reports sent to the Department: 0 of 3 due so far.")
+    assert [e.note for e in status.executions] == ["typed in the admin"]
+
+
 def test_monitoring_clause_is_in_progress_when_every_due_report_was_sent(order, periods):
     _sent(order.clauses.get(number="3.1"), "2026-Q1", "2026-Q2", "2026-Q3")
     status = _status(order, "3.1")

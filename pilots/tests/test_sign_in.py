@@ -82,9 +82,9 @@ def test_sign_out_is_a_post(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_a_language_cookie_that_names_no_language_leaves_the_account_as_it_was(client, settings):
+def test_a_language_cookie_left_by_someone_else_leaves_the_account_as_it_was(client, settings):
     anna = InstituteFactory(username="anna", language="kk")
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"  # the previous person's choice on this computer
     _sign_in(client, "pass-2026-test")
     anna.refresh_from_db()
     assert anna.language == "kk"
@@ -92,7 +92,7 @@ def test_a_language_cookie_that_names_no_language_leaves_the_account_as_it_was(c
 
 def test_the_language_chosen_on_the_sign_in_page_is_saved_to_the_account(client, settings):
     anna = InstituteFactory(username="anna", language="kk")
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    client.post(reverse("set_language"), {"language": "ru", "next": reverse("login")})
     _sign_in(client, "pass-2026-test")
     anna.refresh_from_db()
     assert anna.language == "ru"

@@ -3,15 +3,38 @@
 from django.db import migrations, models
 
 
-def scheduled_before(apps, schema_editor):
-    """Reports asked for by nobody were, until this field, the schedule's drafts."""
-    apps.get_model("reports", "Report").objects.filter(requested_by__isnull=True).update(source="schedule")
+def sources_and_steps_before(apps, schema_editor):
+    """Reports asked for by nobody came from the schedule or the command line: the schedule's are
+    those queued on a day it runs (the 10th after a quarter for a quarterly report, any day from the
+    last due date for the final one). A waiting report's step held a sentence; it is now a code."""
+    import datetime
+
+    Report = apps.get_model("reports", "Report")
+    Period = apps.get_model("monitoring", "Period")
+    periods = list(Period.objects.order_by("starts_on"))
+    last_due = periods[-1].due_on if periods else None
+
+    def report_day(period):
+        first_next = (period.ends_on.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+        return first_next.replace(day=10)
+
+    days = {p.pk: report_day(p) for p in periods}
+    for report in Report.objects.filter(requested_by__isnull=True):
+        day = report.requested_at.date()
+        if report.kind == "final":
+            scheduled = last_due is not None and day >= last_due
+        else:
+            scheduled = report.kind == "quarterly" and days.get(report.period_id) == day
+        report.source = "schedule" if scheduled else "command"
+        report.save(update_fields=["source"])
+    Report.objects.filter(status="queued").exclude(step="").update(step="no_broker")
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('reports', '0001_initial'),
+        ('monitoring', '0001_initial'),
     ]
 
     operations = [
@@ -20,5 +43,5 @@ class Migration(migrations.Migration):
             name='source',
             field=models.CharField(choices=[('page', 'the portal'), ('command', 'the command line'), ('schedule', 'the schedule')], default='page', max_length=8, verbose_name='requested from'),
         ),
-        migrations.RunPython(scheduled_before, migrations.RunPython.noop),
+        migrations.RunPython(sources_and_steps_before, migrations.RunPython.noop),
     ]

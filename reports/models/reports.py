@@ -38,6 +38,7 @@ class Report(models.Model):
         "pdf": _("Writing the PDF"),
         "xlsx": _("Writing the XLSX"),
         "storing": _("Storing the files"),
+        "dispatching": _("Sending to the background worker"),
         "no_broker": _("The background worker cannot be reached; the report waits in the queue. Try again later."),
     }
 
