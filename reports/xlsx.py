@@ -226,7 +226,11 @@ def _values(workbook, s: Snapshot) -> _Sheet:
             (_("Value"), 14, DECIMAL),
         ],
     )
-    indicators = {i.code: i for i in Indicator.objects.all()}
+    # Named once per indicator, not once per row: at national scale there are a million rows.
+    described = {
+        i.code: (i.name, i.unit, {6: INTEGER} if i.type == Indicator.Type.INTEGER else None)
+        for i in Indicator.objects.all()
+    }
     periods = _period_labels()
     rows = (
         _accepted_values(s)
@@ -246,13 +250,9 @@ def _values(workbook, s: Snapshot) -> _Sheet:
         )
     )
     for region, bin_, period, code, number in rows.iterator(chunk_size=10000):
-        indicator = indicators.get(code)
-        name, unit = (indicator.name, indicator.unit) if indicator else ("", "")
         # A count reads 12, not 12.00; decimals and percentages keep their two places.
-        whole = indicator is not None and indicator.type == Indicator.Type.INTEGER
-        sheet.add(
-            [region, bin_, periods.get(period, period), code, name, unit, number], {6: INTEGER} if whole else None
-        )
+        name, unit, formats = described.get(code, ("", "", None))
+        sheet.add([region, bin_, periods.get(period, period), code, name, unit, number], formats)
     return sheet
 
 
