@@ -26,28 +26,26 @@ from pilots.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+def _period(quarter, *, starts, ends, due, review):
+    """A 2026 quarter; each date as (month, day)."""
+    return PeriodFactory(
+        code=f"2026-Q{quarter}",
+        quarter=quarter,
+        starts_on=datetime.date(2026, *starts),
+        ends_on=datetime.date(2026, *ends),
+        due_on=datetime.date(2026, *due),
+        review_due_on=datetime.date(2026, *review),
+    )
+
+
 @pytest.fixture
 def q1():
-    return PeriodFactory(
-        code="2026-Q1",
-        quarter=1,
-        starts_on=datetime.date(2026, 1, 1),
-        ends_on=datetime.date(2026, 3, 31),
-        due_on=datetime.date(2026, 4, 5),
-        review_due_on=datetime.date(2026, 4, 10),
-    )
+    return _period(1, starts=(1, 1), ends=(3, 31), due=(4, 5), review=(4, 10))
 
 
 @pytest.fixture
 def q2():
-    return PeriodFactory(
-        code="2026-Q2",
-        quarter=2,
-        starts_on=datetime.date(2026, 4, 1),
-        ends_on=datetime.date(2026, 6, 30),
-        due_on=datetime.date(2026, 7, 5),
-        review_due_on=datetime.date(2026, 7, 10),
-    )
+    return _period(2, starts=(4, 1), ends=(6, 30), due=(7, 5), review=(7, 10))
 
 
 @pytest.fixture
@@ -271,14 +269,7 @@ def test_stage_progress_counts_activities_done_by_organisations_in_the_pilot_now
 
 
 def test_skills_compare_the_share_at_each_level_at_baseline_and_final(world):
-    q4 = PeriodFactory(
-        code="2026-Q4",
-        quarter=4,
-        starts_on=datetime.date(2026, 10, 1),
-        ends_on=datetime.date(2026, 11, 20),
-        due_on=datetime.date(2026, 11, 25),
-        review_due_on=datetime.date(2026, 11, 30),
-    )
+    q4 = _period(4, starts=(10, 1), ends=(11, 20), due=(11, 25), review=(11, 30))
     codes = ["children_assessed", "skills_high", "skills_medium", "skills_low"]
     indicators = {c: IndicatorFactory(code=c, periods=[world["q1"], q4]) for c in codes}
     a1 = world["orgs"][0]
