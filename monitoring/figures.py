@@ -9,13 +9,13 @@ submitted and accepted submissions; every other figure counts accepted data only
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Avg, BooleanField, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pilots.models import ActivityProgress, Organisation, Region, Stage, User
 from pilots.models.organisations import in_pilot_on_q
-from pilots.selectors import national_aggregate_scope, organisation_scope, region_scope
+from pilots.selectors import name_in_active_language, national_aggregate_scope, organisation_scope, region_scope
 
 from .models import SUBMITTED_STATUSES, Indicator, Period, Status, Submission, Value
 
@@ -426,7 +426,10 @@ def organisation_status_matrix(
 ) -> list[OrganisationStatusRow]:
     """Each organisation with its submission (or None) in each period, by name in the reader's language; two queries."""
     scope = organisations(user=user, filters=filters)
-    orgs = sorted(scope.order_by("bin"), key=lambda o: o.name.casefold())
+    # Whether each organisation was expected in each period is read with it, by the same rule as completeness.
+    orgs = scope.annotate(
+        **{f"expected_{p.pk}": ExpressionWrapper(_expected_in(p), output_field=BooleanField()) for p in periods}
+    ).order_by(name_in_active_language(), "bin")
     submissions = Submission.objects.filter(organisation__in=scope, period__in=periods).only(
         "pk", "organisation_id", "period_id", "status", "is_late"
     )
@@ -435,17 +438,10 @@ def organisation_status_matrix(
         OrganisationStatusRow(
             organisation=o,
             statuses={p.code: by_key.get((o.pk, p.pk)) for p in periods},
-            expected={p.code: _was_in_pilot(o, p) for p in periods},
+            expected={p.code: getattr(o, f"expected_{p.pk}") for p in periods},
         )
         for o in orgs
     ]
-
-
-def _was_in_pilot(organisation: Organisation, period: Period) -> bool:
-    """The Python twin of _expected_in, for rows already read."""
-    return organisation.in_pilot_from <= period.ends_on and (
-        organisation.in_pilot_until is None or organisation.in_pilot_until >= period.starts_on
-    )
 
 
 def not_handed_in(*, user: User, filters: FigureFilters, period: Period) -> QuerySet[Organisation]:

@@ -18,6 +18,7 @@ from monitoring.figures import FigureFilters
 from monitoring.models import Indicator, Period, Status, Submission, Value
 from pilots.control_card import order_current
 from pilots.models import Organisation, User
+from pilots.models.i18n import localized_from
 
 from .models import Narrative, Report
 
@@ -179,7 +180,7 @@ def _narratives(snapshot: Snapshot, orgs, report: Report) -> None:
         key = " ".join(text.split()).casefold()
         if key not in quotes and len(quotes) >= NARRATIVES_PER_REGION:
             continue
-        name = (name_ru or name_kk) if snapshot.report.language == "ru" else (name_kk or name_ru)
+        name = localized_from({"kk": name_kk, "ru": name_ru})
         quotes.setdefault(key, Quote(text=text.strip())).add(name, periods[period])
     # Kinds in the form's order (achievements, difficulties, proposals, best practice), not the codes'.
     snapshot.narratives = {

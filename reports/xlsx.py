@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from monitoring.figures import DIMENSIONS, SKILL_LEVELS
 from monitoring.models import Indicator, Period, Status, Value
+from pilots.models.i18n import localized_from
 
 from .snapshot import NARRATIVE_CODES, Snapshot, report_filters
 
@@ -206,7 +207,7 @@ def _narratives(workbook, s: Snapshot) -> _Sheet:
         .order_by("submission__organisation__region__code", "submission__organisation__bin", "submission__period__code")
     )
     for region, bin_, name_kk, name_ru, period, kind, text in rows.iterator(chunk_size=5000):
-        name = (name_ru or name_kk) if s.report.language == "ru" else (name_kk or name_ru)
+        name = localized_from({"kk": name_kk, "ru": name_ru})
         sheet.add([region, bin_, name, periods.get(period, period), kinds.get(kind, kind), text])
     return sheet
 
