@@ -117,3 +117,10 @@ class ClauseExecution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clause.number} · {self.done_on:%d.%m.%Y}"
+
+    @property
+    def recorded_by_name(self) -> str:
+        """Who recorded it, as people read a name; empty for records loaded without a recorder."""
+        if self.recorded_by is None:
+            return ""
+        return self.recorded_by.get_full_name() or self.recorded_by.get_username()

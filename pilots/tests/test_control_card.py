@@ -140,3 +140,25 @@ def test_control_card_page_shows_each_clause_and_the_days_left(client, order):
 def test_control_card_without_an_order_says_so(client):
     client.force_login(InstituteFactory())
     assert "has not been entered in the portal yet" in client.get(reverse("order")).content.decode()
+
+
+def _sent_page(client, order, periods, **recorded):
+    ClauseExecution.objects.create(
+        clause=order.clauses.get(number="3.1"), done_on=TODAY, note="letter 12", reference="2026-Q1", **recorded
+    )
+    client.force_login(StaffFactory())
+    response = client.get(reverse("order"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_control_card_lists_a_sending_recorded_without_a_recorder(client, order, periods):
+    page = _sent_page(client, order, periods)
+    assert "sent to the Department" in page
+    assert "recorded by" not in page
+
+
+def test_control_card_names_who_recorded_a_sending(client, order, periods):
+    recorder = InstituteFactory(first_name="Aigerim", last_name="Seitkali")
+    page = _sent_page(client, order, periods, recorded_by=recorder)
+    assert "sent to the Department; recorded by Aigerim Seitkali" in page
