@@ -159,6 +159,11 @@ STORAGES = {
 # Files are checked for size before they are read; 10 MB plus form overhead.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2.5 * 1024 * 1024
+# Larger uploads go to a temporary file that Django would name after the upload's extension (too long → 500).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "pilot_portal.uploads.ShortTemporaryNameUploadHandler",
+]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
