@@ -90,6 +90,8 @@ def failure_limit(request, credentials=None) -> int:
 
 def locked_out(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: the lock page, saying which lock holds and when it lifts."""
+    # Axes' async middleware passes the credentials second; the request carries them either way.
+    credentials = getattr(request, "axes_credentials", None) or credentials
     states = [state for state in _handler().lock_states(request, credentials) if state.closed]
     # Of several closed locks, the one that lifts last is the one the person waits for (a lock
     # without cool-off never lifts by itself).
@@ -97,6 +99,5 @@ def locked_out(request, original_response=None, credentials=None):
     context = {
         "lock": state.lock if state else ACCOUNT,
         "lifts_at": state.lifts_at if state else None,
-        "username": get_client_username(request, credentials) or "",
     }
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
