@@ -210,12 +210,14 @@ class Progress:
             self.connection.close()
 
 
-def report_compile(*, report_id: int, attempt: str) -> ReportVersion | None:
+def report_compile(*, report_id: int, attempt: str, redelivered: bool = False) -> ReportVersion | None:
     """Compile one attempt of a report: snapshot, PDF, XLSX, then a new version with both files.
 
     Safe to run twice for one attempt (a redelivered task): the version is written once. A
     transient database error is raised for the task to retry; anything else fails the report
-    with its reason."""
+    with its reason. A task the broker hands out again (redelivered) while its attempt is still
+    running lost its worker mid-way: that counts as a restart, bounded like the beat's, so a
+    compilation that takes its worker down every time (memory) fails instead of looping."""
     from .pdf import render_pdf
     from .snapshot import one_moment, take_snapshot
     from .xlsx import write_xlsx
@@ -227,10 +229,23 @@ def report_compile(*, report_id: int, attempt: str) -> ReportVersion | None:
     if existing is not None:
         _finish(report, existing)
         return existing
+    restarts = F("stale_restarts")
+    if redelivered and report.status == Report.Status.RUNNING:
+        if report.stale_restarts >= STALE_RESTARTS_MAX:
+            log.error("Report %s lost its worker %d times; failed", report.pk, report.stale_restarts + 1)
+            report_fail(report_id=report.pk, reason=Report.STOPPED, attempt=attempt)
+            return None
+        restarts = F("stale_restarts") + 1
     # Claimed for this attempt only; a superseded attempt's task that arrives late finds nothing to claim.
     now = timezone.now()
     claimed = Report.objects.filter(pk=report.pk, attempt=attempt).update(
-        status=Report.Status.RUNNING, started_at=now, heartbeat_at=now, progress=1, step="reading", error=""
+        status=Report.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        progress=1,
+        step="reading",
+        error="",
+        stale_restarts=restarts,
     )
     if not claimed:
         return None

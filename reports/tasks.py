@@ -28,7 +28,9 @@ class CompileTask(Task):
     max_retries=5,
 )
 def compile_report(self, report_id: int, attempt: str) -> int | None:
-    version = report_compile(report_id=report_id, attempt=attempt)
+    # Redis marks a message it hands out again: after its worker died, or rejected it on losing its child.
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    version = report_compile(report_id=report_id, attempt=attempt, redelivered=redelivered)
     return version.pk if version else None
 
 

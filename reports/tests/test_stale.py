@@ -123,6 +123,27 @@ def test_the_old_task_of_a_restarted_compilation_does_nothing(institute, sent):
     assert (report.status, report.versions.count()) == (Report.Status.DONE, 1)
 
 
+def test_a_compilation_that_loses_its_worker_every_time_fails_instead_of_looping(monkeypatch):
+    """Redis hands a task out again after its worker died (or the worker rejects it on losing its
+    child): each such return of a running attempt counts as a restart, bounded like the beat's."""
+
+    def snapshot_reached(report):
+        raise RuntimeError("the compilation began")
+
+    monkeypatch.setattr("reports.snapshot.take_snapshot", snapshot_reached)
+    worn_out = _fresh(language="kk", stale_restarts=STALE_RESTARTS_MAX)
+    assert report_compile(report_id=worn_out.pk, attempt=str(worn_out.attempt), redelivered=True) is None
+    worn_out.refresh_from_db()
+    assert (worn_out.status, worn_out.error) == (Report.Status.FAILED, Report.STOPPED)
+    assert f"(attempts: {STALE_RESTARTS_MAX + 1})" in worn_out.error_label
+
+    once_more = _fresh(language="ru", stale_restarts=STALE_RESTARTS_MAX - 1)  # the control: it starts again
+    report_compile(report_id=once_more.pk, attempt=str(once_more.attempt), redelivered=True)
+    once_more.refresh_from_db()
+    assert once_more.error == "RuntimeError: the compilation began"
+    assert once_more.stale_restarts == STALE_RESTARTS_MAX
+
+
 def test_progress_of_an_attempt_given_up_on_moves_neither_the_bar_nor_the_heartbeat(sent):
     report = _stuck()
     zombie = Progress(report)  # the compilation that was thought dead, still writing
