@@ -205,6 +205,23 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A report's compilation: at the soft limit the task stops itself and the report fails with that
+# reason; at the hard limit the worker kills it. A compilation that runs is therefore never older
+# than the hard limit, which is what tells a stuck report (its worker died) from a slow one.
+# REPORT_HARD_TIME_LIMIT comes from the environment so the worker-kill test can use a short one.
+REPORT_HARD_TIME_LIMIT = env.int("REPORT_HARD_TIME_LIMIT", default=12 * 60)
+REPORT_SOFT_TIME_LIMIT = REPORT_HARD_TIME_LIMIT * 5 // 6
+# The longest wait between two tries of a compilation after a database error.
+REPORT_RETRY_BACKOFF_MAX = 5 * 60
+# Redis gives a message that was delivered but never acknowledged to another worker after this
+# many seconds (Kombu's default is an hour). A compilation acknowledges only when it ends
+# (acks_late), so a live task holds its message for at most its longest retry wait plus its hard
+# limit: shorter than that, Redis would hand a running compilation to a second worker; much longer,
+# and a compilation whose worker was killed would wait an hour for its message to come back.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REPORT_RETRY_BACKOFF_MAX + REPORT_HARD_TIME_LIMIT + 60}
+# How often the beat looks for compilations whose worker stopped (their heartbeat older than the
+# hard limit): every minute, more often with a short hard limit, so one is found soon after.
+REPORT_STALE_CHECK_SECONDS = min(60, max(5, REPORT_HARD_TIME_LIMIT // 6))
 # The beat's schedule, in Asia/Almaty time: mornings, when people are at their desks.
 CELERY_BEAT_SCHEDULE = {
     "monitoring-due-reminders": {
@@ -218,6 +235,12 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-coordinator-digests": {
         "task": "monitoring.tasks.send_coordinator_digests",
         "schedule": crontab(hour=9, minute=30),
+    },
+    "report-stale-compilations": {
+        "task": "reports.tasks.recover_stale_reports",
+        "schedule": REPORT_STALE_CHECK_SECONDS,
+        # While no worker runs, the checks would pile up in the queue; one fresh check is enough.
+        "options": {"expires": REPORT_STALE_CHECK_SECONDS},
     },
 }
 

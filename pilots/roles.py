@@ -1,5 +1,5 @@
 """The Institute edits the pilot's editable data (periods, indicators, rules, stages, the order's records)
-in the admin; this group carries exactly those permissions."""
+in the admin, and reads submissions and reports there; this group carries exactly those permissions."""
 
 from django.contrib.auth.models import Group, Permission
 
@@ -8,7 +8,11 @@ INSTITUTE_MODELS = {
     "monitoring": ["period", "section", "indicator", "validationrule"],
     "pilots": ["stage", "activity", "clauseexecution", "pilotmembershipchange"],
 }
-READ_ONLY_MODELS = {"monitoring": ["submission", "value", "attachment", "reminderlog"]}
+READ_ONLY_MODELS = {
+    "monitoring": ["submission", "value", "attachment", "reminderlog"],
+    # Reports are read-only for everyone in the admin; the Institute looks there for a stuck one.
+    "reports": ["report", "reportversion"],
+}
 
 
 def institute_group() -> Group:

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -39,13 +40,16 @@ def report_queue(
 ) -> tuple[Report, bool]:
     """Ask for a compilation. A second ask for the same report while one is queued or running returns
     that one instead (two clicks, one task); if no worker was reachable when it was queued, the second
-    ask sends it again. Returns (report, created)."""
+    ask sends it again; if its worker stopped mid-way, the second ask starts it again. Returns
+    (report, created): created is true when a compilation starts, new or started again."""
     if user is not None and not report_can_queue(user=user, kind=kind, region=region):
         raise PermissionDenied
     _check_scope(kind=kind, period=period, region=region, language=language)
     key = Report.make_scope_key(kind, period, region, language)
     active = Report.objects.filter(scope_key=key, status__in=[Report.Status.QUEUED, Report.Status.RUNNING]).first()
     if active is not None:
+        if _restart(active, among=Report.objects.stale(), step="restarted", requested_by=user, source=source):
+            return active, True
         _dispatch_if_waiting(active)
         return active, False
     try:
@@ -62,26 +66,69 @@ def report_queue(
 
 def report_requeue(*, user: User, report: Report) -> Report:
     """Compile a report again, as a new version; the versions compiled before are kept. A report that
-    waits because no worker was reachable is sent again as it is."""
+    waits because no worker was reachable is sent again as it is; one whose worker stopped mid-way
+    (stale) is started again."""
     if not report_can_queue(user=user, kind=report.kind, region=report.region):
         raise PermissionDenied
     if _dispatch_if_waiting(report):
         return report
-    moved = Report.objects.filter(pk=report.pk, status__in=[Report.Status.DONE, Report.Status.FAILED]).update(
-        status=Report.Status.QUEUED,
-        progress=0,
-        step="",
-        error="",
-        attempt=uuid.uuid4(),
+    _restart(
+        report,
+        among=Report.objects.filter(status__in=[Report.Status.DONE, Report.Status.FAILED]) | Report.objects.stale(),
+        step=Case(When(status=Report.Status.RUNNING, then=Value("restarted")), default=Value("")),
         requested_by=user,
         source=Report.Source.PAGE,
+    )
+    return report
+
+
+# Restarts of one compilation by the beat after its worker stopped; then it fails, with its reason.
+STALE_RESTARTS_MAX = 2
+
+
+def report_recover_stale(*, now=None) -> dict[str, list[int]]:
+    """The beat's sweep: each compilation whose worker stopped (no heartbeat for longer than the hard
+    time limit) is started again as a new attempt, at most STALE_RESTARTS_MAX times, then failed with
+    its reason. Safe to run in several places at once: each change is a conditional update."""
+    now = now or timezone.now()
+    stale = Report.objects.stale(now=now)
+    recovered = {"restarted": [], "failed": []}
+    for report in stale.order_by("pk"):
+        same = stale.filter(attempt=report.attempt)  # unless a heartbeat or someone moved it meanwhile
+        if report.stale_restarts < STALE_RESTARTS_MAX:
+            log.warning("Report %s stopped (last heartbeat %s); starting it again", report.pk, report.heartbeat_at)
+            try:
+                if _restart(report, among=same, step="restarted", stale_restarts=F("stale_restarts") + 1):
+                    recovered["restarted"].append(report.pk)
+            except BrokerUnavailable:
+                recovered["restarted"].append(report.pk)  # queued with that reason; sent when asked again
+        elif same.filter(pk=report.pk).update(
+            status=Report.Status.FAILED, error=Report.STOPPED, step="", finished_at=now
+        ):
+            recovered["failed"].append(report.pk)
+            log.error("Report %s stopped %d times; failed", report.pk, report.stale_restarts + 1)
+    return recovered
+
+
+def _restart(report: Report, *, among: QuerySet[Report], step, **fields) -> bool:
+    """Start a new attempt of a report that is in `among`. The conditional update claims it (two
+    clicks, one task); the new attempt makes any task of an earlier one a no-op, also one that Redis
+    hands out again long after its worker died."""
+    moved = among.filter(pk=report.pk).update(
+        status=Report.Status.QUEUED,
+        progress=0,
+        step=step,
+        error="",
+        attempt=uuid.uuid4(),
         started_at=None,
         finished_at=None,
+        heartbeat_at=None,
+        **{"stale_restarts": 0, **fields},
     )
     if moved:
         report.refresh_from_db()
         _dispatch(report)
-    return report
+    return bool(moved)
 
 
 def _check_scope(*, kind: str, period: Period | None, region: Region | None, language: str) -> None:
@@ -134,20 +181,28 @@ def _dispatch(report: Report) -> None:
 
 
 class Progress:
-    """Writes a report's progress where other connections see it at once, even from inside the
-    snapshot's long read-only transaction (PostgreSQL: through a second connection)."""
+    """Writes a report's progress, and its heartbeat, where other connections see it at once, even
+    from inside the snapshot's long read-only transaction (PostgreSQL: through a second connection).
+
+    Only for its own attempt: a compilation that was given up on and started again cannot move the
+    new one's bar or keep it looking alive. The heartbeat is written with each step only, not on a
+    clock: no step can outlast the hard time limit, at which the worker kills the whole compilation,
+    so a live compilation's heartbeat is always younger than the limit the beat judges it by."""
 
     def __init__(self, report: Report):
         self.report_id = report.pk
         self.connection = (
             connections.create_connection(DEFAULT_DB_ALIAS) if connection.vendor == "postgresql" else connection
         )
+        self.attempt = Report._meta.get_field("attempt").get_db_prep_value(report.attempt, self.connection)
 
     def __call__(self, percent: int, step: str) -> None:
+        heartbeat = Report._meta.get_field("heartbeat_at").get_db_prep_value(timezone.now(), self.connection)
         with self.connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {Report._meta.db_table} SET progress = %s, step = %s WHERE id = %s",
-                [percent, step[:200], self.report_id],
+                f"UPDATE {Report._meta.db_table} SET progress = %s, step = %s, heartbeat_at = %s"
+                " WHERE id = %s AND attempt = %s",
+                [percent, step[:200], heartbeat, self.report_id, self.attempt],
             )
 
     def close(self) -> None:
@@ -155,12 +210,14 @@ class Progress:
             self.connection.close()
 
 
-def report_compile(*, report_id: int, attempt: str) -> ReportVersion | None:
+def report_compile(*, report_id: int, attempt: str, redelivered: bool = False) -> ReportVersion | None:
     """Compile one attempt of a report: snapshot, PDF, XLSX, then a new version with both files.
 
     Safe to run twice for one attempt (a redelivered task): the version is written once. A
     transient database error is raised for the task to retry; anything else fails the report
-    with its reason."""
+    with its reason. A task the broker hands out again (redelivered) while its attempt is still
+    running lost its worker mid-way: that counts as a restart, bounded like the beat's, so a
+    compilation that takes its worker down every time (memory) fails instead of looping."""
     from .pdf import render_pdf
     from .snapshot import one_moment, take_snapshot
     from .xlsx import write_xlsx
@@ -172,9 +229,23 @@ def report_compile(*, report_id: int, attempt: str) -> ReportVersion | None:
     if existing is not None:
         _finish(report, existing)
         return existing
+    restarts = F("stale_restarts")
+    if redelivered and report.status == Report.Status.RUNNING:
+        if report.stale_restarts >= STALE_RESTARTS_MAX:
+            log.error("Report %s lost its worker %d times; failed", report.pk, report.stale_restarts + 1)
+            report_fail(report_id=report.pk, reason=Report.STOPPED, attempt=attempt)
+            return None
+        restarts = F("stale_restarts") + 1
     # Claimed for this attempt only; a superseded attempt's task that arrives late finds nothing to claim.
+    now = timezone.now()
     claimed = Report.objects.filter(pk=report.pk, attempt=attempt).update(
-        status=Report.Status.RUNNING, started_at=timezone.now(), progress=1, step="reading", error=""
+        status=Report.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        progress=1,
+        step="reading",
+        error="",
+        stale_restarts=restarts,
     )
     if not claimed:
         return None
@@ -196,13 +267,15 @@ def report_compile(*, report_id: int, attempt: str) -> ReportVersion | None:
             )
         progress(96, "storing")
         version = _store(report, attempt, snapshot.taken_at, workdir, pages, time.monotonic() - started)
+        if version is None:
+            return None  # started again meanwhile as a new attempt: that one writes the version
     except Exception as error:
         from django.db import InterfaceError, OperationalError
 
         if isinstance(error, OperationalError | InterfaceError):
             raise  # transient: the task retries with backoff
         log.exception("Report %s failed", report.pk)
-        report_fail(report_id=report.pk, reason=_describe(error))
+        report_fail(report_id=report.pk, reason=_describe(error), attempt=attempt)
         return None
     finally:
         progress.close()
@@ -231,7 +304,7 @@ def _describe(error: Exception) -> str:
     from celery.exceptions import SoftTimeLimitExceeded
 
     if isinstance(error, SoftTimeLimitExceeded):
-        return _("The compilation took longer than allowed and was stopped.")
+        return Report.TIME_LIMIT
     return f"{type(error).__name__}: {error}"[:2000]
 
 
@@ -243,14 +316,19 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _store(report: Report, attempt: str, snapshot_at, workdir: Path, pages: int, seconds: float) -> ReportVersion:
-    """Move both files into place, then record the version: a download can only ever find whole files."""
+def _store(
+    report: Report, attempt: str, snapshot_at, workdir: Path, pages: int, seconds: float
+) -> ReportVersion | None:
+    """Move both files into place, then record the version: a download can only ever find whole files.
+    None when the attempt was superseded while it compiled."""
     stem = report.file_stem()
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
         existing = locked.versions.filter(attempt=attempt).first()
         if existing is not None:
             return existing
+        if str(locked.attempt) != attempt:
+            return None
         number = (locked.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         final_dir = Path(settings.MEDIA_ROOT) / "reports" / str(report.pk) / f"v{number}"
         final_dir.mkdir(parents=True, exist_ok=True)
@@ -281,11 +359,13 @@ def _finish(report: Report, version: ReportVersion) -> None:
     )
 
 
-def report_fail(*, report_id: int, reason: str) -> None:
-    """Leave the report failed with its reason; never running forever."""
-    Report.objects.filter(pk=report_id).exclude(status=Report.Status.DONE).update(
-        status=Report.Status.FAILED, error=reason, finished_at=timezone.now(), step=""
-    )
+def report_fail(*, report_id: int, reason: str, attempt: str | None = None) -> None:
+    """Leave the report failed with its reason; never running forever. Given an attempt, only while
+    that attempt is the report's: a failure of one given up on must not fail the one started since."""
+    reports = Report.objects.filter(pk=report_id).exclude(status=Report.Status.DONE)
+    if attempt is not None:
+        reports = reports.filter(attempt=attempt)
+    reports.update(status=Report.Status.FAILED, error=reason, finished_at=timezone.now(), step="")
 
 
 @transaction.atomic

@@ -81,13 +81,15 @@ def report_detail_view(request, report_id):
     _readers_only(request.user)
     report = report_get(user=request.user, report_id=report_id)
     version = report.latest_version
+    stale = report.is_stale
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse(
             {
                 "status": report.status,
                 "progress": report.progress,
                 "step": report.step_label,
-                "error": report.error,
+                "error": report.error_label,
+                "stale": stale,
                 "pdf": reverse("report_pdf", args=[report.pk]) if version else None,
                 "xlsx": reverse("report_xlsx", args=[report.pk]) if version else None,
             }
@@ -97,6 +99,7 @@ def report_detail_view(request, report_id):
         "reports/detail.html",
         {
             "report": report,
+            "stale": stale,
             "versions": report.versions.order_by("-number"),
             "can_requeue": report_can_queue(user=request.user, kind=report.kind, region=report.region),
             "can_mark_sent": report_can_mark_sent(user=request.user, report=report) and version and not report.sent_at,

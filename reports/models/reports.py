@@ -1,11 +1,22 @@
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import Period
 from pilots.models import Region
+
+
+class ReportQuerySet(models.QuerySet):
+    def stale(self, *, now: datetime.datetime | None = None) -> "ReportQuerySet":
+        """Compilations whose worker stopped: running, with no heartbeat for longer than the hard time
+        limit. A live compilation cannot be that old (the worker kills it at the limit), so none of
+        these is still being written."""
+        cutoff = (now or timezone.now()) - datetime.timedelta(seconds=settings.REPORT_HARD_TIME_LIMIT)
+        return self.filter(models.Q(heartbeat_at__lt=cutoff) | models.Q(heartbeat_at__isnull=True), status="running")
 
 
 class Report(models.Model):
@@ -40,6 +51,17 @@ class Report(models.Model):
         "storing": _("Storing the files"),
         "dispatching": _("Sending to the background worker"),
         "no_broker": _("The background worker cannot be reached; the report waits in the queue. Try again later."),
+        "restarted": _("The compilation stopped without finishing; it was sent to the background worker again."),
+    }
+    # Reasons of failure the portal itself gives, stored as codes for the same reason as the steps.
+    STOPPED = "stopped"
+    TIME_LIMIT = "time_limit"
+    REASONS = {
+        STOPPED: _(
+            "The compilation stopped without finishing each time it was started (attempts: %(attempts)d): "
+            "the background worker stopped or ran out of time. Compile it again once the worker runs."
+        ),
+        TIME_LIMIT: _("The compilation took longer than allowed and was stopped."),
     }
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -56,6 +78,10 @@ class Report(models.Model):
     error = models.TextField(_("reason of failure"), blank=True)
     # Identifies one compilation: a redelivered task with the same token resumes it, never doubles it.
     attempt = models.UUIDField(_("attempt"), default=uuid.uuid4)
+    # Written with each step of a running compilation; an old one means its worker is gone.
+    heartbeat_at = models.DateTimeField(_("last sign of progress"), null=True, blank=True)
+    # Restarts by the beat after the worker stopped, since someone last asked; bounded (services).
+    stale_restarts = models.PositiveSmallIntegerField(_("restarted after its worker stopped"), default=0)
     source = models.CharField(_("requested from"), max_length=8, choices=Source.choices, default=Source.PAGE)
     # Empty for the drafts the schedule compiles by itself and for the command line.
     requested_by = models.ForeignKey(
@@ -80,6 +106,8 @@ class Report(models.Model):
         related_name="+",
         verbose_name=_("marked as sent by"),
     )
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -107,6 +135,19 @@ class Report(models.Model):
     @property
     def step_label(self) -> str:
         return str(self.STEPS.get(self.step, self.step))
+
+    @property
+    def error_label(self) -> str:
+        """The reason of failure in the reader's language when the portal gave it; else as recorded."""
+        reason = self.REASONS.get(self.error)
+        if reason is None:
+            return self.error
+        return str(reason) % {"attempts": self.stale_restarts + 1}
+
+    @property
+    def is_stale(self) -> bool:
+        """Running, but its worker stopped: nobody will finish it unless it is started again."""
+        return self.status == self.Status.RUNNING and type(self).objects.stale().filter(pk=self.pk).exists()
 
     @property
     def waits_for_a_worker(self) -> bool:

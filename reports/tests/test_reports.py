@@ -206,6 +206,7 @@ def test_the_json_status_names_the_files(client, institute):
         "progress": 100,
         "step": "",
         "error": "",
+        "stale": False,
         "pdf": reverse("report_pdf", args=[report.pk]),
         "xlsx": reverse("report_xlsx", args=[report.pk]),
     }

@@ -1,9 +1,12 @@
-"""A real Celery worker, against Redis and PostgreSQL, compiles a report queued by the portal.
+"""A real Celery worker, against Redis and PostgreSQL, compiles a report queued by the portal, and
+finishes one whose worker was killed mid-way.
 
 Runs where REDIS_URL and a PostgreSQL DATABASE_URL are set (CI); elsewhere it is skipped, and in
 CI a missing service fails it instead."""
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,71 +17,147 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from monitoring.models import Period
 from pilot_portal.celery import app
-from pilots.models import User
+from pilots.models import Region, User
 from reports.models import Report
 from reports.services import report_queue
 
 pytestmark = pytest.mark.worker
 
+QUIET = ["--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel", "INFO"]
+# The worker-kill test's hard limit: short, so that a stuck compilation is found within a minute or two.
+SHORT_HARD_LIMIT = 60
+
 
 @pytest.fixture
-def real_worker(transactional_db, monkeypatch, tmp_path):
+def start_celery(transactional_db, monkeypatch, tmp_path):
+    """Starts `celery -A pilot_portal …` processes against this test's database, each in its own
+    process group (so a test can kill a worker with its children); stops what is left at the end."""
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         reason = "needs REDIS_URL and PostgreSQL"
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason} in CI", pytrace=False)
         pytest.skip(reason)
     monkeypatch.setitem(app.conf, "task_always_eager", False)
+    app.control.purge()  # messages an earlier run left in this Redis database are not this test's
     db = connection.settings_dict
-    env = {
+    base_env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "DEBUG": "True",
     }
-    log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "pilot_portal",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "INFO",
-                "--without-heartbeat",
-                "--without-mingle",
-                "--without-gossip",
-            ],
+    started = []
+
+    def start(name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        log = tmp_path / f"{name}.log"
+        out = log.open("w")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "pilot_portal", *args],
             cwd=Path(settings.BASE_DIR),
-            env=env,
+            env={**base_env, **(env or {})},
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
+        started.append((name, process, log, out))
+        return process
+
+    yield start
+    for name, process, log, out in started:
+        if process.poll() is None:
+            process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=20)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # whatever of its group is left
+        process.wait()
+        out.close()
+        print(f"----- {name} -----\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture
+def real_worker(start_celery):
+    return start_celery("worker", "worker", "--pool", "solo", *QUIET)
+
+
+def _alive_in_group(pgid: int) -> list[int]:
+    """Processes of the group that still run (a killed child may linger a moment as a zombie)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            yield worker
-        finally:
-            worker.terminate()
-            worker.wait(timeout=30)
-    print(log.read_text()[-3000:])
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+def _wait_for(report: Report, condition, *, until: float, what: str) -> Report:
+    while time.monotonic() < until:
+        report.refresh_from_db()
+        if condition(report):
+            return report
+        time.sleep(0.2)
+    pytest.fail(f"{what}: report is {report.status} at {report.progress} % ({report.step}) {report.error}")
 
 
 def test_a_real_worker_compiles_a_queued_report(real_worker):
     call_command("load_demo", "--force")
     report, created = report_queue(user=User.objects.get(username="institute"), kind="final", language="kk")
     assert created
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        report.refresh_from_db()
-        if report.status in (Report.Status.DONE, Report.Status.FAILED):
-            break
-        time.sleep(1)
-    assert report.status == Report.Status.DONE, report.error
+    finished = (Report.Status.DONE, Report.Status.FAILED)
+    _wait_for(report, lambda r: r.status in finished, until=time.monotonic() + 180, what="not compiled")
+    assert report.status == Report.Status.DONE, report.error_label
     version = report.latest_version
     assert Path(version.pdf.path).stat().st_size == version.pdf_size > 0
     assert report.versions.count() == 1
+
+
+def test_a_compilation_whose_worker_is_killed_is_finished_by_a_new_worker_within_the_limit(start_celery, tmp_path):
+    call_command("load_demo", "--force")
+    short = {"REPORT_HARD_TIME_LIMIT": str(SHORT_HARD_LIMIT)}
+    worker = ["worker", "--pool", "prefork", "--concurrency", "1", *QUIET]
+    # The beat runs throughout, as in production; its sweep comes every REPORT_STALE_CHECK_SECONDS.
+    start_celery("beat", "beat", "--loglevel", "INFO", "--schedule", str(tmp_path / "beat-schedule"), env=short)
+    first = start_celery("worker-1", *worker, "--hostname", "first@%h", env=short)
+    report, _created = report_queue(
+        user=User.objects.get(username="institute"),
+        kind=Report.Kind.REGIONAL,
+        period=Period.objects.get(code="2026-Q3"),
+        region=Region.objects.get(code="KZ-71"),
+        language="kk",
+    )
+    mid_way = _wait_for(
+        report,
+        lambda r: r.status == Report.Status.RUNNING and r.progress >= 25,
+        until=time.monotonic() + 180,
+        what="never reached 25 %",
+    )
+    os.killpg(first.pid, signal.SIGKILL)  # the worker's parent and its pool's children at once
+    killed_at = time.monotonic()
+    first.wait(timeout=10)
+    _wait_for(report, lambda r: not _alive_in_group(first.pid), until=killed_at + 10, what="first worker still alive")
+    stuck_attempt, stuck_progress = mid_way.attempt, mid_way.progress
+    assert stuck_progress < 100
+
+    time.sleep(5)  # as it was: nobody moves a report whose worker is gone ...
+    report.refresh_from_db()
+    assert (report.status, report.progress, report.attempt) == (Report.Status.RUNNING, stuck_progress, stuck_attempt)
+
+    start_celery("worker-2", *worker, "--hostname", "second@%h", env=short)  # ... until a worker runs again
+    finished = (Report.Status.DONE, Report.Status.FAILED)
+    report = _wait_for(
+        report,
+        lambda r: r.status in finished,
+        until=killed_at + SHORT_HARD_LIMIT + 60,
+        what=f"not finished within the hard limit ({SHORT_HARD_LIMIT} s) and a minute of the kill",
+    )
+    print(f"Killed at {stuck_progress} %; finished {time.monotonic() - killed_at:.0f} s after the kill.")
+    assert report.status == Report.Status.DONE, report.error_label
+    assert report.attempt != stuck_attempt and report.stale_restarts == 1
+    assert list(report.versions.values_list("attempt", flat=True)) == [report.attempt]
+    version = report.latest_version
+    assert Path(version.pdf.path).stat().st_size == version.pdf_size > 0

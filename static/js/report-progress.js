@@ -15,6 +15,8 @@
         meter.setAttribute("aria-valuenow", data.progress);
         step.textContent = data.step || "";
         if (data.status === "done" || data.status === "failed") { window.location.reload(); return; }
+        // A compilation found stopped: the page shows why, and the button to start it again.
+        if ((data.stale ? "1" : "0") !== box.dataset.stale) { window.location.reload(); return; }
         setTimeout(poll, 1500);
       })
       .catch(function () { setTimeout(poll, 5000); });

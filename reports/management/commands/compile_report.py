@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 self.stdout.write(version.xlsx.path)
                 return
             if report.status == Report.Status.FAILED:
-                raise CommandError(f"Report {report.pk} failed: {report.error}")
+                raise CommandError(f"Report {report.pk} failed: {report.error_label}")
             if time.monotonic() > deadline:
                 raise CommandError(f"Report {report.pk} is still {report.status} after {timeout} s.")
             time.sleep(1)
