@@ -23,7 +23,17 @@ class DeliveredFilter(admin.SimpleListFilter):
 class MessageAdmin(admin.ModelAdmin):
     """Read-only: a message is what was written at the time of the change; only its delivery can be asked for."""
 
-    list_display = ["created_at", "kind", "key", "recipients", "task", "attempts", "last_error", "delivered_at"]
+    list_display = [
+        "created_at",
+        "kind",
+        "key",
+        "recipients",
+        "task",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "delivered_at",
+    ]
     list_filter = [DeliveredFilter, "kind"]
     search_fields = ["key", "subject", "task"]
     date_hierarchy = "created_at"

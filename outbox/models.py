@@ -28,8 +28,10 @@ class Message(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
-    # While a sender holds the message, and after a failure, nobody else tries it before this moment.
-    locked_until = models.DateTimeField(_("not tried again before"), null=True, blank=True)
+    # Claimed by a sender, which alone may deliver it until then (a sender that died frees it then).
+    locked_until = models.DateTimeField(_("held by a sender until"), null=True, blank=True)
+    # After a failure the sweep leaves it alone until then; a person who asks for it tries at once.
+    next_attempt_at = models.DateTimeField(_("swept again from"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:

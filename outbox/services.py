@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 # Longer than a send can take (EMAIL_TIMEOUT bounds the mail server): a sender that dies holding a
 # message frees it after this.
 LEASE = datetime.timedelta(minutes=5)
-# After a failure the message rests 15 s, then 30 s, 1 min, … and at most an hour between tries, so a
-# mail server that refuses one address is not asked every minute for ever.
+# After a failure the sweep leaves the message 15 s, then 30 s, 1 min, … and at most an hour between
+# tries, so a mail server that refuses one address is not asked every minute for ever.
 FIRST_RETRY_SECONDS = 15
 LAST_RETRY_SECONDS = 60 * 60
 # A broker that does not answer must not hold the page: one quick retry, then it is the sweep's turn.
@@ -93,8 +93,8 @@ def hand_over(task, args: list) -> None:
 
 
 def message_deliver(*, message_id: int) -> bool:
-    """Deliver one message unless it is delivered already, another sender holds it, or it rests after a
-    failure. True if this call delivered it; a failure is recorded on the message, never raised."""
+    """Deliver one message now unless it is delivered already or another sender holds it. True if this
+    call delivered it; a failure is recorded on the message, never raised."""
     now = timezone.now()
     claimed = (
         Message.objects.filter(pk=message_id, delivered_at__isnull=True)
@@ -123,7 +123,9 @@ def message_deliver(*, message_id: int) -> bool:
         pause = min(FIRST_RETRY_SECONDS * 2 ** (message.attempts - 1), LAST_RETRY_SECONDS)
         log.warning("Outbox message %s (%s) not delivered, next try in %s s: %s", message.pk, message.key, pause, error)
         Message.objects.filter(pk=message.pk).update(
-            last_error=_describe(error), locked_until=timezone.now() + datetime.timedelta(seconds=pause)
+            last_error=_describe(error),
+            locked_until=None,
+            next_attempt_at=timezone.now() + datetime.timedelta(seconds=pause),
         )
         return False
     _mark_delivered(message)
@@ -132,7 +134,7 @@ def message_deliver(*, message_id: int) -> bool:
 
 def _mark_delivered(message: Message) -> None:
     # The last error stays: it says why the message was late.
-    Message.objects.filter(pk=message.pk).update(delivered_at=timezone.now(), locked_until=None)
+    Message.objects.filter(pk=message.pk).update(delivered_at=timezone.now(), locked_until=None, next_attempt_at=None)
 
 
 def _describe(error: Exception) -> str:
@@ -140,7 +142,11 @@ def _describe(error: Exception) -> str:
 
 
 def messages_sweep(*, limit: int = 500) -> int:
-    """Deliver what is still owed, oldest first; returns how many this sweep delivered."""
+    """Deliver what is still owed, oldest first, except what rests after a failure; returns how many
+    this sweep delivered."""
     now = timezone.now()
-    due = messages_pending().filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+    due = messages_pending().filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lte=now),
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+    )
     return sum(message_deliver(message_id=pk) for pk in list(due.values_list("pk", flat=True)[:limit]))

@@ -68,7 +68,7 @@ def test_a_submit_while_the_mail_server_is_down_commits_and_its_mail_goes_out_la
     type(staff.organisation).objects.filter(pk=staff.organisation.pk).update(name_ru="Переименованная организация")
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    Message.objects.update(locked_until=timezone.now() - datetime.timedelta(seconds=1))
+    Message.objects.update(next_attempt_at=timezone.now() - datetime.timedelta(seconds=1))
     assert messages_sweep() == 1
     assert [m.to for m in mail.outbox] == [[coordinator.email]]
     assert old_name in mail.outbox[0].subject and "Отправлено на проверку" in mail.outbox[0].subject

@@ -27,7 +27,7 @@ def _mail(key="mail:1", to="coordinator@example.org", subject="Submitted for rev
 
 def _time_passes():
     """Long enough for any rest after a failure to be over."""
-    Message.objects.update(locked_until=timezone.now() - datetime.timedelta(seconds=1))
+    Message.objects.update(next_attempt_at=timezone.now() - datetime.timedelta(seconds=1))
 
 
 def test_a_change_rolled_back_leaves_no_message_and_a_committed_one_leaves_its_message():
@@ -68,8 +68,8 @@ def test_a_failing_mail_server_keeps_the_mail_pending_with_its_error(settings):
     message = Message.objects.get()
     assert message.delivered_at is None
     assert (message.attempts, message.last_error) == (1, "SMTPServerDisconnected: Connection unexpectedly closed")
-    assert message.locked_until > timezone.now()  # rests before the next try
-    assert messages_sweep() == 0  # not during its rest
+    assert message.next_attempt_at > timezone.now()  # rests before the sweep tries it again
+    assert messages_sweep() == 0
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     _time_passes()
@@ -85,7 +85,7 @@ def test_each_failure_doubles_the_rest_before_the_next_try(settings):
     _mail()
     for _ in range(3):
         message = Message.objects.get()
-        rests.append(round((message.locked_until - message.last_attempt_at).total_seconds()))
+        rests.append(round((message.next_attempt_at - message.last_attempt_at).total_seconds()))
         _time_passes()
         messages_sweep()
     assert rests == [15, 30, 60]
@@ -102,22 +102,23 @@ def test_sweeping_twice_sends_each_mail_once(settings):
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "b@example.org"]
 
 
-def test_a_sweep_that_runs_while_another_is_sending_skips_that_mail(settings, monkeypatch):
+def test_a_second_sweeper_that_listed_the_mail_before_the_first_claimed_it_sends_nothing(settings, monkeypatch):
     settings.EMAIL_BACKEND = "outbox.tests.backends.RefusingBackend"
-    _mail()
+    message = _mail()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     _time_passes()
     from django.core.mail import EmailMessage
 
-    send, second_sweep = EmailMessage.send, []
+    send, second_sweeper = EmailMessage.send, []
 
-    def send_while_a_second_sweeper_arrives(self, *args, **kwargs):
-        second_sweep.append(messages_sweep())  # another worker's sweep, in the middle of this send
+    def send_while_a_second_sweeper_tries_the_same_mail(self, *args, **kwargs):
+        second_sweeper.append(message_deliver(message_id=message.pk))
+        second_sweeper.append(messages_sweep())
         return send(self, *args, **kwargs)
 
-    monkeypatch.setattr(EmailMessage, "send", send_while_a_second_sweeper_arrives)
+    monkeypatch.setattr(EmailMessage, "send", send_while_a_second_sweeper_tries_the_same_mail)
     assert messages_sweep() == 1
-    assert second_sweep == [0]
+    assert second_sweeper == [False, 0]
     assert len(mail.outbox) == 1
 
 
@@ -189,8 +190,16 @@ def test_a_worker_that_starts_sweeps_what_waited(settings):
 def test_a_delivered_message_is_never_delivered_again():
     message = _mail()
     assert len(mail.outbox) == 1
-    Message.objects.update(locked_until=None)
     assert message_deliver(message_id=message.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_asking_for_a_resting_mail_tries_it_at_once(settings):
+    settings.EMAIL_BACKEND = "outbox.tests.backends.RefusingBackend"
+    message = _mail()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert messages_sweep() == 0 and mail.outbox == []
+    assert message_deliver(message_id=message.pk) is True
     assert len(mail.outbox) == 1
 
 
@@ -213,7 +222,6 @@ def test_an_administrator_reads_the_outbox_and_delivers_what_waits(client, admin
     client.force_login(admin_user)
     page = client.get(reverse("admin:outbox_message_changelist") + "?delivered=no").content.decode()
     assert "transition:9:9" in page and "SMTPServerDisconnected" in page
-    _time_passes()
     client.post(
         reverse("admin:outbox_message_changelist"),
         {"action": "deliver_now", "_selected_action": [Message.objects.get().pk]},
