@@ -54,12 +54,16 @@ def page(browser, live_server, transactional_db, request):
     context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # Chromium reports each thing the Content-Security-Policy refused in the console.
+    refused = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=ARTIFACTS / f"FAILED-{request.node.name}.png", full_page=True)
     context.close()
+    assert refused == [], "the page did something its Content-Security-Policy refuses"
 
 
 @pytest.fixture

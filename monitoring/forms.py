@@ -3,11 +3,34 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pilot_portal.numbers import parse_number
 from pilots.models.i18n import localized_from
 
 from .models import Indicator
 
 MAX_NUMBER = Decimal("99999999999999")  # what the database column holds; a person never needs more
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number, read by parse_number like every numeric field (Django's own reading takes "١٢" and "1_000")."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):
+            return value
+        return parse_number(str(value), whole=True)
+
+
+class DecimalNumberField(forms.DecimalField):
+    """A number with a decimal part, read by parse_number like every numeric field (Django's takes "1e2")."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        return parse_number(str(value), whole=False)
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -29,7 +52,7 @@ def indicator_field(indicator: Indicator) -> forms.Field:
     kind = indicator.type
     if kind == Indicator.Type.INTEGER:
         bounds = {k: int(v) for k, v in _bounds(indicator).items()}
-        return forms.IntegerField(
+        return WholeNumberField(
             localize=True, widget=forms.TextInput(attrs={"inputmode": "numeric"}), **bounds, **common
         )
     if kind in (Indicator.Type.DECIMAL, Indicator.Type.PERCENT):
@@ -39,7 +62,7 @@ def indicator_field(indicator: Indicator) -> forms.Field:
                 "min_value": max(bounds.get("min_value", Decimal(0)), Decimal(0)),
                 "max_value": min(bounds["max_value"], Decimal(100)),
             }
-        return forms.DecimalField(
+        return DecimalNumberField(
             localize=True,
             max_digits=16,
             decimal_places=2,

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pilot_portal.uploads import display_file_name
 from pilots.evidence import validate_evidence_file
 from pilots.models import User
 
@@ -250,7 +251,9 @@ def attachments_add(*, user: User, context: SubmissionContext, uploads: list, ve
             Attachment.objects.create(
                 submission=submission,
                 file=upload,
-                original_name=upload.name[:255],
+                original_name=display_file_name(
+                    upload.name, max_length=Attachment._meta.get_field("original_name").max_length
+                ),
                 kind=kind,
                 size=upload.size,
                 uploaded_by=user,

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -38,6 +39,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    # Its system checks catch settings written for django-csp 3, which 4 silently ignores.
+    "csp",
     "simple_history",
     "pilots",
     "monitoring",
@@ -48,10 +51,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files need neither header, and WhiteNoise answers them first.
+    "csp.middleware.CSPMiddleware",
+    "pilot_portal.security_headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sees request.user on the way out; static files (answered by WhiteNoise) never reach it.
+    "pilot_portal.security_headers.SignedInNoStoreMiddleware",
     # After authentication, so that a signed-in user's saved language applies on any machine.
     "pilots.middleware.PortalLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -105,14 +113,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The form-expired page in the person's language, not Django's English one.
+CSRF_FAILURE_VIEW = "pilots.views.errors.csrf_failure"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sign-in throttling: five failures per username and address lock that pair for 15 minutes.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Sign-in throttling, two locks at once, each for 15 minutes after the last failure: five failures
+# of one username from one address lock that pair; thirty from one address, whatever the usernames,
+# lock the address (one guesser trying many accounts). The address limit is higher because a
+# school's staff may share one address behind its router. Axes compares a single limit, so each
+# lock's own limit is applied by pilots.sign_in_lock (which also names the lock on the page).
+PORTAL_ACCOUNT_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+PORTAL_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_FAILURE_LIMIT = "pilots.sign_in_lock.failure_limit"
+AXES_HANDLER = "pilots.sign_in_lock.SignInLockHandler"
+AXES_LOCKOUT_CALLABLE = "pilots.sign_in_lock.locked_out"
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -160,6 +179,11 @@ STORAGES = {
 # Files are checked for size before they are read; 10 MB plus form overhead.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2.5 * 1024 * 1024
+# Larger uploads go to a temporary file that Django would name after the upload's extension (too long → 500).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "pilot_portal.uploads.ShortTemporaryNameUploadHandler",
+]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -228,6 +252,53 @@ SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): the browser runs only the portal's own script files and
+# styles, so text a user typed can never run as script, even if a template forgot to escape it.
+# No inline <script>, event handler, javascript: URL or style="" attribute exists in the portal's
+# templates (page data travels in json_script and data- attributes; widths set by a script go
+# through element.style, which CSP allows). Django's admin, crispy forms and Chart.js need nothing
+# more, but for one style attribute (below). img-src allows data: because Bootstrap draws its icons
+# (menu, select arrows, checkboxes) as data: SVG in its stylesheet. No nonce is needed, so none is
+# issued.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # The one inline style in any page: django-simple-history's admin history list writes
+        # <p class="paginator" style="border-top: 0">. Allowed by its hash alone, not by
+        # 'unsafe-inline', rather than keeping a copy of that package's template.
+        "style-src": [SELF, UNSAFE_HASHES, "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Permissions-Policy: features the portal never uses, denied to it and to anything it could embed.
+# Only names Chromium and Firefox know: an unknown name is an error in the browser's console.
+PERMISSIONS_POLICY_DENIED = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
 
 SILENCED_SYSTEM_CHECKS = [
     # HSTS preload would commit the ministry's whole domain to HTTPS in browsers' lists;

@@ -28,6 +28,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from pilot_portal.numbers import parse_number
+
 from .bin import bin_check_digit, validate_bin
 from .models import Organisation, PilotMembershipChange, Region, User
 
@@ -497,13 +499,17 @@ def _clean_number(value) -> int:
             raise _CellError("not_whole_number", message)
         value = int(value)
     if not isinstance(value, int):
-        text = "".join(str(value).split())
+        text = str(value).strip()
         if text.startswith("="):
             _check_formula("groups", text)
-        if not text.isascii() or not text.isdigit():
-            raise _CellError("not_whole_number", message)
-        value = int(text)
-    if value < 0:
+        try:
+            value = parse_number(text, whole=True)
+        except ValidationError as error:
+            # A spelling with a reason of its own says it; anything else gets the column's own rule.
+            if error.code == "invalid":
+                raise _CellError("not_whole_number", message) from None
+            raise _CellError(error.code, " ".join(error.messages)) from None
+    if value is None or value < 0:
         raise _CellError("not_whole_number", message)
     if value > MAX_NUMBER:
         raise _CellError("number_too_large", _("The number is too large."))

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pilot_portal.uploads import display_file_name
+
 from .models import Activity, ActivityProgress, Organisation, PilotMembershipChange, User
 from .selectors import organisation_can_edit_progress
 
@@ -39,9 +41,13 @@ def activity_progress_set(
     progress.updated_by = user
     if evidence is not None:
         progress.evidence = evidence
+        progress.evidence_name = display_file_name(
+            evidence.name, max_length=ActivityProgress._meta.get_field("evidence_name").max_length
+        )
     elif remove_evidence:
         # The old file stays on disk: the history row still names it, and the audit trail can open it.
         progress.evidence = ""
+        progress.evidence_name = ""
     progress.save()
     return progress
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pilot_portal.uploads import stored_file_name
 from pilots.models import Organisation
 
 from .catalogue import Indicator
@@ -129,8 +130,10 @@ class FieldComment(models.Model):
 
 
 def attachment_path(instance, filename: str) -> str:
-    # Under MEDIA_ROOT, which no web server serves; the download view checks scope first.
-    return f"evidence/submissions/{instance.submission.organisation.bin}/{instance.submission.period.code}/{filename}"
+    # Under MEDIA_ROOT, which no web server serves; the download view checks scope first. The person's own
+    # name may not fit the file system, so the disk gets a short one; `original_name` keeps theirs.
+    folder = f"evidence/submissions/{instance.submission.organisation.bin}/{instance.submission.period.code}"
+    return f"{folder}/{stored_file_name(filename)}"
 
 
 class Attachment(models.Model):

@@ -1,9 +1,12 @@
+from urllib.parse import unquote
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from monitoring.models import Attachment, Submission
 from monitoring.services import MAX_ATTACHMENTS
+from pilot_portal.uploads import MAX_STORED_NAME_BYTES
 from pilots.tests.factories import CoordinatorFactory, OrganisationFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +95,42 @@ def test_a_refused_file_shows_the_saved_values_so_saving_again_keeps_them(client
     response = _upload(client, staff, period, [SimpleUploadedFile("photo.jpg", b"MZ" + b"\x00" * 300)], version)
     assert response.status_code == 400
     assert response.context["form"]["children_total"].value() == 40
+
+
+KAZAKH_200 = ("Оқушылардың еңбекке баулу сабағындағы жетістіктері туралы есеп " * 4)[:200]
+
+
+def _content_disposition_name(response) -> str:
+    """The file name a browser saves the download under (RFC 5987 `filename*` for non-ASCII names)."""
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment; ")
+    encoded = header.split("filename*=utf-8''", 1)[1]
+    return unquote(encoded)
+
+
+def test_a_two_hundred_letter_kazakh_name_is_stored_short_and_listed_and_downloaded_as_given(
+    client, staff, coordinator, period, catalogue
+):
+    name = KAZAKH_200 + ".pdf"
+    assert len(name.encode()) > 255
+    client.force_login(staff)
+    assert _upload(client, staff, period, [SimpleUploadedFile(name, PDF)]).status_code == 302
+    attachment = Attachment.objects.get()
+    stored = attachment.file.name.rsplit("/", 1)[-1]
+    assert len(stored.encode()) <= MAX_STORED_NAME_BYTES and stored.endswith(".pdf")
+    assert attachment.original_name == name
+    client.force_login(coordinator)
+    page = client.get(reverse("submission", args=[staff.organisation.bin, period.code])).content.decode()
+    assert f">{name}</a>" in page
+    response = client.get(reverse("submission_attachment", args=[staff.organisation.bin, period.code, attachment.pk]))
+    assert _content_disposition_name(response) == name
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_a_short_name_is_stored_and_downloaded_unchanged(client, staff, period, catalogue):
+    client.force_login(staff)
+    _upload(client, staff, period, [SimpleUploadedFile("акт_2026.pdf", PDF)])
+    attachment = Attachment.objects.get()
+    assert attachment.file.name.endswith(f"/{staff.organisation.bin}/{period.code}/акт_2026.pdf")
+    response = client.get(reverse("submission_attachment", args=[staff.organisation.bin, period.code, attachment.pk]))
+    assert _content_disposition_name(response) == "акт_2026.pdf"

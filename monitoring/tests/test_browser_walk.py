@@ -38,9 +38,10 @@ def open_as(browser, live_server, sign_in, request):
 
     Any alert() the page raises is recorded on `page.dialogs` (and dismissed), so a test can assert
     that no typed text was ever run as script. If the test fails, the last page opened is kept as a
-    screenshot, as the `page` fixture does for its own page.
+    screenshot, as the `page` fixture does for its own page. Anything the Content-Security-Policy
+    refused on any of the pages fails the test, as with the `page` fixture.
     """
-    contexts, pages = [], []
+    contexts, pages, refused = [], [], []
 
     def open_page(user):
         context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900})
@@ -54,6 +55,7 @@ def open_as(browser, live_server, sign_in, request):
             dialog.dismiss()
 
         page.on("dialog", on_dialog)
+        page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
         sign_in(page, user.username, PASSWORD)
         expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
         pages.append(page)
@@ -66,6 +68,7 @@ def open_as(browser, live_server, sign_in, request):
         pages[-1].screenshot(path=ARTIFACTS / f"FAILED-{request.node.name}.png", full_page=True)
     for context in contexts:
         context.close()
+    assert refused == [], "a page did something its Content-Security-Policy refuses"
 
 
 def badge(page):

@@ -122,7 +122,7 @@ def test_a_submission_after_the_due_date_is_marked_late(client, staff, period, c
         ("abc", "invalid"),
         ("-5", "min_value"),
         ("1" + "0" * 20, "max_value"),
-        ("2,5", "invalid"),
+        ("2,5", "not_whole_number"),
         ("20000", "max_value"),
     ],
 )

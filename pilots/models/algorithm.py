@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pilot_portal.uploads import stored_file_name
+
 from .i18n import LocalizedNameMixin
 from .organisations import Organisation
 
@@ -41,8 +43,9 @@ class Activity(LocalizedNameMixin, models.Model):
 
 
 def evidence_path(instance, filename: str) -> str:
-    # Kept under MEDIA_ROOT, which is never served directly; the view checks scope first.
-    return f"evidence/activities/{instance.organisation.bin}/{instance.activity.code}/{filename}"
+    # Kept under MEDIA_ROOT, which is never served directly; the view checks scope first. The person's own
+    # name may not fit the file system, so the disk gets a short one; `evidence_name` keeps theirs.
+    return f"evidence/activities/{instance.organisation.bin}/{instance.activity.code}/{stored_file_name(filename)}"
 
 
 class ActivityProgress(models.Model):
@@ -58,6 +61,7 @@ class ActivityProgress(models.Model):
     done_on = models.DateField(_("date done"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     evidence = models.FileField(_("evidence"), upload_to=evidence_path, max_length=300, blank=True)
+    evidence_name = models.CharField(_("evidence file name"), max_length=255, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("updated by")
     )
@@ -73,3 +77,10 @@ class ActivityProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.activity}"
+
+    @property
+    def evidence_display_name(self) -> str:
+        """The evidence's name as its sender gave it; files stored before names were kept show the stored one."""
+        if not self.evidence:
+            return ""
+        return self.evidence_name or self.evidence.name.rsplit("/", 1)[-1]

@@ -333,6 +333,21 @@ def test_number_that_is_not_a_whole_number_of_zero_or_more_is_rejected(existing,
     assert_nothing_written(before)
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("١٢", "non_ascii_digits"), ("1_000", "underscore"), ("1e2", "exponent"), ("12 5", "misplaced_separator")],
+)
+def test_a_number_typed_as_text_is_read_as_the_quarterly_form_reads_it(existing, text, code):
+    """The same parser as every numeric field of the form (pilot_portal/numbers.py), with its reason."""
+    before = snapshot()
+    result = run(xlsx([row(existing.bin, children=text)]))
+    assert codes(result) == [(2, "children", code)]
+    assert_nothing_written(before)
+    result = run(xlsx([row(existing.bin, children="1\u00a0250", groups=" 12 ")]))
+    existing.refresh_from_db()
+    assert (result.ok, existing.children, existing.groups) == (True, 1250, 12)
+
+
 def test_bad_email_is_rejected(existing):
     result = run(xlsx([row(existing.bin, email="director at balapan.kz")]))
     assert codes(result) == [(2, "email", "email")]

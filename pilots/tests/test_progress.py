@@ -1,11 +1,14 @@
 import datetime
 import io
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from pilot_portal.uploads import MAX_STORED_NAME_BYTES
 from pilots.models import ActivityProgress
 from pilots.tests.factories import ActivityFactory, ActivityProgressFactory, OrganisationFactory, StaffFactory
 
@@ -128,3 +131,61 @@ def test_every_change_of_a_tick_is_kept_in_history(client, staff, activity):
     progress = ActivityProgress.objects.get()
     assert progress.done is False
     assert [h.done for h in progress.history.order_by("history_date")] == [False, True, False]
+
+
+KAZAKH_200 = ("Жұмыс тобын құру туралы бұйрықтың көшірмесі және оның қосымшалары " * 4)[:200]
+
+
+def _saved_as(response) -> str:
+    """The file name a browser saves the download under (RFC 5987 `filename*` for non-ASCII names)."""
+    return unquote(response["Content-Disposition"].split("filename*=utf-8''", 1)[1])
+
+
+def test_evidence_with_a_two_hundred_letter_kazakh_name_is_stored_short_and_shown_and_downloaded_as_given(
+    client, staff, activity
+):
+    name = KAZAKH_200 + ".png"
+    assert len(name.encode()) > 255
+    client.force_login(staff)
+    response = client.post(
+        _url(staff, activity), {"done": "on", "done_on": "15.01.2026", "evidence": SimpleUploadedFile(name, PNG)}
+    )
+    assert response.status_code == 302
+    progress = ActivityProgress.objects.get()
+    stored = progress.evidence.name.rsplit("/", 1)[-1]
+    assert len(stored.encode()) <= MAX_STORED_NAME_BYTES and stored.endswith(".png")
+    assert progress.evidence_name == name
+    assert f">{name}</a>" in client.get(_url(staff, activity)).content.decode()
+    download = client.get(reverse("activity_evidence", args=[staff.organisation.bin, activity.code]))
+    assert _saved_as(download) == name
+    assert b"".join(download.streaming_content) == PNG
+
+
+def test_evidence_with_a_short_name_is_stored_and_downloaded_unchanged(client, staff, activity):
+    client.force_login(staff)
+    client.post(
+        _url(staff, activity),
+        {"done": "on", "done_on": "15.01.2026", "evidence": SimpleUploadedFile("бұйрық.png", PNG)},
+    )
+    assert ActivityProgress.objects.get().evidence.name.endswith(f"/{activity.code}/бұйрық.png")
+    download = client.get(reverse("activity_evidence", args=[staff.organisation.bin, activity.code]))
+    assert _saved_as(download) == "бұйрық.png"
+
+
+def test_removing_evidence_forgets_its_name(client, staff, activity):
+    client.force_login(staff)
+    data = {"done": "on", "done_on": "15.01.2026"}
+    client.post(_url(staff, activity), {**data, "evidence": SimpleUploadedFile("бұйрық.png", PNG)})
+    assert ActivityProgress.objects.get().evidence_name == "бұйрық.png"
+    client.post(_url(staff, activity), {**data, "remove_evidence": "on"})
+    progress = ActivityProgress.objects.get()
+    assert (progress.evidence.name, progress.evidence_name) == ("", "")
+
+
+def test_evidence_stored_before_names_were_kept_downloads_under_its_stored_name(client, staff, activity):
+    progress = ActivityProgressFactory(organisation=staff.organisation, activity=activity)
+    progress.evidence.save("old-act.png", ContentFile(PNG))
+    assert progress.evidence_name == ""
+    client.force_login(staff)
+    download = client.get(reverse("activity_evidence", args=[staff.organisation.bin, activity.code]))
+    assert download["Content-Disposition"] == 'attachment; filename="old-act.png"'

@@ -58,5 +58,5 @@ def activity_evidence_download(request, bin, code):
         handle = progress.evidence.open("rb")
     except FileNotFoundError:
         raise Http404("The file is missing.") from None
-    filename = progress.evidence.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    # Django writes a non-ASCII name as RFC 5987 `filename*=utf-8''…`, so the person gets their own name back.
+    return FileResponse(handle, as_attachment=True, filename=progress.evidence_display_name)
