@@ -94,7 +94,8 @@ def hand_over(task, args: list) -> None:
 
 def message_deliver(*, message_id: int) -> bool:
     """Deliver one message now unless it is delivered already or another sender holds it. True if this
-    call delivered it; a failure is recorded on the message, never raised."""
+    call delivered it; a failure to deliver is recorded on the message, never raised (a task run inline
+    in-process is delivered once it starts: its own exception propagates, as in Celery's eager mode)."""
     now = timezone.now()
     claimed = (
         Message.objects.filter(pk=message_id, delivered_at__isnull=True)
