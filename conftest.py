@@ -95,13 +95,60 @@ def sign_in():
 
 
 @pytest.fixture(autouse=True)
-def _tasks_run_in_process(monkeypatch):
-    """Tasks run in the test's own process even when REDIS_URL names a broker (as in CI);
-    the tests that are about the worker start a real one and say so."""
+def _tasks_run_in_process(monkeypatch, settings):
+    """Tasks run in the test's own process even when REDIS_URL names a broker (as in CI), and inline,
+    before the call that queued them returns; the tests that are about the worker start a real one,
+    and those about the background thread turn it on, and say so."""
     from pilot_portal.celery import app
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+    settings.TASKS_IN_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
+def _on_commit_as_in_production(monkeypatch):
+    """on_commit callbacks run when the code's own outermost transaction commits, as in production.
+
+    A test that uses the database runs inside a transaction of its own that is never committed, so
+    without this, mail and tasks handed over after commit would never go out in a test."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.transaction import Atomic
+
+    def only_the_tests_own(connection) -> bool:
+        return connection.in_atomic_block and all(block._from_testcase for block in connection.atomic_blocks)
+
+    def run(func, robust):
+        if not robust:
+            func()
+            return
+        try:
+            func()
+        except Exception:
+            import logging
+
+            logging.getLogger("django.db.backends.base").exception("Error calling %s in on_commit()", func)
+
+    on_commit, exit_atomic = BaseDatabaseWrapper.on_commit, Atomic.__exit__
+
+    def on_commit_now_if_outside_the_codes_transactions(self, func, robust=False):
+        if only_the_tests_own(self):
+            run(func, robust)
+        else:
+            on_commit(self, func, robust)
+
+    def exit_and_run_callbacks_of_the_outermost(self, exc_type, exc_value, traceback):
+        outcome = exit_atomic(self, exc_type, exc_value, traceback)
+        connection = connections[self.using or DEFAULT_DB_ALIAS]
+        if exc_type is None and not self._from_testcase and only_the_tests_own(connection):
+            pending, connection.run_on_commit = connection.run_on_commit, []
+            for _savepoints, func, robust in pending:
+                run(func, robust)
+        return outcome
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit_now_if_outside_the_codes_transactions)
+    monkeypatch.setattr(Atomic, "__exit__", exit_and_run_callbacks_of_the_outermost)
 
 
 @pytest.fixture(autouse=True)
@@ -114,3 +161,27 @@ def _fast_and_isolated(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """A stand-in for Redis that the test switches off and on: a task handed to it while it is up is
+    recorded (name and arguments) and not run; while it is down it refuses as Kombu does."""
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError
+
+    from pilot_portal.celery import app
+
+    class Broker:
+        up = True
+        sent: list = []
+
+    def apply_async(task, args=None, kwargs=None, **options):
+        if not Broker.up:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        Broker.sent.append((task.name, list(args or [])))
+
+    Broker.sent = []
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(Task, "apply_async", apply_async)
+    return Broker

@@ -1,32 +1,16 @@
-"""Mail about submissions, each in its recipient's language. Called after commit; the sending is a Celery task."""
-
-import logging
+"""Mail about submissions, each in its recipient's language. Written to the outbox inside the
+transition's own transaction, so a committed transition always has its mail and a rolled-back one
+never does; the outbox sends it after commit, and again until it is sent."""
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from outbox.services import mail_enqueue
 from pilots.models import User
 
-from .models import ReminderLog, Status, Transition
-
-log = logging.getLogger(__name__)
-
-
-def transition_mail(*, transition_id: int) -> None:
-    """Queue the mail about a transition (in-process when there is no broker).
-
-    The transition is already committed: a mail server or broker that fails must not turn the
-    person's successful action into an error page, so the failure is logged, not raised."""
-    from .tasks import send_transition_mail
-
-    try:
-        send_transition_mail.delay(transition_id)
-    except Exception:
-        log.exception("Mail about transition %s could not be sent or queued", transition_id)
+from .models import Status, Transition
 
 
 def _recipients(transition: Transition) -> list[User]:
@@ -38,35 +22,32 @@ def _recipients(transition: Transition) -> list[User]:
     return [u for u in users.filter(is_active=True).exclude(email="")]
 
 
-def send_for_transition(transition: Transition, *, base_url: str = "") -> int:
-    """Mail everyone on the other side of a transition; returns how many mails were sent."""
+def transition_mail(*, transition: Transition) -> int:
+    """Write the mail about a transition to everyone on the other side of it, as it reads now; call it
+    inside the transition's transaction. Returns how many mails were written."""
     submission = transition.submission
-    path = reverse("submission", args=[submission.organisation.bin, submission.period.code])
-    base_url = base_url or settings.SITE_URL
-    sent = 0
+    url = settings.SITE_URL + reverse("submission", args=[submission.organisation.bin, submission.period.code])
+    field_comments = list(transition.field_comments.select_related("indicator"))
+    written = 0
     for user in _recipients(transition):
-        sent += _send_once(transition, user, submission, f"{base_url}{path}")
-    return sent
-
-
-def _send_once(transition: Transition, user: User, submission, url: str) -> int:
-    """One mail per transition and recipient: a retried task skips those already sent."""
-    try:
-        with transaction.atomic():
-            ReminderLog.objects.create(key=f"transition:{transition.pk}:{user.pk}", recipient=user)
-            with translation.override(user.language):
-                context = {
-                    "user": user,
-                    "transition": transition,
-                    "submission": submission,
-                    "organisation": submission.organisation,
-                    "period": submission.period,
-                    "url": url,
-                    "field_comments": list(transition.field_comments.select_related("indicator")),
-                }
-                subject = render_to_string("monitoring/mail/transition_subject.txt", context).strip()
-                body = render_to_string("monitoring/mail/transition_body.txt", context)
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    except IntegrityError:
-        return 0  # sent by an earlier try of the same task
-    return 1
+        with translation.override(user.language):
+            context = {
+                "user": user,
+                "transition": transition,
+                "submission": submission,
+                "organisation": submission.organisation,
+                "period": submission.period,
+                "url": url,
+                "field_comments": field_comments,
+            }
+            subject = render_to_string("monitoring/mail/transition_subject.txt", context).strip()
+            body = render_to_string("monitoring/mail/transition_body.txt", context)
+        mail_enqueue(
+            key=f"transition:{transition.pk}:{user.pk}",
+            subject=subject,
+            body=body,
+            recipients=[user.email],
+            language=user.language,
+        )
+        written += 1
+    return written

@@ -1,22 +1,18 @@
 """Who is reminded of what, and when. Each reminder's key names its recipient, period, kind and
-day, and is written in the same transaction as the decision to send: a beat that fires twice
-sends once."""
+day, and is written in the same transaction as the reminder's mail in the outbox: a beat that fires
+twice sends once, and a mail server that fails delays the mail without losing it."""
 
 import datetime
-import logging
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from outbox.services import mail_enqueue
 from pilots.models import Organisation, User
 
 from .models import Period, ReminderLog, Status, Submission
-
-log = logging.getLogger(__name__)
 
 DAYS_BEFORE = (7, 1)
 LATE_EVERY_DAYS = 3
@@ -35,20 +31,19 @@ def reminder_kind(period: Period, today: datetime.date) -> str | None:
 
 
 def _send_once(*, key: str, user: User, subject_template: str, body_template: str, context: dict) -> bool:
-    """Send unless already sent under `key`; a failure is logged and retried by the next beat."""
+    """Write the reminder to the outbox unless one was written under `key`; the outbox sends it after
+    commit, and again until it is sent. True if written now."""
     try:
         with transaction.atomic():
             ReminderLog.objects.create(key=key, recipient=user)
             with translation.override(user.language):
                 subject = render_to_string(subject_template, context).strip()
                 body = render_to_string(body_template, context)
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+            mail_enqueue(
+                key=f"reminder:{key}", subject=subject, body=body, recipients=[user.email], language=user.language
+            )
     except IntegrityError:
-        return False  # already sent under this key
-    except OSError:
-        # The log row rolled back with the failure, so tomorrow's beat tries this person again.
-        log.exception("Reminder %s to %s could not be sent", key, user.email)
-        return False
+        return False  # written already under this key
     return True
 
 

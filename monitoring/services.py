@@ -1,5 +1,6 @@
-"""Writes of monitoring data. Each transition is atomic, conditional on the status it starts from,
-records its history row in the same transaction, and sends mail after commit."""
+"""Writes of monitoring data. Each transition is atomic, conditional on the status it starts from, and
+records its history row and its mail (in the outbox, which sends it after commit) in the same
+transaction."""
 
 from decimal import Decimal
 
@@ -130,7 +131,7 @@ def submission_save(
                 by=user,
                 values_snapshot=_snapshot(values),
             )
-            transaction.on_commit(lambda: notifications.transition_mail(transition_id=transition.pk), robust=True)
+            notifications.transition_mail(transition=transition)
         return submission
 
 
@@ -166,7 +167,7 @@ def submission_accept(*, user: User, context: SubmissionContext, version: int, c
         transition = _review_transition(
             user=user, context=context, to_status=Status.ACCEPTED, comment=comment, version=version
         )
-        transaction.on_commit(lambda: notifications.transition_mail(transition_id=transition.pk), robust=True)
+        notifications.transition_mail(transition=transition)
     return transition
 
 
@@ -193,7 +194,7 @@ def submission_return(
             for code, text in field_reasons.items()
             if code in by_code
         )
-        transaction.on_commit(lambda: notifications.transition_mail(transition_id=transition.pk), robust=True)
+        notifications.transition_mail(transition=transition)
     return transition
 
 
@@ -219,7 +220,7 @@ def submission_reopen(*, user: User, context: SubmissionContext, comment: str) -
             comment=comment.strip(),
             values_snapshot=_snapshot(values),
         )
-        transaction.on_commit(lambda: notifications.transition_mail(transition_id=transition.pk), robust=True)
+        notifications.transition_mail(transition=transition)
     return transition
 
 

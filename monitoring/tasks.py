@@ -1,19 +1,23 @@
 """Thin Celery tasks: each takes ids or nothing, calls a service, and is safe to run twice."""
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
 from . import reminders
 from .models import Transition
-from .notifications import send_for_transition
+from .notifications import transition_mail
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task
 def send_transition_mail(transition_id: int) -> int:
+    """Only for tasks queued by a portal older than the outbox: writes the transition's mail to the
+    outbox (once per recipient, by key), which sends it."""
     transition = Transition.objects.select_related("submission__organisation", "submission__period").get(
         pk=transition_id
     )
-    return send_for_transition(transition)
+    with transaction.atomic():
+        return transition_mail(transition=transition)
 
 
 @shared_task

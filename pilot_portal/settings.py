@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "pilots",
     "monitoring",
     "reports",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Mail: the console by default, so the demo prints what it would send.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# The outbox's sender waits at most this long for the mail server, then tries again later.
+EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pilot-portal@localhost")
 # Mail is read away from the portal, so its links need the portal's own address.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -199,6 +202,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# In-process mode only (no REDIS_URL): a task runs in a thread of its own after commit, so a page that
+# starts a long compilation answers at once; False runs it inline, before the response.
+TASKS_IN_BACKGROUND = env.bool("TASKS_IN_BACKGROUND", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
@@ -242,6 +248,14 @@ CELERY_BEAT_SCHEDULE = {
         # While no worker runs, the checks would pile up in the queue; one fresh check is enough.
         "options": {"expires": REPORT_STALE_CHECK_SECONDS},
     },
+}
+# How often the beat sweeps the outbox for mail and tasks not yet delivered (a broker that was down).
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
+    "task": "outbox.tasks.sweep_outbox",
+    "schedule": OUTBOX_SWEEP_SECONDS,
+    # A sweep that waited past the next one's turn is redundant: they must not pile up behind a long task.
+    "options": {"expires": OUTBOX_SWEEP_SECONDS},
 }
 
 if REDIS_URL:

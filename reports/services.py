@@ -17,6 +17,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from monitoring.models import Period
+from outbox.models import Message
+from outbox.services import message_deliver, task_enqueue
 from pilots.models import Clause, ClauseExecution, Region, User
 
 from .models import Narrative, Report, ReportVersion
@@ -26,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 class BrokerUnavailable(Exception):
-    """The report is recorded, but no worker could be told to compile it."""
+    """The report is recorded, but no broker took it yet; the outbox sends it as soon as one does."""
 
 
 def report_queue(
@@ -57,10 +59,11 @@ def report_queue(
             report = Report.objects.create(
                 kind=kind, period=period, region=region, language=language, requested_by=user, source=source
             )
+            message = _dispatch(report)
     except IntegrityError:
         # Someone asked for the same report in the same instant: theirs is the one.
         return Report.objects.get(scope_key=key, status__in=[Report.Status.QUEUED, Report.Status.RUNNING]), False
-    _dispatch(report)
+    _raise_if_waiting(message)
     return report, True
 
 
@@ -113,21 +116,25 @@ def report_recover_stale(*, now=None) -> dict[str, list[int]]:
 def _restart(report: Report, *, among: QuerySet[Report], step, **fields) -> bool:
     """Start a new attempt of a report that is in `among`. The conditional update claims it (two
     clicks, one task); the new attempt makes any task of an earlier one a no-op, also one that Redis
-    hands out again long after its worker died."""
-    moved = among.filter(pk=report.pk).update(
-        status=Report.Status.QUEUED,
-        progress=0,
-        step=step,
-        error="",
-        attempt=uuid.uuid4(),
-        started_at=None,
-        finished_at=None,
-        heartbeat_at=None,
-        **{"stale_restarts": 0, **fields},
-    )
+    hands out again long after its worker died. The new attempt and its outbox message commit
+    together, so no crash between them leaves a queued report that nothing will send."""
+    with transaction.atomic():
+        moved = among.filter(pk=report.pk).update(
+            status=Report.Status.QUEUED,
+            progress=0,
+            step=step,
+            error="",
+            attempt=uuid.uuid4(),
+            started_at=None,
+            finished_at=None,
+            heartbeat_at=None,
+            **{"stale_restarts": 0, **fields},
+        )
+        if moved:
+            report.refresh_from_db()
+            message = _dispatch(report)
     if moved:
-        report.refresh_from_db()
-        _dispatch(report)
+        _raise_if_waiting(message)
     return bool(moved)
 
 
@@ -150,34 +157,34 @@ def _check_scope(*, kind: str, period: Period | None, region: Region | None, lan
 
 
 def _dispatch_if_waiting(report: Report) -> bool:
-    """Send again a report that no worker was ever told of. The conditional update claims the
-    re-send, so two people asking at once send one task, not two."""
-    claimed = Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED, step="no_broker").update(
-        step="dispatching"
+    """Try again now to hand over a queued report that no broker took yet (the outbox's sweep would, at
+    its next turn). The outbox claims the message, so two people asking at once send one task."""
+    message = Message.objects.filter(key=report.dispatch_key, delivered_at__isnull=True).first()
+    if report.status != Report.Status.QUEUED or message is None:
+        return False
+    message_deliver(message_id=message.pk)
+    _raise_if_waiting(message)
+    return True
+
+
+def _dispatch(report: Report) -> Message:
+    """Write the hand-over of this attempt's compilation to the outbox, in the caller's transaction if
+    there is one: it goes to the worker after commit, and the outbox's sweep sends it for as long as
+    no broker takes it. Outside a transaction it is tried at once, and BrokerUnavailable says the
+    report waits."""
+    message = task_enqueue(
+        task="reports.tasks.compile_report", args=[report.pk, str(report.attempt)], key=report.dispatch_key
     )
-    if claimed:
-        report.refresh_from_db()
-        _dispatch(report)
-    return bool(claimed)
+    _raise_if_waiting(message)
+    return message
 
 
-def _dispatch(report: Report) -> None:
-    """Hand the compilation to the worker; say clearly when no broker answers (the report stays queued)."""
-    from .tasks import compile_report
-
-    attempt = str(report.attempt)
-
-    def send():
-        try:
-            compile_report.delay(report.pk, attempt)
-        except Exception as error:
-            log.warning("Report %s could not be queued: %s", report.pk, error)
-            Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED).update(step="no_broker")
-            raise BrokerUnavailable from error
-        Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED, step="dispatching").update(step="")
-
-    # The report row is committed already (report_queue's transaction has closed), so a worker finds it.
-    send()
+def _raise_if_waiting(message: Message) -> None:
+    """The hand-over was tried (the change committed) and no broker took it: the report is recorded and
+    waits for the sweep."""
+    message.refresh_from_db()
+    if message.waits:
+        raise BrokerUnavailable(message.last_error)
 
 
 class Progress:

@@ -50,7 +50,10 @@ class Report(models.Model):
         "xlsx": _("Writing the XLSX"),
         "storing": _("Storing the files"),
         "dispatching": _("Sending to the background worker"),
-        "no_broker": _("The background worker cannot be reached; the report waits in the queue. Try again later."),
+        "no_broker": _(
+            "The background worker cannot be reached; the report waits in the queue and is sent to it as soon as "
+            "it answers."
+        ),
         "restarted": _("The compilation stopped without finishing; it was sent to the background worker again."),
     }
     # Reasons of failure the portal itself gives, stored as codes for the same reason as the steps.
@@ -134,6 +137,8 @@ class Report(models.Model):
 
     @property
     def step_label(self) -> str:
+        if self.waits_for_a_worker:
+            return str(self.STEPS["no_broker"])
         return str(self.STEPS.get(self.step, self.step))
 
     @property
@@ -150,9 +155,16 @@ class Report(models.Model):
         return self.status == self.Status.RUNNING and type(self).objects.stale().filter(pk=self.pk).exists()
 
     @property
+    def dispatch_key(self) -> str:
+        """The outbox message that hands this attempt's compilation to the worker."""
+        return f"reports.compile_report:{self.pk}:{self.attempt}"
+
+    @property
     def waits_for_a_worker(self) -> bool:
-        """Queued, but no worker was ever told: asking again must send it, not wait for nothing."""
-        return self.status == self.Status.QUEUED and self.step == "no_broker"
+        """Queued, and no broker took it yet: the outbox sends it as soon as one answers."""
+        from outbox.selectors import message_waits
+
+        return self.status == self.Status.QUEUED and message_waits(key=self.dispatch_key)
 
     @property
     def latest_version(self):

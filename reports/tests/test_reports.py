@@ -243,44 +243,61 @@ def test_a_redelivered_task_after_a_dead_worker_completes_the_report(institute):
     assert (report.status, report.versions.count()) == (Report.Status.DONE, 1)
 
 
-def test_two_clicks_on_compile_make_one_task(institute, monkeypatch):
-    sent = []
-    monkeypatch.setattr("reports.tasks.compile_report.delay", lambda *args: sent.append(args))
+def test_two_clicks_on_compile_make_one_task(institute, broker):
     first, created_first = report_queue(user=institute, kind="final", language="kk")
     second, created_second = report_queue(user=institute, kind="final", language="kk")
     assert first.pk == second.pk and (created_first, created_second) == (True, False)
-    assert len(sent) == 1
+    assert broker.sent == [("reports.tasks.compile_report", [first.pk, str(first.attempt)])]
 
 
-def test_no_broker_says_so_and_keeps_the_report_queued(client, institute, monkeypatch):
-    from kombu.exceptions import OperationalError
-
-    def unreachable(*args):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr("reports.tasks.compile_report.delay", unreachable)
+def test_no_broker_says_so_and_keeps_the_report_queued(client, institute, broker):
+    broker.up = False
     client.force_login(institute)
     response = client.post(reverse("report_list"), {"kind": "final", "language": "kk"}, follow=True)
     assert "background worker is unreachable" in response.content.decode()
     report = Report.objects.get()
     assert report.status == Report.Status.QUEUED
-    assert "cannot be reached" in report.step_label
+    assert "cannot be reached" in report.step_label and "as soon as it answers" in report.step_label
+    assert broker.sent == []
 
 
-def test_asking_again_once_the_broker_is_back_sends_the_waiting_report(institute, monkeypatch):
-    from kombu.exceptions import OperationalError
+def _fifteen_seconds_later():
+    """After a refused hand-over the outbox's sweep leaves that message a little before it tries again."""
+    from datetime import timedelta
 
-    def unreachable(*args):
-        raise OperationalError("Connection refused.")
+    from django.utils import timezone
 
-    monkeypatch.setattr("reports.tasks.compile_report.delay", unreachable)
+    from outbox.models import Message
+
+    Message.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_a_report_queued_while_no_broker_answers_is_sent_by_the_outbox_sweep_once_one_does(institute, broker):
+    from outbox.services import messages_sweep
+
+    broker.up = False
     with pytest.raises(BrokerUnavailable):
         report_queue(user=institute, kind="final", language="kk")
-    sent = []
-    monkeypatch.setattr("reports.tasks.compile_report.delay", lambda *args: sent.append(args))
+    report = Report.objects.get()
+    assert report.waits_for_a_worker and broker.sent == []
+
+    broker.up = True
+    _fifteen_seconds_later()
+    assert messages_sweep() == 1
+    assert messages_sweep() == 0
+    assert broker.sent == [("reports.tasks.compile_report", [report.pk, str(report.attempt)])]
+    report = Report.objects.get()
+    assert not report.waits_for_a_worker and "cannot be reached" not in report.step_label
+
+
+def test_asking_again_once_the_broker_is_back_sends_the_waiting_report(institute, broker):
+    broker.up = False
+    with pytest.raises(BrokerUnavailable):
+        report_queue(user=institute, kind="final", language="kk")
+    broker.up = True
     again, created = report_queue(user=institute, kind="final", language="kk")
     report_queue(user=institute, kind="final", language="kk")  # a third ask finds it sent already
-    assert created is False and sent == [(again.pk, str(again.attempt))]
+    assert created is False and broker.sent == [("reports.tasks.compile_report", [again.pk, str(again.attempt)])]
     assert not again.__class__.objects.get(pk=again.pk).waits_for_a_worker
 
 

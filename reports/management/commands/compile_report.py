@@ -37,7 +37,8 @@ class Command(BaseCommand):
             raise CommandError("; ".join(error.messages)) from None
         except BrokerUnavailable:
             raise CommandError(
-                "The report is recorded but no worker could be reached; start Redis and a worker."
+                "The report is recorded and waits for the broker: the outbox hands it to the worker as soon as "
+                "Redis answers (start Redis, a worker and the beat)."
             ) from None
         self.stdout.write(f"Report {report.pk} {'queued' if created else 'already queued'}.")
         if not wait:
