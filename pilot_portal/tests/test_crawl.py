@@ -721,6 +721,41 @@ def test_every_url_pattern_is_crawled(get_crawl):
     assert {p.name for p in patterns} <= crawled
 
 
+def test_a_new_pattern_is_crawled_if_its_arguments_are_known_and_fails_the_crawl_if_not(demo):
+    with override_settings(ROOT_URLCONF="pilot_portal.tests.urls_with_new_patterns"):
+        targets, problems = crawl_plan(demo)
+    assert problems == [
+        "crawl_test_unknown_argument (/widgets/<str:widget>/): no values for the argument 'widget'; "
+        "teach the crawl: PROVIDERS['widgets/widget'] in pilot_portal/tests/test_crawl.py"
+    ]
+    known = [t.url for t in targets if t.pattern.name == "crawl_test_known_argument"]
+    assert f"/organisations/{demo.elsewhere.bin}/card.txt" in known
+    assert f"/organisations/{demo.unknown_bin}/card.txt" in known
+
+
+def test_the_form_reader_sends_one_body_per_button_and_fills_what_is_required():
+    html = """
+    <form method="get" action="/search/"><input name="q"></form>
+    <form method="post"><input type="hidden" name="version" value="3">
+      <input name="children_total" value="12"><input name="note" required>
+      <input type="checkbox" name="done" checked><input type="checkbox" name="remove">
+      <select name="kind"><option value="">—</option><option value="final">final</option></select>
+      <textarea name="comment">as it was</textarea>
+      <button name="action" value="save">Save</button><button name="action" value="submit">Submit</button>
+    </form>"""
+    (form,) = post_forms(html, page_url="/monitoring/1/2026-Q4/")
+    assert form.action == "/monitoring/1/2026-Q4/"
+    body = [
+        ("version", "3"),
+        ("children_total", "12"),
+        ("note", "crawl"),
+        ("done", "on"),
+        ("kind", "final"),
+        ("comment", "as it was"),
+    ]
+    assert form.bodies() == [[*body, ("action", "save")], [*body, ("action", "submit")]]
+
+
 def test_no_page_answers_a_server_error_to_a_get(get_crawl):
     failures = [v for v in get_crawl.visits if v.status >= 500 or (v.final_status or 0) >= 500]
     assert not failures, _lines(failures)
@@ -1003,6 +1038,8 @@ def _post(client, target, user, body) -> Post:
     reset_queries()  # the log keeps 9,000 queries; a capture past that would see none
     with CaptureQueriesContext(connection) as queries:
         response = client.post(target.url, _materialised(body))
+    # Read now: the next request (following a redirect) starts a new query log.
+    written = written_tables(queries)
     _close(response)
     expected = None
     if user is None and target.pattern.name not in PUBLIC:
@@ -1013,7 +1050,12 @@ def _post(client, target, user, body) -> Post:
         if answer == NOT_FOUND:
             expected = NOT_FOUND  # out of scope: the same 404 as a GET, whatever is posted
     wrong = judge(expected, response, None)
-    return Post("", target.url, body, response.status_code, wrong, _error_of(response), written_tables(queries))
+    if wrong is None and user is not None and 300 <= response.status_code < 400:
+        # Where a POST sends the user (the saved form with its message, the report's page) must answer too.
+        final_status = _follow(client, response)
+        if final_status >= 500:
+            wrong = f"{response.status_code} → {response['Location']} → {final_status}"
+    return Post("", target.url, body, response.status_code, wrong, _error_of(response), written)
 
 
 def test_post_crawl_never_fails_and_changes_nothing_for_roles_that_may_not_write(
