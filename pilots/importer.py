@@ -28,6 +28,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from pilot_portal.xlsx_cells import cell as new_cell
+from pilot_portal.xlsx_cells import put
+
 from .bin import bin_check_digit, validate_bin
 from .models import Organisation, PilotMembershipChange, Region, User
 
@@ -875,7 +878,7 @@ def template_workbook() -> bytes:
     header_fill = PatternFill("solid", fgColor="1F4E79")
     border = Border(bottom=Side(style="thin", color="000000"))
     for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.label_kk)
+        cell = put(sheet.cell(row=1, column=index), column.label_kk)
         cell.font, cell.fill, cell.border = header_font, header_fill, border
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         letter = get_column_letter(index)
@@ -900,7 +903,7 @@ def template_workbook() -> bytes:
 
     instructions = workbook.create_sheet(INSTRUCTIONS_SHEET_TITLE)
     headings = [_("Code"), _("Label (Kazakh)"), _("Label (Russian)"), _("Required"), _("Accepted values"), _("Example")]
-    instructions.append(headings)
+    instructions.append([new_cell(instructions, heading) for heading in headings])
     for cell in instructions[1]:
         cell.font, cell.fill, cell.border = header_font, header_fill, border
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -912,7 +915,8 @@ def template_workbook() -> bytes:
         else:
             required = _("no")
         example = _example_bin() if column.code == "bin" else column.example
-        instructions.append([column.code, column.label_kk, column.label_ru, required, str(column.allowed), example])
+        line = [column.code, column.label_kk, column.label_ru, required, str(column.allowed), example]
+        instructions.append([new_cell(instructions, value) for value in line])
     for row in instructions.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -932,7 +936,7 @@ def template_workbook() -> bytes:
             ),
         )
     ):
-        instructions.cell(row=notes_row + offset, column=1, value=note)
+        put(instructions.cell(row=notes_row + offset, column=1), note)
 
     buffer = io.BytesIO()
     workbook.save(buffer)
