@@ -35,8 +35,27 @@ from .bin import bin_check_digit, validate_bin
 from .models import Organisation, PilotMembershipChange, Region, User
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-# Kazakhstan has about 11,000 preschool organisations; a longer sheet is a mistake, not a list.
+# Kazakhstan has about 11,000 preschool organisations; a longer sheet is a mistake, not a list. Every row counts,
+# empty ones too: a sheet of 40 million empty rows would otherwise be read to its end (issue 8).
 MAX_IMPORT_ROWS = 20_000
+MIB = 1024 * 1024
+# An .xlsx is a zip of XML parts, and openpyxl inflates them whatever their size: an 817 KB file whose shared
+# strings hold one 800 MB string took a web worker to 1.6 GB. So the zip's directory is read first (it states
+# each part's packed and unpacked size; zipfile never inflates a part past its stated size, it fails the CRC
+# instead) and the file is refused before any part is inflated. Measured on real-looking lists (docs/import.md):
+# 11,000 organisations unpack to a sheet of 7–9 MB and shared strings of up to 4 MB, packed 10–15 times; 20,000
+# rows with every text at its longest, 55 MB of sheet packed 41 times.
+# A worksheet is read row by row, so its size costs time, not memory.
+MAX_UNPACKED_SHEET_BYTES = 64 * MIB
+# Every other part (shared strings, styles, the workbook) is read whole into memory.
+MAX_UNPACKED_PART_BYTES = 16 * MIB
+MAX_UNPACKED_BYTES = 128 * MIB
+# A workbook has a dozen parts; images and extra sheets add a few.
+MAX_PARTS = 1000
+# Text repeated over and over packs hundreds of times (the bombs: 680 and 1,000); real sheets 10–41 times.
+MAX_COMPRESSION_RATIO = 100
+# Below this, a part can be packed as tightly as it likes: it cannot hurt.
+RATIO_CHECKED_FROM_BYTES = 1 * MIB
 # New organisations join the pilot at its start, or on the day they are imported once it has begun.
 PILOT_STARTS_ON = datetime.date(2026, 1, 1)
 HISTORY_REASON = "Appendix 2 import"
@@ -663,6 +682,49 @@ def _sheet_rows(sheet):
             raise _UnreadableFile from error
 
 
+def _unpacked_problem(file) -> ImportProblem | None:
+    """Why the zip must not be inflated, judged from its directory alone; None when it may be read."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            parts = archive.infolist()
+    except UNREADABLE:
+        return _not_xlsx()
+    unpacked = _(
+        "This workbook unpacks to more than %(limit)s; an Appendix 2 list of 11,000 organisations unpacks "
+        "to about 10 MB. Copy only the list into a new workbook, save it as .xlsx and upload it again."
+    )
+    if len(parts) > MAX_PARTS:
+        return _file_error(
+            "too_many_parts",
+            _(
+                "This workbook is made of more than %(limit)s parts (sheets, images and the like); a list needs a "
+                "dozen. Copy only the list into a new workbook, save it as .xlsx and upload it again."
+            )
+            % {"limit": MAX_PARTS},
+        )
+    if sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
+        return _file_error("unpacked_too_large", unpacked % {"limit": filesizeformat(MAX_UNPACKED_BYTES)})
+    for part in parts:
+        limit = MAX_UNPACKED_SHEET_BYTES if part.filename.startswith("xl/worksheets/") else MAX_UNPACKED_PART_BYTES
+        if part.file_size > limit:
+            return _file_error("unpacked_too_large", unpacked % {"limit": filesizeformat(limit)})
+        if part.file_size > RATIO_CHECKED_FROM_BYTES and part.file_size > MAX_COMPRESSION_RATIO * part.compress_size:
+            return _file_error(
+                "compression_ratio",
+                _(
+                    "The part %(part)s of this workbook unpacks to %(ratio)s times its packed size; real lists "
+                    "unpack to at most %(limit)s times theirs. The file is refused as unsafe: copy only the list "
+                    "into a new workbook, save it as .xlsx and upload it again."
+                )
+                % {
+                    "part": part.filename,
+                    "ratio": part.file_size // max(part.compress_size, 1),
+                    "limit": MAX_COMPRESSION_RATIO,
+                },
+            )
+    return None
+
+
 def organisations_parse(file) -> ParsedFile:
     """Read and check an Appendix 2 workbook; never writes. `file` is a binary file object or an upload."""
     parsed = ParsedFile()
@@ -675,6 +737,11 @@ def organisations_parse(file) -> ParsedFile:
                 % {"size": filesizeformat(size), "limit": filesizeformat(MAX_IMPORT_BYTES)},
             )
         )
+        return parsed
+    file.seek(0)
+    problem = _unpacked_problem(file)
+    if problem is not None:
+        parsed.errors.append(problem)
         return parsed
     file.seek(0)
     try:
@@ -712,14 +779,24 @@ def _read_sheet(workbook, parsed: ParsedFile) -> None:
     first_row_of_bin: dict[str, int] = {}
     data_rows = 0
     for number, cells in enumerate(rows, start=2):
+        # Empty rows count too, and reading stops at the first row past the limit: read-only mode yields the rows
+        # one by one (and the gap before a row numbered 40,000,000 as that many empty rows).
+        if number > MAX_IMPORT_ROWS + 1:
+            parsed.rows.clear()
+            parsed.errors.append(
+                _file_error(
+                    "too_many_rows",
+                    _(
+                        "The sheet has more than %(limit)s rows, counting empty ones; delete the rows below the "
+                        "list (select them, then Delete rows) and upload it again."
+                    )
+                    % {"limit": MAX_IMPORT_ROWS},
+                )
+            )
+            return
         if all(_is_blank(v) for v in cells):
             continue
         data_rows += 1
-        if data_rows > MAX_IMPORT_ROWS:
-            parsed.errors.append(
-                _file_error("too_many_rows", _("The sheet has more than %(limit)s rows.") % {"limit": MAX_IMPORT_ROWS})
-            )
-            return
         row = _read_row(number, cells, columns, regions, parsed)
         if row is None:
             continue
