@@ -43,7 +43,10 @@ _AS_IS = (int, float, Decimal, bool, datetime.date, datetime.datetime, datetime.
 
 def as_text(value: str) -> str:
     """The text as it is stored in, and read back from, a cell."""
-    return _NOT_IN_XML.sub("", _LINE_BREAK.sub("\n", str(value)))
+    text = str(value)
+    if text.isprintable():  # nearly every text: no control character to look at (a scan in C, for million-row sheets)
+        return text
+    return _NOT_IN_XML.sub("", _LINE_BREAK.sub("\n", text))
 
 
 def put(cell: Cell, value) -> Cell:
