@@ -108,6 +108,12 @@ def gap_bomb(path, last_row_number: int, bin_: str = "110540000011") -> Path:
     return _write(Path(path), [data_row(last_row_number, bin_)], [])
 
 
+def wide_row_bomb(path, cells: int, level: int = 1) -> Path:
+    """The header and one row of `cells` numbers that differ, so that it packs only a few times."""
+    numbers = (f"<c><v>{(n * 7919) % 100_003}</v></c>" for n in range(cells))
+    return _write(Path(path), itertools.chain(['<row r="2">'], numbers, ["</row>"]), [], level)
+
+
 def main(folder: str) -> None:
     """The files measured in docs/import.md, at full size."""
     target = Path(folder)
@@ -115,6 +121,7 @@ def main(folder: str) -> None:
     shared_string_bomb(target / "strings-800mb.xlsx", 800 * 2**20, level=9)
     blank_rows_bomb(target / "blank-rows-40m.xlsx", 40_000_000, level=9)
     gap_bomb(target / "gap-40m.xlsx", 40_000_000)
+    wide_row_bomb(target / "wide-row-2m.xlsx", 2_000_000, level=9)
     for path in sorted(target.glob("*.xlsx")):
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(i.file_size for i in archive.infolist())

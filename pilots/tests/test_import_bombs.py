@@ -6,10 +6,11 @@ import tracemalloc
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
+from openpyxl.utils import get_column_letter
 
 from pilots import importer
 from pilots.models import Organisation
-from pilots.tests.bombs import blank_rows_bomb, data_row, gap_bomb, shared_string_bomb
+from pilots.tests.bombs import blank_rows_bomb, data_row, gap_bomb, shared_string_bomb, wide_row_bomb
 from pilots.tests.factories import InstituteFactory, RegionFactory
 from pilots.tests.test_importer import assert_nothing_written, codes, run, snapshot, valid_bin
 
@@ -123,3 +124,24 @@ def test_the_page_says_why_a_bomb_is_refused_and_writes_nothing(client, tmp_path
     # filesizeformat keeps the number and its unit together with a no-break space.
     assert "This workbook unpacks to more than 128.0\xa0MB" in response.content.decode()
     assert not Organisation.objects.exists()
+
+
+def test_a_row_of_millions_of_cells_is_refused_before_openpyxl_holds_it(tmp_path, astana):
+    path = wide_row_bomb(tmp_path / "wide.xlsx", 2_000_000)
+    assert path.stat().st_size < 10 * MIB  # packed only a few times: the zip's directory lets it through
+    result = run(_upload(path))
+    assert codes(result) == [(None, "", "too_many_columns")]
+    assert "column GR" in str(result.errors[0])
+
+
+def test_a_row_reaching_the_last_allowed_column_is_read(tmp_path, astana):
+    last = f'<c r="{get_column_letter(importer.MAX_IMPORT_COLUMNS)}2" t="inlineStr"><is><t>note</t></is></c>'
+    within = data_row(2, valid_bin(2)).replace("</row>", last + "</row>")
+    beyond = within.replace(
+        get_column_letter(importer.MAX_IMPORT_COLUMNS), get_column_letter(importer.MAX_IMPORT_COLUMNS + 1)
+    )
+    assert codes(run(_upload(blank_rows_bomb(tmp_path / "beyond.xlsx", 0, [beyond])))) == [
+        (None, "", "too_many_columns")
+    ]
+    result = run(_upload(blank_rows_bomb(tmp_path / "within.xlsx", 0, [within])))
+    assert (codes(result), result.created) == ([], 1)
