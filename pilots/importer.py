@@ -687,12 +687,28 @@ def _sheet_rows(sheet):
 
 
 def _unpacked_problem(file) -> ImportProblem | None:
-    """Why the zip must not be inflated, judged from its directory alone; None when it may be read."""
+    """Why the workbook must not be handed to openpyxl, judged from the zip's directory and a scan of each sheet
+    that keeps nothing in memory; None when it may be read."""
     try:
         with zipfile.ZipFile(file) as archive:
-            parts = archive.infolist()
+            return _parts_problem(archive.infolist()) or _sheets_problem(archive)
     except UNREADABLE:
         return _not_xlsx()
+
+
+def _sheets_problem(archive: zipfile.ZipFile) -> ImportProblem | None:
+    """Every sheet, not only the first: without a <dimension> element, openpyxl reads each sheet to its end while
+    it opens the workbook (to learn its size), holding an element per row, before a row is asked for."""
+    for part in archive.namelist():
+        if part.startswith("xl/worksheets/") and part.endswith(".xml"):
+            problem = _sheet_shape_problem(archive, part)
+            if problem is not None:
+                return problem
+    return None
+
+
+def _parts_problem(parts: list[zipfile.ZipInfo]) -> ImportProblem | None:
+    """Why the zip must not be inflated, judged from its directory alone."""
     unpacked = _(
         "This workbook unpacks to more than %(limit)s; an Appendix 2 list of 11,000 organisations unpacks "
         "to about 10 MB. Copy only the list into a new workbook, save it as .xlsx and upload it again."
@@ -739,8 +755,8 @@ def _too_many_rows() -> ImportProblem:
     return _file_error(
         "too_many_rows",
         _(
-            "The sheet has more than %(limit)s rows, counting empty ones; delete the rows below the list (select "
-            "them, then Delete rows) and upload it again."
+            "A sheet of this workbook has more than %(limit)s rows, counting empty ones; delete the rows below the "
+            "list (select them, then Delete rows), or copy only the list into a new workbook, and upload it again."
         )
         % {"limit": MAX_IMPORT_ROWS},
     )
@@ -750,8 +766,8 @@ def _too_many_columns() -> ImportProblem:
     return _file_error(
         "too_many_columns",
         _(
-            "A row of the sheet goes past column %(limit)s; the list has 13 columns. Delete the columns to the right "
-            "of the list and upload it again."
+            "A row of a sheet of this workbook goes past column %(limit)s; the list has 13 columns. Delete the "
+            "columns to the right of the list, or copy only the list into a new workbook, and upload it again."
         )
         % {"limit": get_column_letter(MAX_IMPORT_COLUMNS)},
     )
@@ -767,8 +783,8 @@ def _column_number(reference: str) -> int:
     return number
 
 
-def _sheet_shape_problem(workbook, sheet) -> ImportProblem | None:
-    """Why the sheet must not be handed to openpyxl, found by a scan that keeps nothing; None when it may be read.
+def _sheet_shape_problem(archive: zipfile.ZipFile, part: str) -> ImportProblem | None:
+    """Why a sheet must not be handed to openpyxl, found by a scan that keeps nothing; None when it may be read.
 
     Every row counts toward MAX_IMPORT_ROWS, empty ones too, as numbered in the file (a row numbered 40,000,000
     right after the header is 40 million rows: openpyxl would yield the gap as empty rows), and no row may reach
@@ -794,9 +810,7 @@ def _sheet_shape_problem(workbook, sheet) -> ImportProblem | None:
     parser = expat.ParserCreate(namespace_separator="}")
     parser.StartElementHandler = start
     try:
-        # openpyxl's own archive and the sheet's part name: private to openpyxl 3.1 (pinned); the bomb tests
-        # fail if they move.
-        with workbook._archive.open(sheet._worksheet_path) as source:
+        with archive.open(part) as source:
             parser.ParseFile(source)
     except _SheetTooLarge as refused:
         return refused.problem
@@ -845,10 +859,6 @@ def _read_sheet(workbook, parsed: ParsedFile) -> None:
         parsed.errors.append(_file_error("empty", _("The workbook has no sheet.")))
         return
     sheet = workbook.worksheets[0]
-    problem = _sheet_shape_problem(workbook, sheet)
-    if problem is not None:
-        parsed.errors.append(problem)
-        return
     # Some programs write a wrong size into the file; forget it and read every cell there is.
     sheet.reset_dimensions()
     rows = _sheet_rows(sheet)

@@ -106,7 +106,7 @@ def test_blank_rows_count_toward_the_row_limit_and_nothing_is_written(tmp_path, 
     assert (codes(result), result.created) == ([], 2)
 
 
-def test_a_row_numbered_forty_million_is_refused_without_reading_the_gap(tmp_path, astana):
+def test_a_row_numbered_forty_million_is_refused_without_reading_the_gap(tmp_path, astana, never_parsed):
     started = time.monotonic()
     result = run(_upload(gap_bomb(tmp_path / "gap.xlsx", 40_000_000, bin_=valid_bin(2))))
     assert codes(result) == [(None, "", "too_many_rows")]
@@ -126,7 +126,7 @@ def test_the_page_says_why_a_bomb_is_refused_and_writes_nothing(client, tmp_path
     assert not Organisation.objects.exists()
 
 
-def test_a_row_of_millions_of_cells_is_refused_before_openpyxl_holds_it(tmp_path, astana):
+def test_a_row_of_millions_of_cells_is_refused_before_openpyxl_holds_it(tmp_path, astana, never_parsed):
     path = wide_row_bomb(tmp_path / "wide.xlsx", 2_000_000)
     assert path.stat().st_size < 10 * MIB  # packed only a few times: the zip's directory lets it through
     result = run(_upload(path))
