@@ -1,6 +1,7 @@
 import ast
 import datetime
 import io
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -109,14 +110,13 @@ def _bypasses(source: str) -> list[str]:
 def _writers() -> list[Path]:
     """The portal's modules that use openpyxl, except the helper itself and the tests."""
     modules = []
-    for path in ROOT.rglob("*.py"):
-        parts = path.relative_to(ROOT).parts
-        if parts[0].startswith(".") or "tests" in parts or "migrations" in parts:
-            continue
-        if path.name == "xlsx_cells.py":
-            continue
-        if "openpyxl" in path.read_text(encoding="utf-8"):
-            modules.append(path)
+    for folder, subfolders, files in os.walk(ROOT):
+        # Not into .venv, .git and the like, nor into tests and migrations.
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and d not in ("tests", "migrations")]
+        for name in files:
+            path = Path(folder) / name
+            if name.endswith(".py") and name != "xlsx_cells.py" and "openpyxl" in path.read_text(encoding="utf-8"):
+                modules.append(path)
     return modules
 
 
