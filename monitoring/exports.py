@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from pilot_portal.xlsx_cells import cell as new_cell
 
 from .figures import DIMENSIONS, SKILL_LEVELS
 
@@ -195,7 +196,7 @@ def write_table(name: str, data: dict, title: str, description: str = ""):
     sheet.freeze_panes = "B2"
     header_cells = []
     for label, _width, _fmt in headers:
-        cell = WriteOnlyCell(sheet, value=str(label))
+        cell = new_cell(sheet, str(label))
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         header_cells.append(cell)
@@ -213,10 +214,8 @@ def _append_rows(sheet, headers, rows: Iterable[list]) -> int:
     for line in rows:
         cells = []
         for value, (_label, _width, fmt) in zip(line, headers, strict=True):
-            cell = WriteOnlyCell(sheet, value=float(value) if fmt and value is not None else value)
-            if fmt:
-                cell.number_format = fmt
-            cells.append(cell)
+            value = float(value) if fmt and value is not None else value
+            cells.append(new_cell(sheet, value, number_format=fmt))
         sheet.append(cells)
         count += 1
     return count

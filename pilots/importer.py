@@ -12,6 +12,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
+from xml.parsers import expat
 
 import openpyxl
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,13 +30,37 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from pilot_portal.numbers import parse_number
+from pilot_portal.xlsx_cells import cell as new_cell
+from pilot_portal.xlsx_cells import put
 
 from .bin import bin_check_digit, validate_bin
 from .models import Organisation, PilotMembershipChange, Region, User
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-# Kazakhstan has about 11,000 preschool organisations; a longer sheet is a mistake, not a list.
+# Kazakhstan has about 11,000 preschool organisations; a longer sheet is a mistake, not a list. Every row counts,
+# empty ones too: a sheet of 40 million empty rows would otherwise be read to its end (issue 8).
 MAX_IMPORT_ROWS = 20_000
+MIB = 1024 * 1024
+# An .xlsx is a zip of XML parts, and openpyxl inflates them whatever their size: an 817 KB file whose shared
+# strings hold one 800 MB string took a web worker to 1.6 GB. So the zip's directory is read first (it states
+# each part's packed and unpacked size; zipfile never inflates a part past its stated size, it fails the CRC
+# instead) and the file is refused before any part is inflated. Measured on real-looking lists (docs/import.md):
+# 11,000 organisations unpack to a sheet of 7–9 MB and shared strings of up to 4 MB, packed 10–15 times; 20,000
+# rows with every text at its longest, 55 MB of sheet packed 41 times.
+# A worksheet is read row by row, so its size costs time, not memory.
+MAX_UNPACKED_SHEET_BYTES = 64 * MIB
+# Every other part (shared strings, styles, the workbook) is read whole into memory.
+MAX_UNPACKED_PART_BYTES = 16 * MIB
+MAX_UNPACKED_BYTES = 128 * MIB
+# A workbook has a dozen parts; images and extra sheets add a few.
+MAX_PARTS = 1000
+# Text repeated over and over packs hundreds of times (the bombs: 680 and 1,000); real sheets 10–41 times.
+MAX_COMPRESSION_RATIO = 100
+# Below this, a part can be packed as tightly as it likes: it cannot hurt.
+RATIO_CHECKED_FROM_BYTES = 1 * MIB
+# Appendix 2 has 13 columns; a list with notes beside it, a few more. openpyxl holds a whole row in memory before
+# it yields it: one row of 2 million cells (a 6 MB file that packs only 6 times) took 1.2 GB.
+MAX_IMPORT_COLUMNS = 200
 # New organisations join the pilot at its start, or on the day they are imported once it has begun.
 PILOT_STARTS_ON = datetime.date(2026, 1, 1)
 HISTORY_REASON = "Appendix 2 import"
@@ -666,6 +691,139 @@ def _sheet_rows(sheet):
             raise _UnreadableFile from error
 
 
+def _unpacked_problem(file) -> ImportProblem | None:
+    """Why the workbook must not be handed to openpyxl, judged from the zip's directory and a scan of each sheet
+    that keeps nothing in memory; None when it may be read."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            return _parts_problem(archive.infolist()) or _sheets_problem(archive)
+    except UNREADABLE:
+        return _not_xlsx()
+
+
+def _sheets_problem(archive: zipfile.ZipFile) -> ImportProblem | None:
+    """Every sheet, not only the first: without a <dimension> element, openpyxl reads each sheet to its end while
+    it opens the workbook (to learn its size), holding an element per row, before a row is asked for."""
+    for part in archive.namelist():
+        if part.startswith("xl/worksheets/") and part.endswith(".xml"):
+            problem = _sheet_shape_problem(archive, part)
+            if problem is not None:
+                return problem
+    return None
+
+
+def _parts_problem(parts: list[zipfile.ZipInfo]) -> ImportProblem | None:
+    """Why the zip must not be inflated, judged from its directory alone."""
+    unpacked = _(
+        "This workbook unpacks to more than %(limit)s; an Appendix 2 list of 11,000 organisations unpacks "
+        "to about 10 MB. Copy only the list into a new workbook, save it as .xlsx and upload it again."
+    )
+    if len(parts) > MAX_PARTS:
+        return _file_error(
+            "too_many_parts",
+            _(
+                "This workbook is made of more than %(limit)s parts (sheets, images and the like); a list needs a "
+                "dozen. Copy only the list into a new workbook, save it as .xlsx and upload it again."
+            )
+            % {"limit": MAX_PARTS},
+        )
+    if sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
+        return _file_error("unpacked_too_large", unpacked % {"limit": filesizeformat(MAX_UNPACKED_BYTES)})
+    for part in parts:
+        limit = MAX_UNPACKED_SHEET_BYTES if part.filename.startswith("xl/worksheets/") else MAX_UNPACKED_PART_BYTES
+        if part.file_size > limit:
+            return _file_error("unpacked_too_large", unpacked % {"limit": filesizeformat(limit)})
+        if part.file_size > RATIO_CHECKED_FROM_BYTES and part.file_size > MAX_COMPRESSION_RATIO * part.compress_size:
+            return _file_error(
+                "compression_ratio",
+                _(
+                    "The part %(part)s of this workbook unpacks to %(ratio)s times its packed size; real lists "
+                    "unpack to at most %(limit)s times theirs. The file is refused as unsafe: copy only the list "
+                    "into a new workbook, save it as .xlsx and upload it again."
+                )
+                % {
+                    "part": part.filename,
+                    "ratio": part.file_size // max(part.compress_size, 1),
+                    "limit": MAX_COMPRESSION_RATIO,
+                },
+            )
+    return None
+
+
+class _SheetTooLarge(Exception):
+    def __init__(self, problem: ImportProblem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _too_many_rows() -> ImportProblem:
+    return _file_error(
+        "too_many_rows",
+        _(
+            "A sheet of this workbook has more than %(limit)s rows, counting empty ones; delete the rows below the "
+            "list (select them, then Delete rows), or copy only the list into a new workbook, and upload it again."
+        )
+        % {"limit": MAX_IMPORT_ROWS},
+    )
+
+
+def _too_many_columns() -> ImportProblem:
+    return _file_error(
+        "too_many_columns",
+        _(
+            "A row of a sheet of this workbook goes past column %(limit)s; the list has 13 columns. Delete the "
+            "columns to the right of the list, or copy only the list into a new workbook, and upload it again."
+        )
+        % {"limit": get_column_letter(MAX_IMPORT_COLUMNS)},
+    )
+
+
+def _column_number(reference: str) -> int:
+    """The column of a cell reference: "C7" → 3."""
+    number = 0
+    for char in reference:
+        if not char.isalpha():
+            break
+        number = number * 26 + ord(char.upper()) - ord("A") + 1
+    return number
+
+
+def _sheet_shape_problem(archive: zipfile.ZipFile, part: str) -> ImportProblem | None:
+    """Why a sheet must not be handed to openpyxl, found by a scan that keeps nothing; None when it may be read.
+
+    Every row counts toward MAX_IMPORT_ROWS, empty ones too, as numbered in the file (a row numbered 40,000,000
+    right after the header is 40 million rows: openpyxl would yield the gap as empty rows), and no row may reach
+    past MAX_IMPORT_COLUMNS. The scan stops at the first row or cell past a limit.
+    """
+    state = {"row": 0, "cells": 0}
+
+    def start(name, attributes):
+        tag = name.rsplit("}", 1)[-1]
+        if tag == "row":
+            reference = attributes.get("r")
+            state["row"] = int(reference) if reference else state["row"] + 1
+            state["cells"] = 0
+            if state["row"] > MAX_IMPORT_ROWS + 1:
+                raise _SheetTooLarge(_too_many_rows())
+        elif tag == "c":
+            state["cells"] += 1
+            reference = attributes.get("r")
+            column = _column_number(reference) if reference else state["cells"]
+            if max(column, state["cells"]) > MAX_IMPORT_COLUMNS:
+                raise _SheetTooLarge(_too_many_columns())
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = start
+    try:
+        with archive.open(part) as source:
+            parser.ParseFile(source)
+    except _SheetTooLarge as refused:
+        return refused.problem
+    except (expat.ExpatError, *UNREADABLE):
+        return _not_xlsx()
+    return None
+
+
 def organisations_parse(file) -> ParsedFile:
     """Read and check an Appendix 2 workbook; never writes. `file` is a binary file object or an upload."""
     parsed = ParsedFile()
@@ -678,6 +836,11 @@ def organisations_parse(file) -> ParsedFile:
                 % {"size": filesizeformat(size), "limit": filesizeformat(MAX_IMPORT_BYTES)},
             )
         )
+        return parsed
+    file.seek(0)
+    problem = _unpacked_problem(file)
+    if problem is not None:
+        parsed.errors.append(problem)
         return parsed
     file.seek(0)
     try:
@@ -718,11 +881,6 @@ def _read_sheet(workbook, parsed: ParsedFile) -> None:
         if all(_is_blank(v) for v in cells):
             continue
         data_rows += 1
-        if data_rows > MAX_IMPORT_ROWS:
-            parsed.errors.append(
-                _file_error("too_many_rows", _("The sheet has more than %(limit)s rows.") % {"limit": MAX_IMPORT_ROWS})
-            )
-            return
         row = _read_row(number, cells, columns, regions, parsed)
         if row is None:
             continue
@@ -881,7 +1039,7 @@ def template_workbook() -> bytes:
     header_fill = PatternFill("solid", fgColor="1F4E79")
     border = Border(bottom=Side(style="thin", color="000000"))
     for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.label_kk)
+        cell = put(sheet.cell(row=1, column=index), column.label_kk)
         cell.font, cell.fill, cell.border = header_font, header_fill, border
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         letter = get_column_letter(index)
@@ -906,7 +1064,7 @@ def template_workbook() -> bytes:
 
     instructions = workbook.create_sheet(INSTRUCTIONS_SHEET_TITLE)
     headings = [_("Code"), _("Label (Kazakh)"), _("Label (Russian)"), _("Required"), _("Accepted values"), _("Example")]
-    instructions.append(headings)
+    instructions.append([new_cell(instructions, heading) for heading in headings])
     for cell in instructions[1]:
         cell.font, cell.fill, cell.border = header_font, header_fill, border
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -918,7 +1076,8 @@ def template_workbook() -> bytes:
         else:
             required = _("no")
         example = _example_bin() if column.code == "bin" else column.example
-        instructions.append([column.code, column.label_kk, column.label_ru, required, str(column.allowed), example])
+        line = [column.code, column.label_kk, column.label_ru, required, str(column.allowed), example]
+        instructions.append([new_cell(instructions, value) for value in line])
     for row in instructions.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -938,7 +1097,7 @@ def template_workbook() -> bytes:
             ),
         )
     ):
-        instructions.cell(row=notes_row + offset, column=1, value=note)
+        put(instructions.cell(row=notes_row + offset, column=1), note)
 
     buffer = io.BytesIO()
     workbook.save(buffer)

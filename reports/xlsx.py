@@ -5,12 +5,12 @@ from pathlib import Path
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from monitoring.figures import DIMENSIONS, SKILL_LEVELS
 from monitoring.models import Indicator, Period, Status, Value
+from pilot_portal.xlsx_cells import cell as new_cell
 from pilots.models.i18n import localized_from
 
 from .snapshot import NARRATIVE_CODES, Snapshot, report_filters
@@ -32,7 +32,7 @@ class _Sheet:
         self.sheet.freeze_panes = "A2"
         header = []
         for label, _width, _fmt in columns:
-            cell = WriteOnlyCell(self.sheet, value=str(label))
+            cell = new_cell(self.sheet, str(label))
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             header.append(cell)
@@ -43,10 +43,8 @@ class _Sheet:
         cells = []
         for index, (value, (_label, _width, fmt)) in enumerate(zip(values, self.columns, strict=True)):
             fmt = (formats or {}).get(index, fmt)
-            cell = WriteOnlyCell(self.sheet, value=float(value) if fmt and value is not None else value)
-            if fmt:
-                cell.number_format = fmt
-            cells.append(cell)
+            value = float(value) if fmt and value is not None else value
+            cells.append(new_cell(self.sheet, value, number_format=fmt))
         self.sheet.append(cells)
         self.rows += 1
 

