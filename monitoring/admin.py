@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from pilot_portal.numbers import ADMIN_NUMBER_FIELDS
+
 from .models import Attachment, Indicator, Period, ReminderLog, Section, Submission, Transition, ValidationRule, Value
 
 
@@ -19,11 +21,13 @@ class PeriodAdmin(admin.ModelAdmin):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    formfield_overrides = ADMIN_NUMBER_FIELDS
     list_display = ["code", "position", "name_kk", "name_ru"]
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    formfield_overrides = ADMIN_NUMBER_FIELDS
     list_display = ["code", "section", "position", "name_kk", "type", "required", "aggregation"]
     list_filter = ["section", "type", "required", "periods"]
     search_fields = ["code", "name_kk", "name_ru"]
@@ -32,6 +36,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 @admin.register(ValidationRule)
 class ValidationRuleAdmin(admin.ModelAdmin):
+    formfield_overrides = ADMIN_NUMBER_FIELDS
     list_display = ["code", "kind", "target", "active"]
     list_filter = ["kind", "active"]
     filter_horizontal = ["periods"]

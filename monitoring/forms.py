@@ -3,34 +3,12 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pilot_portal.numbers import parse_number
+from pilot_portal.numbers import DecimalNumberField, WholeNumberField
 from pilots.models.i18n import localized_from
 
 from .models import Indicator
 
 MAX_NUMBER = Decimal("99999999999999")  # what the database column holds; a person never needs more
-
-
-class WholeNumberField(forms.IntegerField):
-    """A whole number, read by parse_number like every numeric field (Django's own reading takes "١٢" and "1_000")."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, int):
-            return value
-        return parse_number(str(value), whole=True)
-
-
-class DecimalNumberField(forms.DecimalField):
-    """A number with a decimal part, read by parse_number like every numeric field (Django's takes "1e2")."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, Decimal):
-            return value
-        return parse_number(str(value), whole=False)
 
 
 def _plain(value: Decimal) -> Decimal:

@@ -9,7 +9,9 @@ in one field is accepted in every other. Python's own int() and Decimal() read f
 import re
 from decimal import Decimal
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # A space between thousands: the ordinary one people type, the no-break space Django renders
@@ -72,3 +74,34 @@ def parse_number(text: str, *, whole: bool) -> int | Decimal | None:
     if value.is_zero():
         value = abs(value)  # "-0" is 0, not a negative zero that prints with its sign
     return int(value) if whole else value
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number, read by parse_number like every numeric field (Django's own reading takes "١٢" and "1_000")."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):
+            return value
+        return parse_number(str(value), whole=True)
+
+
+class DecimalNumberField(forms.DecimalField):
+    """A number with a decimal part, read by parse_number like every numeric field (Django's takes "1e2")."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        return parse_number(str(value), whole=False)
+
+
+# For a ModelAdmin's formfield_overrides: the admin's numeric fields (an indicator's bounds, an
+# organisation's groups and children) read numbers as the portal's own forms do, typed as text
+# (a browser's number input refuses the space between thousands that the pages show).
+ADMIN_NUMBER_FIELDS = {
+    models.IntegerField: {"form_class": WholeNumberField, "widget": forms.TextInput(attrs={"inputmode": "numeric"})},
+    models.DecimalField: {"form_class": DecimalNumberField, "widget": forms.TextInput(attrs={"inputmode": "decimal"})},
+}

@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from pilot_portal.numbers import ADMIN_NUMBER_FIELDS
+
 from .models import (
     Activity,
     ActivityProgress,
@@ -24,6 +26,7 @@ class ClauseInline(admin.StackedInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    formfield_overrides = ADMIN_NUMBER_FIELDS
     list_display = ["title_kk", "signed_on", "signatory", "final_report_due_on"]
     inlines = [ClauseInline]
 
@@ -47,6 +50,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
+    formfield_overrides = ADMIN_NUMBER_FIELDS
     list_display = [
         "bin",
         "name_kk",
@@ -84,6 +88,7 @@ class ActivityInline(admin.TabularInline):
 
 @admin.register(Stage)
 class StageAdmin(admin.ModelAdmin):
+    formfield_overrides = ADMIN_NUMBER_FIELDS
     list_display = ["position", "name_kk", "name_ru", "starts_on", "ends_on"]
     inlines = [ActivityInline]
 
