@@ -25,11 +25,21 @@ def short_hard_limit(settings):
 
 
 @pytest.fixture
-def sent(monkeypatch):
-    """The tasks handed to the broker, instead of compiling: these tests are about who is sent, not the files."""
-    calls = []
-    monkeypatch.setattr("reports.tasks.compile_report.delay", lambda *args: calls.append(args))
-    return calls
+def sent(broker):
+    """The compilations handed to the broker (the conftest's stand-in records them and runs nothing):
+    these tests are about who is sent, not the files. Compares equal to a list of (report id, attempt)."""
+
+    class Sent:
+        def calls(self) -> list[tuple]:
+            return [tuple(args) for name, args in broker.sent if name == compile_report.name]
+
+        def __eq__(self, other) -> bool:
+            return self.calls() == list(other)
+
+        def __repr__(self) -> str:
+            return repr(self.calls())
+
+    return Sent()
 
 
 def _report(*, status=Report.Status.RUNNING, seconds_since_heartbeat, language="kk", **fields) -> Report:
@@ -144,6 +154,9 @@ def test_a_compilation_that_loses_its_worker_every_time_fails_instead_of_looping
     assert once_more.stale_restarts == STALE_RESTARTS_MAX
 
 
+# Committed rows: on PostgreSQL, Progress writes through a connection of its own, which sees no
+# uncommitted row of the test's transaction.
+@pytest.mark.django_db(transaction=True)
 def test_progress_of_an_attempt_given_up_on_moves_neither_the_bar_nor_the_heartbeat(sent):
     report = _stuck()
     zombie = Progress(report)  # the compilation that was thought dead, still writing
