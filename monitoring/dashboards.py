@@ -94,7 +94,9 @@ def dashboard_data(
     baseline = next((p for p in diagnosed if p.quarter == 1), None)
     final = next((p for p in reversed(diagnosed) if p.quarter == 4), None)
     rows, total = figures.completeness_by_region(user=user, filters=filters, periods=periods)
-    stages, stage_rows, stage_total = figures.stage_progress_by_region(user=user, filters=filters)
+    # A report's stage progress stands as of its quarter's end (or today, while the quarter runs).
+    stages_as_of = min(up_to.ends_on, today) if up_to is not None else today
+    stages, stage_rows, stage_total = figures.stage_progress_by_region(user=user, filters=filters, as_of=stages_as_of)
     data = {
         "today": today,
         "periods": periods,
@@ -105,6 +107,7 @@ def dashboard_data(
         "stages": stages,
         "stage_rows": stage_rows,
         "stage_total": stage_total,
+        "stages_as_of": stages_as_of,
         "baseline": baseline,
         "final": final,
         "skills": {
@@ -126,7 +129,7 @@ def dashboard_data(
         data["national_totals"] = {
             row.code: row for row in figures.key_totals(user=user, filters=nationwide, periods=periods)
         }
-        data["national_stages"] = figures.stage_progress_by_region(user=user, filters=nationwide)[2]
+        data["national_stages"] = figures.stage_progress_by_region(user=user, filters=nationwide, as_of=stages_as_of)[2]
         data["national_completeness"].label = data["national_stages"].label = str(_("National"))
         data["national_review_speed"] = figures.review_speed_total(
             figures.review_speed_by_region(user=user, filters=nationwide, periods=periods), str(_("National"))

@@ -6,6 +6,7 @@ organisations. What counts is stated once, in docs/monitoring.md: completeness c
 submitted and accepted submissions; every other figure counts accepted data only.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -272,13 +273,22 @@ class StageRow:
     percents: dict[int, float | None]  # stage position → % of activities done
 
 
-def stage_progress_by_region(*, user: User, filters: FigureFilters) -> tuple[list[Stage], list[StageRow], StageRow]:
-    """Share of the algorithm's activities done, per region and stage, among organisations in the pilot now."""
+def stage_progress_by_region(
+    *, user: User, filters: FigureFilters, as_of: datetime.date | None = None
+) -> tuple[list[Stage], list[StageRow], StageRow]:
+    """Share of the algorithm's activities done by `as_of` (default today), per region and stage, among
+    the organisations in the pilot on that day.
+
+    An activity counts when it is ticked now with its date on or before `as_of`: a report for a past
+    quarter shows the progress of that quarter, and an untick (the organisation's own correction) or a
+    corrected date applies to every report compiled after it. The history of ticks is the audit
+    trail, not the figure; a report compiled earlier keeps what it printed in its own version."""
+    as_of = as_of or timezone.localdate()
     stages = list(Stage.objects.annotate(n=Count("activities")).order_by("position"))
-    orgs = organisations(user=user, filters=filters).filter(in_pilot_on_q(timezone.localdate()))
+    orgs = organisations(user=user, filters=filters).filter(in_pilot_on_q(as_of), in_pilot_from__lte=as_of)
     counts = dict(orgs.values_list("region__code").annotate(n=Count("pk")))
     done = (
-        ActivityProgress.objects.filter(organisation__in=orgs, done=True)
+        ActivityProgress.objects.filter(organisation__in=orgs, done=True, done_on__lte=as_of)
         .values("organisation__region__code", "activity__stage__position")
         .annotate(n=Count("pk"))
     )

@@ -55,3 +55,32 @@ class NarrativeForm(forms.Form):
     @staticmethod
     def initial_from(narratives: list[Narrative]) -> dict:
         return {f"{n.section}_{n.language}": n.text for n in narratives}
+
+
+# About six printed pages; a longer text belongs in an annex, not a summary.
+SUMMARY_MAX_CHARS = 20000
+
+
+class SummaryForm(forms.Form):
+    """A quarter's summary in both languages; `seen` carries the stamp of the text the page showed."""
+
+    text_kk = forms.CharField(
+        label=_("Summary (Kazakh)"),
+        required=False,
+        max_length=SUMMARY_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 14}),
+    )
+    text_ru = forms.CharField(
+        label=_("Summary (Russian)"),
+        required=False,
+        max_length=SUMMARY_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 14}),
+    )
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def texts(self) -> dict[str, str]:
+        return {"kk": self.cleaned_data["text_kk"], "ru": self.cleaned_data["text_ru"]}
+
+    @staticmethod
+    def initial_from(narratives: list[Narrative]) -> dict:
+        return {f"text_{n.language}": n.text for n in narratives}

@@ -2,8 +2,12 @@
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from monitoring.figures import periods_started
+from monitoring.models import Period
 from pilots.models import Region, User
+from pilots.selectors import region_scope
 
 from .models import Narrative, Report
 
@@ -58,4 +62,34 @@ def report_list(*, user: User, kind: str = "") -> QuerySet[Report]:
 
 
 def narratives(*, language: str) -> dict[str, Narrative]:
-    return {n.section: n for n in Narrative.objects.filter(language=language).select_related("updated_by")}
+    return {n.section: n for n in Narrative.objects.filter(language=language, period=None).select_related("updated_by")}
+
+
+def summary_can_write(*, user: User, region: Region | None) -> bool:
+    """The Institute writes its summary of a quarter; a region's summary only that region's coordinator
+    writes, since clause 4 makes the regional department answer for the pilot on its ground."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if region is None:
+        return user.role in (User.Role.INSTITUTE, User.Role.ADMIN)
+    return user.role == User.Role.REGION and user.region_id == region.pk
+
+
+def summary_target(*, user: User, period_code: str, region_code: str = "") -> tuple[Period, Region | None]:
+    """The quarter (begun) and region a summary is about; an unknown one, or a region out of the user's
+    scope, is 404 alike."""
+    period = next((p for p in periods_started(today=timezone.localdate()) if p.code == period_code), None)
+    if period is None:
+        raise Http404("No such quarter.")
+    if not region_code:
+        return period, None
+    region = region_scope(user=user).filter(code=region_code).first()
+    if region is None:
+        raise Http404("No such region.")
+    return period, region
+
+
+def summaries(*, period: Period | None = None, region: Region | None = None) -> QuerySet[Narrative]:
+    """The summaries of quarters: the Institute's (region None) or a region's; every quarter's when no period."""
+    qs = Narrative.objects.filter(section=Narrative.Section.SUMMARY, region=region).select_related("updated_by")
+    return qs.filter(period=period) if period is not None else qs

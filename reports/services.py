@@ -22,7 +22,7 @@ from outbox.services import message_deliver, task_enqueue
 from pilots.models import Clause, ClauseExecution, Region, User
 
 from .models import Narrative, Report, ReportVersion
-from .selectors import report_can_mark_sent, report_can_queue
+from .selectors import report_can_mark_sent, report_can_queue, summary_can_write
 
 log = logging.getLogger(__name__)
 
@@ -420,3 +420,39 @@ def narrative_save(*, user: User, section: str, language: str, text: str) -> Nar
     narrative.updated_by = user
     narrative.save()
     return narrative
+
+
+@transaction.atomic
+def summary_save(*, user: User, period: Period, region: Region | None, texts: dict[str, str], seen: str) -> None:
+    """Save a quarter's summary in each language (texts: language → text).
+
+    `seen` is the stamp of the summary as the writer's page showed it (summary_stamp); if someone saved
+    it meanwhile, nothing is saved and the writer is told, so neither text is lost without a word."""
+    if not summary_can_write(user=user, region=region):
+        raise PermissionDenied
+    rows = {
+        n.language: n
+        for n in Narrative.objects.select_for_update().filter(
+            section=Narrative.Section.SUMMARY, period=period, region=region
+        )
+    }
+    if summary_stamp(rows.values()) != seen:
+        raise ValidationError(
+            _("Someone saved this summary while you were writing. Your text is kept below; compare and save again."),
+            code="stale",
+        )
+    for language, text in texts.items():
+        narrative = rows.get(language) or Narrative(
+            section=Narrative.Section.SUMMARY, language=language, period=period, region=region
+        )
+        if narrative.pk and narrative.text == text:
+            continue  # the other language's edit leaves this one's author and history as they were
+        narrative.text = text
+        narrative.updated_by = user
+        narrative.save()
+
+
+def summary_stamp(narratives) -> str:
+    """The moment a summary was last saved, as the page carries it; empty before the first save."""
+    latest = max((n.updated_at for n in narratives), default=None)
+    return latest.isoformat() if latest else ""

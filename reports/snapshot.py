@@ -21,6 +21,7 @@ from pilots.models import Organisation, User
 from pilots.models.i18n import localized_from
 
 from .models import Narrative, Report
+from .selectors import summaries
 
 # The key of the national figures among a regional report's by-region sums.
 NATIONAL = "national"
@@ -54,6 +55,7 @@ class Snapshot:
     narrative_counts: dict = field(default_factory=dict)
     conclusions: str = ""
     recommendations: str = ""
+    summary: Narrative | None = None  # a quarterly or regional report's summary of its quarter, if saved
     annex: dict = field(default_factory=dict)  # region code → [AnnexRow]
     annex_by_region: list = field(default_factory=list)  # [(region code, organisations, {period: handed in})]
     organisation_count: int = 0
@@ -131,9 +133,13 @@ def _read(report: Report, taken_at) -> Snapshot:
     _narratives(snapshot, orgs, report)
     _annex(snapshot, orgs, periods)
     if report.kind == Report.Kind.FINAL:
-        texts = dict(Narrative.objects.filter(language=report.language).values_list("section", "text"))
+        texts = dict(Narrative.objects.filter(language=report.language, period=None).values_list("section", "text"))
         snapshot.conclusions = texts.get(Narrative.Section.CONCLUSIONS, "")
         snapshot.recommendations = texts.get(Narrative.Section.RECOMMENDATIONS, "")
+    elif report.period_id:
+        snapshot.summary = (
+            summaries(period=report.period, region=report.region).filter(language=report.language).first()
+        )
     return snapshot
 
 
@@ -213,11 +219,14 @@ def _annex(snapshot: Snapshot, orgs, periods: list[Period]) -> None:
     ):
         children[org_id] = number  # the last (latest period) wins
     annex = defaultdict(list)
-    for organisation in (
-        orgs.filter(Q(in_pilot_until__isnull=True) | Q(in_pilot_until__gte=periods[0].starts_on) if periods else Q())
-        .order_by("region__code", "name_kk", "bin")
-        .iterator(chunk_size=2000)
-    ):
+    # In the pilot for some of the report's quarters: neither gone before the first nor come after the last.
+    during = (
+        (Q(in_pilot_until__isnull=True) | Q(in_pilot_until__gte=periods[0].starts_on))
+        & Q(in_pilot_from__lte=periods[-1].ends_on)
+        if periods
+        else Q()
+    )
+    for organisation in orgs.filter(during).order_by("region__code", "name_kk", "bin").iterator(chunk_size=2000):
         annex[organisation.region.code].append(
             AnnexRow(
                 organisation=organisation,
@@ -226,6 +235,8 @@ def _annex(snapshot: Snapshot, orgs, periods: list[Period]) -> None:
             )
         )
     snapshot.annex = dict(annex)
+    # The organisations of the report's own quarters, not those that came after them.
+    snapshot.organisation_count = sum(len(rows) for rows in annex.values())
     snapshot.annex_by_region = [
         (
             region,

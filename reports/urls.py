@@ -5,6 +5,9 @@ from . import views
 urlpatterns = [
     path("reports/", views.report_list_view, name="report_list"),
     path("reports/conclusions/", views.narrative_view, name="report_narrative"),
+    path("reports/summaries/", views.summary_list_view, name="report_summaries"),
+    path("reports/summaries/<str:period>/", views.summary_view, name="report_quarter_summary"),
+    path("reports/summaries/<str:period>/<str:region>/", views.summary_view, name="report_region_summary"),
     path("reports/<int:report_id>/", views.report_detail_view, name="report_detail"),
     path("reports/<int:report_id>/requeue/", views.report_requeue_view, name="report_requeue"),
     path("reports/<int:report_id>/sent/", views.report_mark_sent_view, name="report_mark_sent"),

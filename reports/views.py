@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,10 +16,26 @@ from monitoring.figures import periods_started
 from pilots.models import User
 from pilots.selectors import region_scope
 
-from .forms import NarrativeForm, ReportRequestForm
+from .forms import NarrativeForm, ReportRequestForm, SummaryForm
 from .models import Narrative
-from .selectors import report_can_mark_sent, report_can_queue, report_get, report_list
-from .services import BrokerUnavailable, narrative_save, report_mark_sent, report_queue, report_requeue
+from .selectors import (
+    report_can_mark_sent,
+    report_can_queue,
+    report_get,
+    report_list,
+    summaries,
+    summary_can_write,
+    summary_target,
+)
+from .services import (
+    BrokerUnavailable,
+    narrative_save,
+    report_mark_sent,
+    report_queue,
+    report_requeue,
+    summary_save,
+    summary_stamp,
+)
 
 READERS = (User.Role.INSTITUTE, User.Role.MINISTRY, User.Role.ADMIN, User.Role.REGION)
 
@@ -66,10 +84,12 @@ def report_list_view(request):
             messages.error(request, _("The report was not queued: please correct the choices below."))
     page = Paginator(report_list(user=request.user), 25).get_page(request.GET.get("page"))
     can_queue = request.user.role in (User.Role.INSTITUTE, User.Role.ADMIN, User.Role.REGION)
+    own_region = request.user.region if request.user.role == User.Role.REGION else None
+    can_write_summaries = summary_can_write(user=request.user, region=own_region)
     return render(
         request,
         "reports/list.html",
-        {"form": form, "page": page, "can_queue": can_queue},
+        {"form": form, "page": page, "can_queue": can_queue, "can_write_summaries": can_write_summaries},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -103,8 +123,18 @@ def report_detail_view(request, report_id):
             "versions": report.versions.order_by("-number"),
             "can_requeue": report_can_queue(user=request.user, kind=report.kind, region=report.region),
             "can_mark_sent": report_can_mark_sent(user=request.user, report=report) and version and not report.sent_at,
+            "summary_url": _summary_url(request.user, report),
         },
     )
+
+
+def _summary_url(user, report) -> str:
+    """Where the user writes the summary this report prints, if it prints one they write."""
+    if report.kind == report.Kind.FINAL or not summary_can_write(user=user, region=report.region):
+        return ""
+    if report.region_id:
+        return reverse("report_region_summary", args=[report.period.code, report.region.code])
+    return reverse("report_quarter_summary", args=[report.period.code])
 
 
 @login_required
@@ -162,11 +192,67 @@ def narrative_view(request):
     """The Institute writes the final report's conclusions and recommendations, saved as drafts."""
     if request.user.role not in (User.Role.INSTITUTE, User.Role.ADMIN):
         raise PermissionDenied
-    form = NarrativeForm(request.POST or None, initial=NarrativeForm.initial_from(list(Narrative.objects.all())))
+    form = NarrativeForm(
+        request.POST or None, initial=NarrativeForm.initial_from(list(Narrative.objects.filter(period=None)))
+    )
     if request.method == "POST" and form.is_valid():
         for section, language, text in form.pairs():
             narrative_save(user=request.user, section=section, language=language, text=text)
         messages.success(request, _("Saved. The next compilation of the final report prints these texts."))
         return redirect("report_narrative")
-    latest = Narrative.objects.select_related("updated_by").order_by("-updated_at").first()
+    latest = Narrative.objects.filter(period=None).select_related("updated_by").order_by("-updated_at").first()
     return render(request, "reports/narrative.html", {"form": form, "latest": latest})
+
+
+@login_required
+def summary_list_view(request):
+    """The quarters whose summary the user writes: the Institute's own, or a coordinator's region's."""
+    region = request.user.region if request.user.role == User.Role.REGION else None
+    if not summary_can_write(user=request.user, region=region):
+        raise PermissionDenied
+    periods = periods_started(today=timezone.localdate())
+    written = defaultdict(dict)
+    for narrative in summaries(region=region):
+        written[narrative.period_id][narrative.language] = narrative
+    rows = [(p, written[p.pk].get("kk"), written[p.pk].get("ru")) for p in reversed(periods)]
+    return render(request, "reports/summaries.html", {"rows": rows, "region": region})
+
+
+@login_required
+def summary_view(request, period, region=""):
+    """A quarter's summary: the Institute's for the quarterly report, a coordinator's for their region's report."""
+    period, region = summary_target(user=request.user, period_code=period, region_code=region)
+    if not summary_can_write(user=request.user, region=region):
+        raise PermissionDenied
+    saved = list(summaries(period=period, region=region))
+    form = SummaryForm(request.POST or None, initial={**SummaryForm.initial_from(saved), "seen": summary_stamp(saved)})
+    stale = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            summary_save(
+                user=request.user, period=period, region=region, texts=form.texts(), seen=form.cleaned_data["seen"]
+            )
+        except ValidationError as error:
+            # The writer's text stays in the form; the next save goes over what was saved meanwhile.
+            data = request.POST.copy()
+            data["seen"] = summary_stamp(saved)
+            form = SummaryForm(data)
+            form.is_valid()
+            form.add_error(None, error)
+            stale = True
+        else:
+            messages.success(request, _("Saved. The next compilation of the report for this quarter prints it."))
+            return redirect(request.path)
+    return render(
+        request,
+        "reports/summary.html",
+        {
+            "form": form,
+            "period": period,
+            "region": region,
+            "saved": {n.language: n for n in saved},
+            "latest": max(saved, key=lambda n: n.updated_at, default=None),
+            "stale": stale,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -189,6 +189,8 @@ def _narratives(workbook, s: Snapshot) -> _Sheet:
     )
     kinds = {i.code: i.name for i in Indicator.objects.filter(code__in=NARRATIVE_CODES)}
     periods = _period_labels()
+    if s.report.kind != s.report.Kind.FINAL:
+        sheet.add(_summary_row(s))
     rows = (
         _accepted_values(s)
         .filter(indicator__code__in=NARRATIVE_CODES)
@@ -208,6 +210,22 @@ def _narratives(workbook, s: Snapshot) -> _Sheet:
         name = localized_from({"kk": name_kk, "ru": name_ru})
         sheet.add([region, bin_, name, periods.get(period, period), kinds.get(kind, kind), text])
     return sheet
+
+
+def _summary_row(s: Snapshot) -> list:
+    """The report's own summary of its quarter, first in the narratives sheet, its author as the organisation."""
+    report, n = s.report, s.summary
+    written = n is not None and n.text
+    if report.region_id:
+        kind = _("The regional coordinator's summary")
+        author = (n.updated_by.get_full_name() or n.updated_by.username) if written and n.updated_by else ""
+        missing = _("The regional coordinator has not written the summary of this quarter yet.")
+    else:
+        kind = _("The Institute's summary of the quarter")
+        author = _("Institute of Early Childhood Development")
+        missing = _("The Institute has not written its summary of this quarter yet.")
+    region = report.region.code if report.region_id else ""
+    return [region, "", author, str(report.period.label), kind, n.text if written else missing]
 
 
 def _values(workbook, s: Snapshot) -> _Sheet:
