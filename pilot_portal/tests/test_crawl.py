@@ -15,7 +15,7 @@ What the crawl asserts, per request:
   every table before and after); a role that may write does write with at least one of its bodies.
 
 A new URL pattern is crawled without editing this file as long as its arguments are named like the ones in
-PROVIDERS (bin, period, report_id, number, attachment_id, code, table); one whose argument the crawl cannot
+PROVIDERS (bin, period, region, report_id, number, attachment_id, code, table); one whose argument the crawl cannot
 fill fails test_every_url_pattern_is_crawled until PROVIDERS learns it. A pattern with no entry in RULES is
 held to the generic rule (404/403 out of scope, never 5xx, anonymous to sign-in).
 
@@ -57,10 +57,11 @@ from pilots.selectors import (
     organisation_can_edit_progress,
     organisation_can_manage_membership,
     organisation_scope,
+    region_scope,
 )
 from pilots.services import activity_progress_set
 from reports.models import Report, ReportVersion
-from reports.selectors import report_can_mark_sent, report_can_queue, report_scope
+from reports.selectors import report_can_mark_sent, report_can_queue, report_scope, summary_can_write
 from reports.services import report_queue
 from reports.views import READERS
 
@@ -301,6 +302,7 @@ PROVIDERS = {
     "attachment_id": _attachments,
     "activities/code": _activities,
     "dashboard/code": _regions,
+    "region": _regions,
     "table": _tables,
     "report_id": _reports,
     "number": _version_numbers,
@@ -485,6 +487,24 @@ def _report_narrative(user, o):
     return OK if user.role in (User.Role.INSTITUTE, User.Role.ADMIN) else FORBIDDEN
 
 
+def _own_region(user):
+    return user.region if user.role == User.Role.REGION else None
+
+
+def _summary_list(user, o):
+    return OK if summary_can_write(user=user, region=_own_region(user)) else FORBIDDEN
+
+
+def _summary_page(user, o):
+    # An unknown quarter, or a region the user may not see, is 404; a summary the user does not write is 403.
+    period, region = o["period"], o.get("region", "")
+    if period is None or period.starts_on > timezone.localdate() or region is None:
+        return NOT_FOUND
+    if region and not region_scope(user=user).filter(pk=region.pk).exists():
+        return NOT_FOUND
+    return OK if summary_can_write(user=user, region=region or None) else FORBIDDEN
+
+
 def _sees_report(user, o) -> bool:
     report = o.get("report_id")
     return report is not None and report_scope(user=user).filter(pk=report.pk).exists()
@@ -543,6 +563,9 @@ RULES = {
     "submission_attachment": _submission_attachment,
     "report_list": _report_readers,
     "report_narrative": _report_narrative,
+    "report_summaries": _summary_list,
+    "report_quarter_summary": _summary_page,
+    "report_region_summary": _summary_page,
     "report_detail": _report_page,
     "report_requeue": _report_action,
     "report_mark_sent": _report_action,
@@ -970,6 +993,8 @@ WRITERS = {
     "organisation_import": lambda u, o, b: user_can_import(user=u),
     "report_list": _may_queue,
     "report_narrative": lambda u, o, b: u.role in (User.Role.INSTITUTE, User.Role.ADMIN),
+    "report_quarter_summary": lambda u, o, b: _summary_page(u, o) == OK,
+    "report_region_summary": lambda u, o, b: _summary_page(u, o) == OK,
     "report_requeue": _may_requeue,
     "report_mark_sent": _may_mark_sent,
 }
