@@ -99,8 +99,16 @@ def test_key_totals_count_accepted_data_only(world):
         for r in figures.key_totals(user=MinistryFactory(), filters=FigureFilters(), periods=[world["q1"], world["q2"]])
     }
     assert totals["children_total"].values == {"2026-Q1": Decimal(100), "2026-Q2": Decimal(45)}
-    assert totals["children_total"].changes == {"2026-Q1": None, "2026-Q2": Decimal(-55)}
     assert totals["organisations_reporting"].values == {"2026-Q1": 2, "2026-Q2": 1}
+
+
+def test_a_change_between_quarters_is_like_for_like_and_says_on_how_many(world):
+    # Q1 accepted: a1 40, a2 60; Q2 accepted: a1 45. Only a1 has accepted data in both: 45 − 40.
+    filters, periods = FigureFilters(), [world["q1"], world["q2"]]
+    bases = figures.period_bases(user=MinistryFactory(), filters=filters, periods=periods)
+    totals = {r.code: r for r in figures.key_totals(user=MinistryFactory(), filters=filters, periods=periods)}
+    assert totals["children_total"].changes == {"2026-Q1": None, "2026-Q2": Decimal(5)}
+    assert (bases["2026-Q2"].in_both, bases["2026-Q2"].accepted, bases["2026-Q2"].expected) == (1, 1, 4)
 
 
 def test_an_averaged_indicator_is_averaged_not_summed(world):
@@ -283,7 +291,7 @@ def test_skills_compare_the_share_at_each_level_at_baseline_and_final(world):
     ):
         for code, n in zip(codes, numbers, strict=True):
             Value.objects.create(submission=submission, indicator=indicators[code], number=Decimal(n))
-    rows = figures.skills_baseline_final(
+    rows = figures.skills_matched_cohort(
         user=InstituteFactory(), filters=FigureFilters(), by="region", baseline=world["q1"], final=q4
     )
     assert [(r.key, r.baseline_shares["skills_high"], r.final_shares["skills_high"]) for r in rows] == [
