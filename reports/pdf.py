@@ -198,10 +198,8 @@ def render_pdf(snapshot: Snapshot, target: Path) -> int:
             **_order_texts(snapshot),
             "annex_regions": [(region, rows, *_annex_region(rows)) for region, rows in snapshot.annex.items()],
             "key_figures": _key_figures(snapshot),
-            "skills_total": skills_total(
-                snapshot.dashboard["skills"].get("region") or [],
-                _("This region") if report.region_id else _("All regions"),
-            ),
+            # A regional report's one region row is its own total; the national row stands under it.
+            "skills_total": skills_total(snapshot.dashboard["skills"].get("region") or [], _("All regions")),
             "national_skills": snapshot.dashboard.get("national_skills"),
         }
         html = render_to_string("reports/pdf/report.html", context)

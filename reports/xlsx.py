@@ -63,10 +63,10 @@ def write_xlsx(snapshot: Snapshot, target: Path, progress=lambda share: None) ->
             ("regions", _regions),
             ("stages", _stages),
             ("skills", _skills),
-            ("cohort", _cohort),
             ("organisations", _organisations),
             ("narratives", _narratives),
             ("values", _values),
+            ("cohort", _cohort),
         ]:
             sheet = writer(workbook, snapshot)
             sheet.close()
