@@ -94,6 +94,7 @@ def dashboard_data(
     baseline = next((p for p in diagnosed if p.quarter == 1), None)
     final = next((p for p in reversed(diagnosed) if p.quarter == 4), None)
     rows, total = figures.completeness_by_region(user=user, filters=filters, periods=periods)
+    bases = figures.period_bases(user=user, filters=filters, periods=periods, today=today, completeness=total)
     # A report's stage progress stands as of its quarter's end (or today, while the quarter runs).
     stages_as_of = min(up_to.ends_on, today) if up_to is not None else today
     stages, stage_rows, stage_total = figures.stage_progress_by_region(user=user, filters=filters, as_of=stages_as_of)
@@ -103,17 +104,20 @@ def dashboard_data(
         "period": chosen,
         "completeness_rows": rows,
         "completeness_total": total,
-        "totals": figures.key_totals(user=user, filters=filters, periods=periods),
+        "bases": bases,
+        "totals": figures.key_totals(user=user, filters=filters, periods=periods, bases=bases),
         "stages": stages,
         "stage_rows": stage_rows,
         "stage_total": stage_total,
         "stages_as_of": stages_as_of,
         "baseline": baseline,
         "final": final,
+        # Baseline against final on the matched cohort only: both moments count the same organisations.
         "skills": {
-            by: figures.skills_baseline_final(user=user, filters=filters, by=by, baseline=baseline, final=final)
+            by: figures.skills_matched_cohort(user=user, filters=filters, by=by, baseline=baseline, final=final)
             for by in figures.DIMENSIONS
         },
+        "cohort": figures.skills_cohort_size(user=user, filters=filters, baseline=baseline, final=final),
         "review_speed": figures.review_speed_by_region(user=user, filters=filters, periods=periods),
         "deadlines": next_deadlines(today=today),
     }
@@ -126,8 +130,12 @@ def dashboard_data(
         _rows, data["national_completeness"] = figures.completeness_by_region(
             user=user, filters=nationwide, periods=periods
         )
+        data["national_bases"] = figures.period_bases(
+            user=user, filters=nationwide, periods=periods, today=today, completeness=data["national_completeness"]
+        )
         data["national_totals"] = {
-            row.code: row for row in figures.key_totals(user=user, filters=nationwide, periods=periods)
+            row.code: row
+            for row in figures.key_totals(user=user, filters=nationwide, periods=periods, bases=data["national_bases"])
         }
         data["national_stages"] = figures.stage_progress_by_region(user=user, filters=nationwide, as_of=stages_as_of)[2]
         data["national_completeness"].label = data["national_stages"].label = str(_("National"))
@@ -135,7 +143,7 @@ def dashboard_data(
             figures.review_speed_by_region(user=user, filters=nationwide, periods=periods), str(_("National"))
         )
         data["national_skills"] = figures.skills_total(
-            figures.skills_baseline_final(user=user, filters=nationwide, by="region", baseline=baseline, final=final),
+            figures.skills_matched_cohort(user=user, filters=nationwide, by="region", baseline=baseline, final=final),
             str(_("National")),
         )
     if region is not None and chosen is not None:

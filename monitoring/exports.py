@@ -61,6 +61,7 @@ def _totals(data):
         headers += [(f"{word}: {p.label}", 14, INTEGER) for p in data["periods"]]
 
     def rows():
+        yield from _base_rows(data)
         for row in data["totals"]:
             line = [row.label, row.unit]
             for p in data["periods"]:
@@ -70,6 +71,27 @@ def _totals(data):
             yield line
 
     return headers, rows()
+
+
+def _base_rows(data):
+    """What each quarter's figures stand on, above them: expected, accepted, whether under review, the change's base."""
+    bases = data["bases"]
+    width = 2 * len(data["periods"]) + (len(data["periods"]) if data.get("national_totals") else 0)
+
+    def line(label, values):
+        cells = [label, ""]
+        for p in data["periods"]:
+            cells += [values(bases[p.code]), None]
+        return cells + [None] * (width - 2 * len(data["periods"]))
+
+    yield line(_("Organisations expected"), lambda b: b.expected)
+    yield line(_("Organisations with accepted data"), lambda b: b.accepted)
+    yield line(_("Submissions awaiting review"), lambda b: b.awaiting_review)
+    yield line(_("Review in progress (no change is computed)"), lambda b: _("yes") if b.review_open else _("no"))
+    yield line(
+        _("Base of the change: organisations with accepted data in this and the previous quarter"),
+        lambda b: None if b.review_open else b.in_both,
+    )
 
 
 def _stages(data):
@@ -86,16 +108,19 @@ def _stages(data):
 def _skills(by):
     def table(data):
         assessed = _("assessed")
-        headers = [(DIMENSIONS[by][1], 28, None)]
+        change = _("change, percentage points")
+        headers = [(DIMENSIONS[by][1], 28, None), (_("organisations in the cohort"), 14, INTEGER)]
         for moment in (_("baseline"), _("final")):
             headers += [(f"{moment}: {assessed}", 12, INTEGER)]
             headers += [(f"{moment}: {_level_label(lvl)}, %", 12, PERCENT) for lvl in SKILL_LEVELS]
+        headers += [(f"{change}: {_level_label(lvl)}", 14, PERCENT) for lvl in SKILL_LEVELS]
 
         def rows():
             for row in data["skills"][by]:
-                line = [row.label, row.baseline.get("children_assessed")]
+                line = [row.label, row.organisations, row.baseline.get("children_assessed")]
                 line += [row.baseline_shares[lvl] for lvl in SKILL_LEVELS]
                 line += [row.final.get("children_assessed")] + [row.final_shares[lvl] for lvl in SKILL_LEVELS]
+                line += [row.changes[lvl] for lvl in SKILL_LEVELS]
                 yield line
 
         return headers, rows()
@@ -214,7 +239,8 @@ def _append_rows(sheet, headers, rows: Iterable[list]) -> int:
     for line in rows:
         cells = []
         for value, (_label, _width, fmt) in zip(line, headers, strict=True):
-            value = float(value) if fmt and value is not None else value
+            # A word ("yes") may stand in a numeric column, on the rows that say what the figures stand on.
+            value = float(value) if fmt and value is not None and not isinstance(value, str) else value
             cells.append(new_cell(sheet, value, number_format=fmt))
         sheet.append(cells)
         count += 1

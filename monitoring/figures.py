@@ -10,7 +10,19 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, BooleanField, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -219,51 +231,218 @@ class TotalRow:
     label: str
     unit: str
     values: dict[str, Decimal | None]  # period code → total
-    changes: dict[str, Decimal | None]  # period code → change from the previous period
+    # period code → change from the previous period, like for like (PeriodBase.in_both organisations);
+    # None for the first quarter, a quarter under review, or one with no organisation in both.
+    changes: dict[str, Decimal | None]
 
 
-def key_totals(*, user: User, filters: FigureFilters, periods: list[Period]) -> list[TotalRow]:
-    """Organisations reporting (accepted), children, teachers, parents, each activity and practice zone,
-    per quarter with the change from the previous quarter; three queries."""
-    codes = KEY_TOTALS + ACTIVITY_TOTALS + ZONES
-    sums = indicator_sums(user=user, filters=filters, codes=codes)
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
-    reporting = dict(
+@dataclass
+class PeriodBase:
+    """What a quarter's figures stand on: how many organisations, in which statuses, and whether its
+    review is still open (then its figures are partial and no change is computed against it)."""
+
+    period: Period
+    expected: int = 0
+    accepted: int = 0
+    awaiting_review: int = 0
+    # Organisations with accepted data in this quarter and in the previous one: the base of a change.
+    in_both: int | None = None
+    review_open: bool = False
+
+
+def review_open(period: Period, *, today, awaiting_review: int) -> bool:
+    """A quarter is under review while the regions' review due date has not passed, or while any
+    handed-in submission of it still waits for review (docs/monitoring.md, "A quarter under review")."""
+    return today <= period.review_due_on or awaiting_review > 0
+
+
+def _accepted_in(period_pk: int, organisation_ref: str) -> Exists:
+    return Exists(
         Submission.objects.filter(
-            organisation__in=organisations(user=user, filters=filters), status=Status.ACCEPTED, period__in=periods
+            organisation_id=OuterRef(organisation_ref), period_id=period_pk, status=Status.ACCEPTED
         )
-        .values_list("period__code")
-        .annotate(n=Count("pk"))
     )
+
+
+def _with_neighbour(periods: list[Period], organisation_ref: str, prefix: str, *, step: int) -> Q:
+    """The row's organisation also has accepted data in the previous (step -1) or next (step 1) quarter."""
+    condition = Q(pk__in=[])
+    for index, period in enumerate(periods):
+        other = index + step
+        if 0 <= other < len(periods):
+            condition |= Q(**{f"{prefix}period_id": period.pk}) & _accepted_in(periods[other].pk, organisation_ref)
+    return condition
+
+
+def period_bases(
+    *,
+    user: User,
+    filters: FigureFilters,
+    periods: list[Period],
+    today=None,
+    completeness: "CompletenessRow | None" = None,
+) -> dict[str, PeriodBase]:
+    """Each quarter's base: expected, accepted, awaiting review, accepted in both it and the previous.
+
+    Two queries; one when the completeness total row, which counts the expected already, is given."""
+    today = today or timezone.localdate()
+    orgs = organisations(user=user, filters=filters)
+    if completeness is not None:
+        expected = {f"e{p.pk}": completeness.cells[p.code].expected for p in periods}
+    elif periods:
+        expected = orgs.aggregate(**{f"e{p.pk}": Count("pk", filter=_expected_in(p)) for p in periods})
+    else:
+        expected = {}
+    accepted = Q(status=Status.ACCEPTED)
+    counts = {
+        r["period_id"]: r
+        for r in Submission.objects.filter(organisation__in=orgs, period__in=periods, status__in=SUBMITTED_STATUSES)
+        .values("period_id")
+        .annotate(
+            accepted=Count("pk", filter=accepted),
+            awaiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+            in_both=Count("pk", filter=accepted & _with_neighbour(periods, "organisation_id", "", step=-1)),
+        )
+    }
+    bases = {}
+    for index, p in enumerate(periods):
+        row = counts.get(p.pk, {})
+        awaiting = row.get("awaiting", 0)
+        bases[p.code] = PeriodBase(
+            period=p,
+            expected=expected.get(f"e{p.pk}") or 0,
+            accepted=row.get("accepted", 0),
+            awaiting_review=awaiting,
+            in_both=row.get("in_both", 0) if index else None,
+            review_open=review_open(p, today=today, awaiting_review=awaiting),
+        )
+    return bases
+
+
+def key_totals(
+    *, user: User, filters: FigureFilters, periods: list[Period], bases: dict[str, PeriodBase] | None = None
+) -> list[TotalRow]:
+    """Organisations reporting (accepted), children, teachers, parents, each activity and practice zone,
+    per quarter, with the change from the previous quarter on the organisations with accepted data in
+    both; no change into a quarter under review. Two queries, and two more without `bases`."""
+    if bases is None:
+        bases = period_bases(user=user, filters=filters, periods=periods)
+    codes = KEY_TOTALS + ACTIVITY_TOTALS + ZONES
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+    averaged = Q(indicator__aggregation=Indicator.Aggregation.AVG)
+    organisation = "submission__organisation_id"
+    with_previous = _with_neighbour(periods, organisation, "submission__", step=-1)
+    with_next = _with_neighbour(periods, organisation, "submission__", step=1)
+    sums = {
+        (r["submission__period__code"], r["indicator__code"]): r
+        for r in Value.objects.filter(
+            submission__organisation__in=organisations(user=user, filters=filters),
+            submission__status=Status.ACCEPTED,
+            submission__period__in=periods,
+            indicator__code__in=codes,
+            number__isnull=False,
+        )
+        .values("submission__period__code", "indicator__code")
+        # Each indicator aggregated as the catalogue says (see indicator_sums); the matched parts are
+        # the same figure over the organisations with accepted data in the neighbouring quarter too.
+        .annotate(
+            total=Sum("number", filter=~averaged),
+            average=Avg("number", filter=averaged),
+            after=Sum("number", filter=~averaged & with_previous),
+            after_average=Avg("number", filter=averaged & with_previous),
+            before=Sum("number", filter=~averaged & with_next),
+            before_average=Avg("number", filter=averaged & with_next),
+        )
+    }
+
+    def pick(row, summed: str, averaged: str):
+        """Grouped by indicator, so at most one of the two is set."""
+        if row is None:
+            return None
+        return row[summed] if row[averaged] is None else row[averaged]
+
     rows = [
         TotalRow(
             code="organisations_reporting",
             label=str(_("Organisations reporting (accepted)")),
             unit="",
-            values={p.code: Decimal(reporting.get(p.code, 0)) for p in periods},
-            changes={},
+            values={p.code: Decimal(bases[p.code].accepted) for p in periods},
+            changes={p.code: None for p in periods},
         )
     ]
     for code in codes:
         if code not in indicators:
             continue  # an indicator the Institute removed from the catalogue
         indicator = indicators[code]
+        changes = {}
+        for index, p in enumerate(periods):
+            changes[p.code] = None
+            base = bases[p.code]
+            if index == 0 or base.review_open or not base.in_both:
+                continue
+            after = pick(sums.get((p.code, code)), "after", "after_average")
+            before = pick(sums.get((periods[index - 1].code, code)), "before", "before_average")
+            if after is not None and before is not None:
+                changes[p.code] = after - before
         rows.append(
             TotalRow(
                 code=code,
                 label=indicator.name,
                 unit=indicator.unit,
-                values={p.code: sums.get((p.code, code)) for p in periods},
-                changes={},
+                values={p.code: pick(sums.get((p.code, code)), "total", "average") for p in periods},
+                changes=changes,
             )
         )
-    for row in rows:
-        previous = None
-        for p in periods:
-            value = row.values[p.code]
-            row.changes[p.code] = value - previous if value is not None and previous is not None else None
-            previous = value
     return rows
+
+
+@dataclass
+class LatestTotals:
+    """Key totals over each organisation's latest accepted quarter: what the final report heads with."""
+
+    values: dict[str, Decimal | None]  # indicator code → total
+    organisations: int  # organisations with any accepted quarter
+    by_period: dict[str, int]  # period code → organisations whose latest accepted quarter it is
+
+
+def latest_accepted_totals(*, user: User, filters: FigureFilters, periods: list[Period]) -> LatestTotals:
+    """The key totals summed over each organisation's latest accepted quarter among `periods`; two queries."""
+    orgs = organisations(user=user, filters=filters)
+
+    def later(organisation_ref: str, starts_ref: str) -> Exists:
+        return Exists(
+            Submission.objects.filter(
+                organisation_id=OuterRef(organisation_ref),
+                status=Status.ACCEPTED,
+                period__in=periods,
+                period__starts_on__gt=OuterRef(starts_ref),
+            )
+        )
+
+    averaged = Q(indicator__aggregation=Indicator.Aggregation.AVG)
+    sums = (
+        Value.objects.filter(
+            submission__organisation__in=orgs,
+            submission__status=Status.ACCEPTED,
+            submission__period__in=periods,
+            indicator__code__in=KEY_TOTALS,
+            number__isnull=False,
+        )
+        .filter(~later("submission__organisation_id", "submission__period__starts_on"))
+        .values("indicator__code")
+        .annotate(total=Sum("number", filter=~averaged), average=Avg("number", filter=averaged))
+    )
+    by_period = dict(
+        Submission.objects.filter(organisation__in=orgs, status=Status.ACCEPTED, period__in=periods)
+        .filter(~later("organisation_id", "period__starts_on"))
+        .values_list("period__code")
+        .annotate(n=Count("pk"))
+    )
+    return LatestTotals(
+        values={r["indicator__code"]: r["total"] if r["average"] is None else r["average"] for r in sums},
+        organisations=sum(by_period.values()),
+        by_period=by_period,
+    )
 
 
 @dataclass
@@ -314,6 +493,7 @@ class SkillRow:
     label: str
     baseline: dict[str, Decimal]  # level code → children, plus "assessed"
     final: dict[str, Decimal]
+    organisations: int = 0  # of the matched cohort in this group
 
     @staticmethod
     def _shares(counts: dict) -> dict[str, float | None]:
@@ -331,33 +511,77 @@ class SkillRow:
     def final_shares(self):
         return self._shares(self.final)
 
+    @property
+    def changes(self) -> dict[str, float | None]:
+        """Percentage points, final less baseline, of the shares as printed, so a reader's subtraction agrees."""
+        before, after = self.baseline_shares, self.final_shares
+        return {
+            lvl: round(after[lvl] - before[lvl], 1) if after[lvl] is not None and before[lvl] is not None else None
+            for lvl in SKILL_LEVELS
+        }
 
-def skills_baseline_final(
+
+def _diagnosed_in(period: Period, organisation_ref: str) -> Exists:
+    """The organisation has accepted diagnostics (children assessed) in the period."""
+    return Exists(
+        Value.objects.filter(
+            submission__organisation_id=OuterRef(organisation_ref),
+            submission__period=period,
+            submission__status=Status.ACCEPTED,
+            indicator__code=SKILLS_ASSESSED,
+            number__isnull=False,
+        )
+    )
+
+
+def skills_matched_cohort(
     *, user: User, filters: FigureFilters, by: str, baseline: Period | None, final: Period | None
 ) -> list[SkillRow]:
-    """Children at each skill level at baseline (Q1) and at the end (Q4), by a dimension; accepted data; one query.
+    """Children at each skill level at baseline (Q1) and at the end (Q4), by a dimension, on the matched
+    cohort: the organisations with accepted diagnostics in both, so the two moments count the same
+    organisations. One query.
 
-    Before the final diagnostics (a report for Q1–Q3) `final` is None and the rows hold the baseline only."""
+    Before the final diagnostics (a report for Q1–Q3) `final` is None and the rows hold the baseline
+    of every organisation with accepted baseline diagnostics."""
     if baseline is None:
         return []
-    sums = indicator_sums(user=user, filters=filters, codes=[*SKILL_LEVELS, SKILLS_ASSESSED], by=by)
+    codes = [*SKILL_LEVELS, SKILLS_ASSESSED]
+    dimension = DIMENSIONS[by][0].replace("organisation__", "submission__organisation__")
+    values = Value.objects.filter(
+        submission__organisation__in=organisations(user=user, filters=filters),
+        submission__status=Status.ACCEPTED,
+        submission__period__in=[p for p in (baseline, final) if p],
+        indicator__code__in=codes,
+        number__isnull=False,
+    ).filter(_diagnosed_in(baseline, "submission__organisation_id"))
+    if final is not None:
+        values = values.filter(_diagnosed_in(final, "submission__organisation_id"))
+    sums = {
+        (r["submission__period_id"], r["indicator__code"], r[dimension]): r
+        for r in values.values("submission__period_id", "indicator__code", dimension).annotate(
+            total=Sum("number"), organisations=Count("submission__organisation_id", distinct=True)
+        )
+    }
     keys = sorted({k[2] for k in sums})
     labels = _dimension_labels(by, keys)
-    rows = []
-    for key in keys:
-        rows.append(
-            SkillRow(
-                key=key,
-                label=labels.get(key, key),
-                baseline={c: sums.get((baseline.code, c, key)) for c in [*SKILL_LEVELS, SKILLS_ASSESSED]},
-                final={c: sums.get((final.code, c, key)) for c in [*SKILL_LEVELS, SKILLS_ASSESSED]} if final else {},
-            )
+
+    def moment(period, key):
+        return {c: sums[(period.pk, c, key)]["total"] if (period.pk, c, key) in sums else None for c in codes}
+
+    return [
+        SkillRow(
+            key=key,
+            label=labels.get(key, key),
+            baseline=moment(baseline, key),
+            final=moment(final, key) if final else {},
+            organisations=sums.get((baseline.pk, SKILLS_ASSESSED, key), {}).get("organisations", 0),
         )
-    return rows
+        for key in keys
+    ]
 
 
 def skills_total(rows: list[SkillRow], label: str) -> SkillRow:
-    """One row adding up the children at each level over the rows given."""
+    """One row adding up the children at each level, and the organisations, over the rows given."""
 
     def added(moment: str) -> dict:
         result = {}
@@ -366,7 +590,76 @@ def skills_total(rows: list[SkillRow], label: str) -> SkillRow:
             result[code] = sum(present) if present else None
         return result
 
-    return SkillRow(key="", label=label, baseline=added("baseline"), final=added("final"))
+    return SkillRow(
+        key="",
+        label=label,
+        baseline=added("baseline"),
+        final=added("final"),
+        organisations=sum(r.organisations for r in rows),
+    )
+
+
+@dataclass
+class CohortSize:
+    """Who the baseline-against-final comparison covers, of the organisations in the pilot at either moment."""
+
+    organisations: int = 0
+    with_baseline: int = 0
+    with_final: int = 0
+    matched: int = 0
+
+    @property
+    def baseline_only(self) -> int:
+        return self.with_baseline - self.matched
+
+    @property
+    def final_only(self) -> int:
+        return self.with_final - self.matched
+
+    @property
+    def neither(self) -> int:
+        return self.organisations - self.with_baseline - self.with_final + self.matched
+
+
+def _cohort_population(*, user: User, filters: FigureFilters, baseline: Period, final: Period | None):
+    """Organisations in the pilot at the baseline or the final, with has_baseline (and has_final)."""
+    in_pilot = _expected_in(baseline) | _expected_in(final) if final else _expected_in(baseline)
+    population = organisations(user=user, filters=filters).filter(in_pilot)
+    population = population.annotate(has_baseline=_diagnosed_in(baseline, "pk"))
+    if final is not None:
+        population = population.annotate(has_final=_diagnosed_in(final, "pk"))
+    return population
+
+
+def skills_cohort_size(
+    *, user: User, filters: FigureFilters, baseline: Period | None, final: Period | None
+) -> CohortSize:
+    """How many organisations have accepted baseline diagnostics, final ones, and both; one query."""
+    if baseline is None:
+        return CohortSize()
+    population = _cohort_population(user=user, filters=filters, baseline=baseline, final=final)
+    counts = {"organisations": Count("pk"), "with_baseline": Count("pk", filter=Q(has_baseline=True))}
+    if final is not None:
+        counts["with_final"] = Count("pk", filter=Q(has_final=True))
+        counts["matched"] = Count("pk", filter=Q(has_baseline=True, has_final=True))
+    size = CohortSize(**population.aggregate(**counts))
+    if final is None:
+        size.matched = size.with_baseline  # before the final diagnostics the baseline stands alone
+    return size
+
+
+def skills_cohort_missing(
+    *, user: User, filters: FigureFilters, baseline: Period | None, final: Period | None
+) -> QuerySet[Organisation]:
+    """The organisations in the pilot outside the matched cohort, each with has_baseline and has_final; one query."""
+    if baseline is None or final is None:
+        return Organisation.objects.none()
+    return (
+        _cohort_population(user=user, filters=filters, baseline=baseline, final=final)
+        .exclude(has_baseline=True, has_final=True)
+        .select_related("region")
+        .order_by("region__code", "name_kk", "bin")
+    )
 
 
 def _dimension_labels(by: str, keys) -> dict[str, str]:

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 
-from monitoring.figures import SKILL_LEVELS
+from monitoring.figures import KEY_TOTALS, SKILL_LEVELS, skills_total
 
 from . import svg
 from .models import Report
@@ -167,6 +167,17 @@ def _annex_region(rows: list) -> tuple[bool, list[tuple[object, str]]]:
     return len(rows) <= WHOLE_ROWS, list(zip(rows, classes, strict=True))
 
 
+def _key_figures(snapshot: Snapshot) -> list[tuple[str, object]]:
+    """(label, value) of the headline boxes: the final report's from each organisation's latest accepted
+    quarter, any other report's from its own quarter."""
+    data = snapshot.dashboard
+    rows = [r for r in data["totals"] if r.code in KEY_TOTALS]
+    if snapshot.latest is not None:
+        return [(r.label, snapshot.latest.values.get(r.code)) for r in rows]
+    period = data["period"]
+    return [(r.label, r.values.get(period.code)) for r in rows] if period else []
+
+
 def render_pdf(snapshot: Snapshot, target: Path) -> int:
     """Write the PDF to `target`; returns its page count."""
     report = snapshot.report
@@ -186,6 +197,10 @@ def render_pdf(snapshot: Snapshot, target: Path) -> int:
             "quotes_per_region": NARRATIVES_PER_REGION,
             **_order_texts(snapshot),
             "annex_regions": [(region, rows, *_annex_region(rows)) for region, rows in snapshot.annex.items()],
+            "key_figures": _key_figures(snapshot),
+            # A regional report's one region row is its own total; the national row stands under it.
+            "skills_total": skills_total(snapshot.dashboard["skills"].get("region") or [], _("All regions")),
+            "national_skills": snapshot.dashboard.get("national_skills"),
         }
         html = render_to_string("reports/pdf/report.html", context)
     document = HTML(string=html, base_url=str(target.parent)).render()

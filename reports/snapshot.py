@@ -59,6 +59,10 @@ class Snapshot:
     annex: dict = field(default_factory=dict)  # region code → [AnnexRow]
     annex_by_region: list = field(default_factory=list)  # [(region code, organisations, {period: handed in})]
     organisation_count: int = 0
+    # The final report heads with each organisation's latest accepted quarter (figures.latest_accepted_totals).
+    latest: figures.LatestTotals | None = None
+    # Outside the matched cohort of baseline against final: (organisation, has baseline, has final).
+    cohort_missing: list = field(default_factory=list)
 
     @property
     def annex_in_pdf(self) -> bool:
@@ -132,6 +136,7 @@ def _read(report: Report, taken_at) -> Snapshot:
     )
     _narratives(snapshot, orgs, report)
     _annex(snapshot, orgs, periods)
+    _figures_bases(snapshot, user, filters, periods)
     if report.kind == Report.Kind.FINAL:
         texts = dict(Narrative.objects.filter(language=report.language, period=None).values_list("section", "text"))
         snapshot.conclusions = texts.get(Narrative.Section.CONCLUSIONS, "")
@@ -244,6 +249,19 @@ def _annex(snapshot: Snapshot, orgs, periods: list[Period]) -> None:
             {p.code: sum(1 for r in rows if r.statuses.get(p.code) in ("submitted", "accepted")) for p in periods},
         )
         for region, rows in snapshot.annex.items()
+    ]
+
+
+def _figures_bases(snapshot: Snapshot, user: User, filters: FigureFilters, periods: list[Period]) -> None:
+    """The final report's latest-accepted totals, and who is outside the baseline-against-final cohort."""
+    if snapshot.report.kind == Report.Kind.FINAL:
+        snapshot.latest = figures.latest_accepted_totals(user=user, filters=filters, periods=periods)
+    data = snapshot.dashboard
+    snapshot.cohort_missing = [
+        (organisation, organisation.has_baseline, organisation.has_final)
+        for organisation in figures.skills_cohort_missing(
+            user=user, filters=filters, baseline=data["baseline"], final=data["final"]
+        ).iterator(chunk_size=2000)
     ]
 
 

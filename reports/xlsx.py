@@ -43,7 +43,8 @@ class _Sheet:
         cells = []
         for index, (value, (_label, _width, fmt)) in enumerate(zip(values, self.columns, strict=True)):
             fmt = (formats or {}).get(index, fmt)
-            value = float(value) if fmt and value is not None else value
+            # A word ("yes") may stand in a numeric column, on the rows that say what the figures stand on.
+            value = float(value) if fmt and value is not None and not isinstance(value, str) else value
             cells.append(new_cell(self.sheet, value, number_format=fmt))
         self.sheet.append(cells)
         self.rows += 1
@@ -65,24 +66,59 @@ def write_xlsx(snapshot: Snapshot, target: Path, progress=lambda share: None) ->
             ("organisations", _organisations),
             ("narratives", _narratives),
             ("values", _values),
+            ("cohort", _cohort),
         ]:
             sheet = writer(workbook, snapshot)
             sheet.close()
             counts[name] = sheet.rows
-            progress(len(counts) / 7)
+            progress(len(counts) / 8)
         workbook.save(target)
     return counts
 
 
 def _summary(workbook, s: Snapshot) -> _Sheet:
-    sheet = _Sheet(
-        workbook,
-        _("Summary"),
-        [(_("Indicator"), 46, None), (_("Unit"), 10, None)] + [(p.label, 14, INTEGER) for p in s.periods],
+    sheet = _Sheet(workbook, _("Summary"), _summary_columns(s))
+    for line in _summary_rows(s):
+        sheet.add(line)
+    return sheet
+
+
+def _summary_columns(s: Snapshot) -> list:
+    """Each quarter's value and its change (like for like); the final report adds the latest accepted quarter."""
+    change = _("change")
+    columns = [(_("Indicator"), 46, None), (_("Unit"), 10, None)]
+    for p in s.periods:
+        columns += [(p.label, 14, INTEGER), (f"{p.label}: {change}", 14, INTEGER)]
+    if s.latest is not None:
+        columns.append((_("Each organisation's latest accepted quarter"), 18, INTEGER))
+    return columns
+
+
+def _summary_rows(s: Snapshot):
+    """First what the figures stand on (a row each, per quarter), then the figures."""
+    bases, latest = s.dashboard["bases"], s.latest
+
+    def base(label, value, last=None):
+        line = [label, ""]
+        for p in s.periods:
+            line += [value(bases[p.code]), None]
+        return line + ([last] if latest is not None else [])
+
+    yield base(_("Organisations expected"), lambda b: b.expected, s.organisation_count)
+    yield base(_("Organisations with accepted data"), lambda b: b.accepted, latest.organisations if latest else None)
+    yield base(_("Submissions awaiting review"), lambda b: b.awaiting_review)
+    yield base(_("Review in progress (no change is computed)"), lambda b: _("yes") if b.review_open else _("no"))
+    yield base(
+        _("Base of the change: organisations with accepted data in this and the previous quarter"),
+        lambda b: None if b.review_open else b.in_both,
     )
     for row in s.dashboard["totals"]:
-        sheet.add([row.label, row.unit] + [row.values.get(p.code) for p in s.periods])
-    return sheet
+        line = [row.label, row.unit]
+        for p in s.periods:
+            line += [row.values.get(p.code), row.changes.get(p.code)]
+        if latest is not None:
+            line.append(latest.values.get(row.code) if row.code != "organisations_reporting" else None)
+        yield line
 
 
 def _regions(workbook, s: Snapshot) -> _Sheet:
@@ -123,20 +159,68 @@ def _stages(workbook, s: Snapshot) -> _Sheet:
 def _skills(workbook, s: Snapshot) -> _Sheet:
     levels = {"skills_high": _("high"), "skills_medium": _("medium"), "skills_low": _("low")}
     baseline, final, assessed = _("baseline"), _("final"), _("assessed")
-    columns = [(_("Breakdown"), 18, None), (_("Group"), 30, None), (f"{baseline}: {assessed}", 12, INTEGER)]
-    columns += [(f"{baseline}: {levels[lvl]}, %", 12, PERCENT) for lvl in SKILL_LEVELS]
-    columns += [(f"{final}: {assessed}", 12, INTEGER)]
-    columns += [(f"{final}: {levels[lvl]}, %", 12, PERCENT) for lvl in SKILL_LEVELS]
+    change, cohort = _("change, percentage points"), _("organisations in the cohort")
+    columns = [(_("Breakdown"), 18, None), (_("Group"), 30, None), (cohort, 12, INTEGER)]
+    for moment in (baseline, final):
+        columns += [(f"{moment}: {assessed}", 12, INTEGER)]
+        columns += [(f"{moment}: {levels[lvl]}", 12, INTEGER) for lvl in SKILL_LEVELS]
+        columns += [(f"{moment}: {levels[lvl]}, %", 12, PERCENT) for lvl in SKILL_LEVELS]
+    columns += [(f"{change}: {levels[lvl]}", 14, PERCENT) for lvl in SKILL_LEVELS]
     sheet = _Sheet(workbook, _("Skills"), columns)
     for by, rows in s.dashboard["skills"].items():
         breakdown = str(DIMENSIONS[by][1])  # "Settlement", not the code "settlement"
         for row in rows:
             sheet.add(
-                [breakdown, row.label, row.baseline.get("children_assessed")]
-                + [row.baseline_shares[lvl] for lvl in SKILL_LEVELS]
-                + [row.final.get("children_assessed")]
-                + [row.final_shares[lvl] for lvl in SKILL_LEVELS]
+                [breakdown, row.label, row.organisations]
+                + _skill_moment(row.baseline, row.baseline_shares)
+                + _skill_moment(row.final, row.final_shares)
+                + [row.changes[lvl] for lvl in SKILL_LEVELS]
             )
+    return sheet
+
+
+def _skill_moment(counts: dict, shares: dict) -> list:
+    return (
+        [counts.get("children_assessed")]
+        + [counts.get(lvl) for lvl in SKILL_LEVELS]
+        + [shares.get(lvl) if counts else None for lvl in SKILL_LEVELS]
+    )
+
+
+def _cohort(workbook, s: Snapshot) -> _Sheet:
+    """The organisations outside the baseline-against-final comparison, and which diagnostics each lacks."""
+    sheet = _Sheet(
+        workbook,
+        _("Outside the cohort"),
+        [
+            (_("BIN"), 15, None),
+            (_("Organisation"), 50, None),
+            (_("Region"), 10, None),
+            (_("Settlement"), 10, None),
+            (_("Ownership"), 12, None),
+            (_("Language"), 10, None),
+            (_("Missing"), 20, None),
+        ],
+    )
+    for o, has_baseline, has_final in s.cohort_missing:
+        missing = (
+            _("baseline and final")
+            if not has_baseline and not has_final
+            else _("final")
+            if not has_final
+            else _("baseline")
+        )
+        sheet.add(
+            [
+                o.bin,
+                o.name,
+                o.region.code,
+                o.get_settlement_display(),
+                o.get_ownership_display(),
+                o.get_language_display(),
+                missing,
+            ]
+        )
     return sheet
 
 

@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -99,8 +100,16 @@ def test_key_totals_count_accepted_data_only(world):
         for r in figures.key_totals(user=MinistryFactory(), filters=FigureFilters(), periods=[world["q1"], world["q2"]])
     }
     assert totals["children_total"].values == {"2026-Q1": Decimal(100), "2026-Q2": Decimal(45)}
-    assert totals["children_total"].changes == {"2026-Q1": None, "2026-Q2": Decimal(-55)}
     assert totals["organisations_reporting"].values == {"2026-Q1": 2, "2026-Q2": 1}
+
+
+def test_a_change_between_quarters_is_like_for_like_and_says_on_how_many(world):
+    # Q1 accepted: a1 40, a2 60; Q2 accepted: a1 45. Only a1 has accepted data in both: 45 − 40.
+    filters, periods = FigureFilters(), [world["q1"], world["q2"]]
+    bases = figures.period_bases(user=MinistryFactory(), filters=filters, periods=periods)
+    totals = {r.code: r for r in figures.key_totals(user=MinistryFactory(), filters=filters, periods=periods)}
+    assert totals["children_total"].changes == {"2026-Q1": None, "2026-Q2": Decimal(5)}
+    assert (bases["2026-Q2"].in_both, bases["2026-Q2"].accepted, bases["2026-Q2"].expected) == (1, 1, 4)
 
 
 def test_an_averaged_indicator_is_averaged_not_summed(world):
@@ -283,7 +292,7 @@ def test_skills_compare_the_share_at_each_level_at_baseline_and_final(world):
     ):
         for code, n in zip(codes, numbers, strict=True):
             Value.objects.create(submission=submission, indicator=indicators[code], number=Decimal(n))
-    rows = figures.skills_baseline_final(
+    rows = figures.skills_matched_cohort(
         user=InstituteFactory(), filters=FigureFilters(), by="region", baseline=world["q1"], final=q4
     )
     assert [(r.key, r.baseline_shares["skills_high"], r.final_shares["skills_high"]) for r in rows] == [
@@ -395,3 +404,69 @@ def test_an_export_runs_a_fixed_number_of_queries(client, world, django_assert_m
     with django_assert_max_num_queries(40):
         response = client.get(reverse("regional_export", args=["KZ-71", "organisations"]))
     assert _sheet(response).max_row == 1 + 3 + n
+
+
+# --- bases, like-for-like changes and the matched cohort ------------------------------------
+
+
+@pytest.fixture
+def diagnostics(world):
+    """Q4 with skills. a1: baseline 40 assessed (10 high, 20 medium, 10 low), final 40 (20, 15, 5);
+    a2: baseline 100 (50, 30, 20) and no final; b1's final is returned, so not counted."""
+    q4 = _period(4, starts=(10, 1), ends=(11, 20), due=(11, 25), review=(11, 30))
+    codes = ["children_assessed", "skills_high", "skills_medium", "skills_low"]
+    indicators = {c: IndicatorFactory(code=c, periods=[world["q1"], q4]) for c in codes}
+    a1, a2, _a3, b1, _b2 = world["orgs"]
+    final = SubmissionFactory(organisation=a1, period=q4, status=Status.ACCEPTED)
+    returned = SubmissionFactory(organisation=b1, period=q4, status=Status.RETURNED)
+    for submission, numbers in (
+        (Submission.objects.get(organisation=a1, period=world["q1"]), [40, 10, 20, 10]),
+        (Submission.objects.get(organisation=a2, period=world["q1"]), [100, 50, 30, 20]),
+        (final, [40, 20, 15, 5]),
+        (returned, [100, 100, 0, 0]),
+    ):
+        for code, n in zip(codes, numbers, strict=True):
+            Value.objects.create(submission=submission, indicator=indicators[code], number=Decimal(n))
+    return {**world, "q4": q4}
+
+
+def test_baseline_against_final_compares_the_matched_cohort_by_hand(diagnostics):
+    # Only a1 has both: high 10/40 = 25.0 % → 20/40 = 50.0 % (+25.0 pp); medium 50.0 → 37.5 (−12.5);
+    # low 25.0 → 12.5 (−12.5). a2's baseline (50 of 100 high) would otherwise pull the baseline to 42.9 %.
+    user, filters = InstituteFactory(), FigureFilters()
+    rows = figures.skills_matched_cohort(
+        user=user, filters=filters, by="region", baseline=diagnostics["q1"], final=diagnostics["q4"]
+    )
+    assert [(r.key, r.organisations, r.baseline["children_assessed"], r.final["children_assessed"]) for r in rows] == [
+        ("KZ-71", 1, Decimal(40), Decimal(40))
+    ]
+    assert rows[0].baseline_shares == {"skills_high": 25.0, "skills_medium": 50.0, "skills_low": 25.0}
+    assert rows[0].final_shares == {"skills_high": 50.0, "skills_medium": 37.5, "skills_low": 12.5}
+    assert rows[0].changes == {"skills_high": 25.0, "skills_medium": -12.5, "skills_low": -12.5}
+    size = figures.skills_cohort_size(user=user, filters=filters, baseline=diagnostics["q1"], final=diagnostics["q4"])
+    # In the pilot at Q1 or Q4: all five; a baseline: a1, a2; a final: a1.
+    assert (size.organisations, size.with_baseline, size.with_final, size.matched) == (5, 2, 1, 1)
+    missing = figures.skills_cohort_missing(
+        user=user, filters=filters, baseline=diagnostics["q1"], final=diagnostics["q4"]
+    )
+    a2 = diagnostics["orgs"][1]
+    assert (a2.pk, True, False) in {(o.pk, o.has_baseline, o.has_final) for o in missing}
+    assert diagnostics["orgs"][0].pk not in {o.pk for o in missing}
+
+
+def test_the_dashboard_prints_the_cohort_and_its_change_in_points(client, diagnostics):
+    client.force_login(InstituteFactory())
+    page = client.get(reverse("national_dashboard")).content.decode()
+    assert re.search(r"\+25[.,]0", page) and re.search(r"-12[.,]5", page)
+    assert "data-cohort" in page
+
+
+def test_a_quarter_under_review_prints_no_change_on_the_dashboard(client, world):
+    client.force_login(InstituteFactory())
+    closed = client.get(reverse("national_dashboard")).content.decode()
+    assert closed.count("data-change") == 1  # children: +5 on a1, the one organisation in both
+    SubmissionFactory(organisation=world["orgs"][3], period=world["q2"], status=Status.SUBMITTED)
+    under_review = client.get(reverse("national_dashboard")).content.decode()
+    assert under_review.count("data-change") == 0
+    # Q1 is under review in both (b1's Q1 submission waits); Q2 only once b1's Q2 submission waits too.
+    assert (closed.count("data-review-open"), under_review.count("data-review-open")) == (1, 2)

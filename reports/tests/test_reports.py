@@ -1,3 +1,4 @@
+import datetime
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -170,6 +171,7 @@ def test_the_xlsx_holds_a_sheet_per_part_with_the_dashboards_totals(institute):
         "Организации",
         "Текстовые разделы",
         "Значения",
+        "Вне когорты",  # needs the ru catalogue compiled with /tmp/i18n/figures.json
     ]
     organisations = workbook.worksheets[4]
     assert organisations.max_row == 1 + 100
@@ -580,3 +582,35 @@ def test_whole_numbers_in_the_values_sheet_show_no_decimals(institute, standard_
     formats = {row[3].value: row[6].number_format for row in sheet.iter_rows(min_row=2)}
     assert formats["children_total"] == "#,##0"
     assert formats["attendance_percent"] == "#,##0.00"
+
+
+def test_a_quarter_under_review_prints_no_change_in_the_report(institute, standard_final):
+    """The demo's Q4 waits for review: its like-for-like changes, computed as if it were closed, are
+    not printed; Q2's, a closed quarter, are (the positive control)."""
+    import dataclasses
+
+    text = _words(standard_final(institute).text)
+    filters = report_filters(_final(institute))
+    periods = figures.periods_started(today=datetime.date(2026, 12, 2))
+    bases = figures.period_bases(user=institute, filters=filters, periods=periods)
+    assert bases["2026-Q4"].review_open and not bases["2026-Q2"].review_open
+    closed = {code: dataclasses.replace(b, review_open=False) for code, b in bases.items()}
+    would_be = figures.key_totals(user=institute, filters=filters, periods=periods, bases=closed)
+    printed = figures.key_totals(user=institute, filters=filters, periods=periods, bases=bases)
+
+    def signed(value):
+        return f"{'+' if value > 0 else ''}{int(value)}"
+
+    q4 = [
+        signed(r.changes["2026-Q4"])
+        for r in would_be
+        if r.changes["2026-Q4"] and 100 <= abs(r.changes["2026-Q4"]) < 1000
+    ]
+    q2 = [
+        signed(r.changes["2026-Q2"])
+        for r in printed
+        if r.changes["2026-Q2"] and 100 <= abs(r.changes["2026-Q2"]) < 1000
+    ]
+    assert q4 and q2
+    assert not [c for c in q4 if c in text.split()]
+    assert all(c in text.split() for c in q2)
