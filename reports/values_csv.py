@@ -73,17 +73,19 @@ def write_values_csv(snapshot: Snapshot, target: Path, member: str) -> int:
         )
     )
     # Level 1: at a million rows the higher levels cost seconds for a few per cent of size.
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        with archive.open(member, "w", force_zip64=True) as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-            csv.writer(text, lineterminator="\n").writerow(header)
-            text.flush()
-            if connection.vendor == "postgresql" and described:
-                text.detach()
-                return _copy_from_postgresql(rows, described, raw)
-            count = _write_rows(rows, described, text)
-            text.flush()
+    with (
+        zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+        archive.open(member, "w", force_zip64=True) as raw,
+    ):
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        csv.writer(text, lineterminator="\n").writerow(header)
+        text.flush()
+        if connection.vendor == "postgresql" and described:
             text.detach()
+            return _copy_from_postgresql(rows, described, raw)
+        count = _write_rows(rows, described, text)
+        text.flush()
+        text.detach()
     return count
 
 
