@@ -73,13 +73,26 @@ def write_xlsx(snapshot: Snapshot, target: Path, progress=lambda share: None) ->
             ("organisations", _organisations),
             ("narratives", _narratives),
         ]
-        for name, writer in writers:
-            sheet = writer(workbook, snapshot)
-            sheet.close()
-            counts[name] = sheet.rows
-            progress(len(counts) / len(writers))
+        try:
+            for name, writer in writers:
+                sheet = writer(workbook, snapshot)
+                sheet.close()
+                counts[name] = sheet.rows
+                progress(len(counts) / len(writers))
+        except Exception:
+            _discard(workbook)
+            raise
         workbook.save(target)
     return counts
+
+
+def _discard(workbook) -> None:
+    """Remove the sheets' temporary files of a workbook that will not be saved: openpyxl would keep them
+    until the process ends, and a worker lives for days (a sheet stopped at Excel's limit is 100 MB)."""
+    for sheet in workbook.worksheets:
+        if not sheet.closed:
+            sheet.close()
+        Path(sheet._writer.out).unlink(missing_ok=True)
 
 
 def _summary(workbook, s: Snapshot) -> _Sheet:
