@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import Indicator
@@ -72,11 +72,14 @@ def write_values_csv(snapshot: Snapshot, target: Path, member: str) -> int:
             "indicator__code",
         )
     )
-    # Level 1: at a million rows the higher levels cost seconds for a few per cent of size.
-    with (
-        zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
-        archive.open(member, "w", force_zip64=True) as raw,
-    ):
+    # Dated with the snapshot, readable by all once unpacked: by default a member is dated 1980 and private.
+    info = zipfile.ZipInfo(member, date_time=timezone.localtime(snapshot.taken_at).timetuple()[:6])
+    info.external_attr = 0o644 << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    # Level 1: at a million rows the higher levels cost seconds for a few per cent of size. ZipInfo has no
+    # public compression level before Python 3.13 (`compress_level`, which still accepts this name).
+    info._compresslevel = 1
+    with zipfile.ZipFile(target, "w") as archive, archive.open(info, "w", force_zip64=True) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         csv.writer(text, lineterminator="\n").writerow(header)
         text.flush()

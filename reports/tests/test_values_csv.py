@@ -8,7 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from monitoring.models import Indicator, Period, Status, Value
 from pilot_portal import excel_limits
@@ -35,6 +35,8 @@ def _csv(report: Report) -> tuple[str, list[list[str]]]:
         assert archive.testzip() is None
         (member,) = archive.namelist()
         assert member == f"{report.file_stem()}-values.csv"
+        snapshot_day = timezone.localtime(report.latest_version.snapshot_at).timetuple()[:3]
+        assert archive.getinfo(member).date_time[:3] == snapshot_day
         raw = archive.read(member).decode("utf-8")
     return raw, list(csv.reader(io.StringIO(raw.removeprefix("\ufeff"))))
 
