@@ -130,9 +130,9 @@ def main():
         print(f"database: {database}; seeding took {seed_seconds:.0f} s")
         print(f"final report compiled in {seconds:.1f} s; peak memory of the compiling process {peak_mb:.0f} MB")
         print(
-            f"PDF {Path(pdf).stat().st_size / 1e6:.1f} MB, {pages} pages;"
-            f" XLSX {Path(xlsx).stat().st_size / 1e6:.1f} MB;"
-            f" values CSV (zip) {Path(values).stat().st_size / 1e6:.1f} MB"
+            f"PDF {Path(pdf).stat().st_size / 1e6:.2f} MB, {pages} pages;"
+            f" XLSX {Path(xlsx).stat().st_size / 1e6:.2f} MB;"
+            f" values CSV (zip) {Path(values).stat().st_size / 1e6:.2f} MB"
         )
         failures = []
         for title, rows, columns in sheets_of(xlsx):
