@@ -61,15 +61,17 @@ def sheets_of(path: str) -> list[tuple[str, int, int]]:
     from openpyxl import load_workbook
 
     workbook = load_workbook(path, read_only=True)
-    sheets = []
-    for sheet in workbook.worksheets:
-        rows = columns = 0
-        for row in sheet.iter_rows(values_only=True):
-            rows += 1
-            columns = max(columns, len(row))
-        sheets.append((sheet.title, rows, columns))
+    sheets = [(sheet.title, *_size(sheet)) for sheet in workbook.worksheets]
     workbook.close()
     return sheets
+
+
+def _size(sheet) -> tuple[int, int]:
+    rows = columns = 0
+    for row in sheet.iter_rows(values_only=True):
+        rows += 1
+        columns = max(columns, len(row))
+    return rows, columns
 
 
 def csv_rows(path: str) -> tuple[int, list[str]]:
