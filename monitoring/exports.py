@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from pilot_portal import excel_limits
 from pilot_portal.xlsx_cells import cell as new_cell
 
 from .figures import DIMENSIONS, SKILL_LEVELS
@@ -216,6 +217,7 @@ def write_table(name: str, data: dict, title: str, description: str = ""):
     workbook.properties.title = title
     workbook.properties.description = description
     sheet = workbook.create_sheet(title=_sheet_title(title))
+    excel_limits.check_sheet(sheet.title, columns=len(headers))
     for index, (_label, width, _fmt) in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "B2"
@@ -242,6 +244,8 @@ def _append_rows(sheet, headers, rows: Iterable[list]) -> int:
             # A word ("yes") may stand in a numeric column, on the rows that say what the figures stand on.
             value = float(value) if fmt and value is not None and not isinstance(value, str) else value
             cells.append(new_cell(sheet, value, number_format=fmt))
-        sheet.append(cells)
         count += 1
+        if count >= excel_limits.MAX_ROWS:  # the header is a row too
+            excel_limits.check_sheet(sheet.title, columns=len(headers), rows=count + 1)
+        sheet.append(cells)
     return count

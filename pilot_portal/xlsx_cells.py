@@ -16,9 +16,10 @@ Two changes are made to text, both because the file format leaves no choice:
 - the control characters XML 1.0 cannot hold at all (U+0000–U+0008, U+000B, U+000C, U+000E–U+001F; a tab
   and a line break are kept) are dropped, where openpyxl would otherwise fail the whole report.
 
-CSV: the portal writes no CSV file today (every table downloads as XLSX). A CSV has no cell types, so the
-care above cannot apply there: a CSV writer would have to prefix a value that begins with one of
-`FORMULA_LEADS` with an apostrophe (the OWASP advice) and say so to its readers; add it here, beside this.
+CSV: a CSV has no cell types, so the care above cannot apply there: the one CSV file the portal writes (a
+report's long-form values, reports/values_csv.py) puts every text through `as_csv_text`, which prefixes a
+text that begins with one of `FORMULA_LEADS` with an apostrophe (the OWASP advice). Its numbers are
+written by the writer itself, never through it: "-3" is a number, not a formula.
 
 Every writer (reports/xlsx.py, monitoring/exports.py, the import template in pilots/importer.py) builds its
 cells with `cell` or fills them with `put`; `pilot_portal/tests/test_xlsx_cells.py` fails when a module
@@ -47,6 +48,12 @@ def as_text(value: str) -> str:
     if text.isprintable():  # nearly every text: no control character to look at (a scan in C, for million-row sheets)
         return text
     return _NOT_IN_XML.sub("", _LINE_BREAK.sub("\n", text))
+
+
+def as_csv_text(value: str) -> str:
+    """Text for a CSV field: one that a spreadsheet would read as a formula gets a leading apostrophe."""
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_LEADS) else text
 
 
 def put(cell: Cell, value) -> Cell:

@@ -37,6 +37,10 @@ class ReportVersionInline(ReadOnlyAdmin, admin.TabularInline):
         "xlsx_download",
         "xlsx_size",
         "xlsx_sha256",
+        "values_csv_download",
+        "values_csv_rows",
+        "values_csv_size",
+        "values_csv_sha256",
         "attempt",
     ]
     readonly_fields = fields
@@ -50,6 +54,13 @@ class ReportVersionInline(ReadOnlyAdmin, admin.TabularInline):
     def xlsx_download(self, version):
         url = reverse("report_version_xlsx", args=[version.report_id, version.number])
         return format_html('<a href="{}">{}</a>', url, version.xlsx.name)
+
+    @admin.display(description=_("values (CSV)"))
+    def values_csv_download(self, version):
+        if not version.values_csv:
+            return "—"
+        url = reverse("report_version_values", args=[version.report_id, version.number])
+        return format_html('<a href="{}">{}</a>', url, version.values_csv.name)
 
 
 @admin.register(Report)

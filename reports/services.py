@@ -218,7 +218,7 @@ class Progress:
 
 
 def report_compile(*, report_id: int, attempt: str, redelivered: bool = False) -> ReportVersion | None:
-    """Compile one attempt of a report: snapshot, PDF, XLSX, then a new version with both files.
+    """Compile one attempt of a report: snapshot, PDF, XLSX, values (CSV), then a new version with the files.
 
     Safe to run twice for one attempt (a redelivered task): the version is written once. A
     transient database error is raised for the task to retry; anything else fails the report
@@ -227,6 +227,7 @@ def report_compile(*, report_id: int, attempt: str, redelivered: bool = False) -
     compilation that takes its worker down every time (memory) fails instead of looping."""
     from .pdf import render_pdf
     from .snapshot import one_moment, take_snapshot
+    from .values_csv import write_values_csv
     from .xlsx import write_xlsx
 
     report = Report.objects.select_related("period", "region", "requested_by").get(pk=report_id)
@@ -270,10 +271,12 @@ def report_compile(*, report_id: int, attempt: str, redelivered: bool = False) -
             write_xlsx(
                 snapshot,
                 workdir / "report.xlsx",
-                progress=lambda share: progress(70 + int(25 * share), "xlsx"),
+                progress=lambda share: progress(70 + int(15 * share), "xlsx"),
             )
+            progress(85, "values")
+            rows = write_values_csv(snapshot, workdir / "values.zip", member=f"{report.file_stem()}-values.csv")
         progress(96, "storing")
-        version = _store(report, attempt, snapshot.taken_at, workdir, pages, time.monotonic() - started)
+        version = _store(report, attempt, snapshot.taken_at, workdir, pages, rows, time.monotonic() - started)
         if version is None:
             return None  # started again meanwhile as a new attempt: that one writes the version
     except Exception as error:
@@ -324,9 +327,9 @@ def _sha256(path: Path) -> str:
 
 
 def _store(
-    report: Report, attempt: str, snapshot_at, workdir: Path, pages: int, seconds: float
+    report: Report, attempt: str, snapshot_at, workdir: Path, pages: int, rows: int, seconds: float
 ) -> ReportVersion | None:
-    """Move both files into place, then record the version: a download can only ever find whole files.
+    """Move the files into place, then record the version: a download can only ever find whole files.
     None when the attempt was superseded while it compiled."""
     stem = report.file_stem()
     with transaction.atomic():
@@ -340,8 +343,12 @@ def _store(
         final_dir = Path(settings.MEDIA_ROOT) / "reports" / str(report.pk) / f"v{number}"
         final_dir.mkdir(parents=True, exist_ok=True)
         names = {}
-        for ext in ("pdf", "xlsx"):
-            source, target = workdir / f"report.{ext}", final_dir / f"{stem}.{ext}"
+        for ext, source, name in (
+            ("pdf", workdir / "report.pdf", f"{stem}.pdf"),
+            ("xlsx", workdir / "report.xlsx", f"{stem}.xlsx"),
+            ("values", workdir / "values.zip", f"{stem}-values.zip"),
+        ):
+            target = final_dir / name
             os.replace(source, target)  # same file system: the file appears whole or not at all
             names[ext] = target
         return ReportVersion.objects.create(
@@ -356,6 +363,10 @@ def _store(
             xlsx=str(names["xlsx"].relative_to(settings.MEDIA_ROOT)),
             xlsx_sha256=_sha256(names["xlsx"]),
             xlsx_size=names["xlsx"].stat().st_size,
+            values_csv=str(names["values"].relative_to(settings.MEDIA_ROOT)),
+            values_csv_sha256=_sha256(names["values"]),
+            values_csv_size=names["values"].stat().st_size,
+            values_csv_rows=rows,
             seconds=round(seconds, 2),
         )
 

@@ -112,6 +112,7 @@ def report_detail_view(request, report_id):
                 "stale": stale,
                 "pdf": reverse("report_pdf", args=[report.pk]) if version else None,
                 "xlsx": reverse("report_xlsx", args=[report.pk]) if version else None,
+                "values": reverse("report_values", args=[report.pk]) if version and version.values_csv else None,
             }
         )
     return render(
@@ -168,13 +169,16 @@ def _download(request, report_id, number, ext):
     version = versions.filter(number=number).first() if number else versions.order_by("-number").first()
     if version is None:
         raise Http404("Not compiled yet.")
-    field = version.pdf if ext == "pdf" else version.xlsx
+    field = {"pdf": version.pdf, "xlsx": version.xlsx, "values": version.values_csv}[ext]
+    if not field:
+        raise Http404("This version was compiled without this file.")
     try:
         handle = field.open("rb")
     except FileNotFoundError:
         raise Http404("The file is missing.") from None
     suffix = "" if number is None else f"-v{version.number}"
-    return FileResponse(handle, as_attachment=True, filename=f"{report.file_stem()}{suffix}.{ext}")
+    name = f"{report.file_stem()}-values{suffix}.zip" if ext == "values" else f"{report.file_stem()}{suffix}.{ext}"
+    return FileResponse(handle, as_attachment=True, filename=name)
 
 
 @login_required
@@ -185,6 +189,12 @@ def report_pdf_view(request, report_id, number=None):
 @login_required
 def report_xlsx_view(request, report_id, number=None):
     return _download(request, report_id, number, "xlsx")
+
+
+@login_required
+def report_values_view(request, report_id, number=None):
+    """Every accepted value in long form, the zipped CSV file beside the workbook."""
+    return _download(request, report_id, number, "values")
 
 
 @login_required

@@ -1,4 +1,7 @@
-"""The report's figures as an XLSX workbook: a sheet per part, written row by row in write-only mode."""
+"""The report's figures as an XLSX workbook: a sheet per part, written row by row in write-only mode.
+
+The workbook holds what a person reads; the long-form values, which are for machines and at national
+scale pass Excel's row limit, go beside it as a CSV file (values_csv.py)."""
 
 from pathlib import Path
 
@@ -10,6 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from monitoring.figures import DIMENSIONS, SKILL_LEVELS
 from monitoring.models import Indicator, Period, Status, Value
+from pilot_portal import excel_limits
 from pilot_portal.xlsx_cells import cell as new_cell
 from pilots.models.i18n import localized_from
 
@@ -24,7 +28,9 @@ class _Sheet:
     """A write-only sheet with a styled, frozen, filterable header and set widths and number formats."""
 
     def __init__(self, workbook, title: str, columns: list[tuple[str, int, str | None]]):
-        self.sheet = workbook.create_sheet(title=title[:31])
+        excel_limits.check_sheet(title, columns=len(columns))
+        self.sheet = workbook.create_sheet(title=title)
+        self.title = title
         self.columns = columns
         self.rows = 0
         for index, (_label, width, _fmt) in enumerate(columns, start=1):
@@ -46,8 +52,10 @@ class _Sheet:
             # A word ("yes") may stand in a numeric column, on the rows that say what the figures stand on.
             value = float(value) if fmt and value is not None and not isinstance(value, str) else value
             cells.append(new_cell(self.sheet, value, number_format=fmt))
-        self.sheet.append(cells)
         self.rows += 1
+        if self.rows >= excel_limits.MAX_ROWS:  # the header is a row too; checked before Excel's limit is passed
+            excel_limits.check_sheet(self.title, columns=len(self.columns), rows=self.rows + 1)
+        self.sheet.append(cells)
 
     def close(self) -> None:
         self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.rows + 1}"
@@ -58,22 +66,37 @@ def write_xlsx(snapshot: Snapshot, target: Path, progress=lambda share: None) ->
     with translation.override(snapshot.report.language):
         workbook = Workbook(write_only=True)
         counts = {}
-        for name, writer in [
+        writers = [
             ("summary", _summary),
             ("regions", _regions),
             ("stages", _stages),
             ("skills", _skills),
             ("organisations", _organisations),
             ("narratives", _narratives),
-            ("values", _values),
             ("cohort", _cohort),
-        ]:
-            sheet = writer(workbook, snapshot)
-            sheet.close()
-            counts[name] = sheet.rows
-            progress(len(counts) / 8)
+        ]
+        if snapshot.report.kind != snapshot.report.Kind.FINAL:
+            writers.append(("summary_of_quarter", _quarter_summary))
+        try:
+            for name, writer in writers:
+                sheet = writer(workbook, snapshot)
+                sheet.close()
+                counts[name] = sheet.rows
+                progress(len(counts) / len(writers))
+        except Exception:
+            _discard(workbook)
+            raise
         workbook.save(target)
     return counts
+
+
+def _discard(workbook) -> None:
+    """Remove the sheets' temporary files of a workbook that will not be saved: openpyxl would keep them
+    until the process ends, and a worker lives for days (a sheet stopped at Excel's limit is 100 MB)."""
+    for sheet in workbook.worksheets:
+        if not sheet.closed:
+            sheet.close()
+        Path(sheet._writer.out).unlink(missing_ok=True)
 
 
 def _summary(workbook, s: Snapshot) -> _Sheet:
@@ -259,6 +282,10 @@ def _organisations(workbook, s: Snapshot) -> _Sheet:
 
 
 def _narratives(workbook, s: Snapshot) -> _Sheet:
+    """One row per organisation and quarter, a column per kind of text: read across, an organisation's
+    achievements sit beside its difficulties; and a third of the cells of one row per text, which at
+    national scale (a hundred thousand texts) is most of the workbook's writing time."""
+    kinds = {i.code: i.name for i in Indicator.objects.filter(code__in=NARRATIVE_CODES)}
     sheet = _Sheet(
         workbook,
         _("Narratives"),
@@ -267,14 +294,10 @@ def _narratives(workbook, s: Snapshot) -> _Sheet:
             (_("BIN"), 15, None),
             (_("Organisation"), 40, None),
             (_("Quarter"), 14, None),
-            (_("Kind"), 24, None),
-            (_("Text"), 90, None),
-        ],
+        ]
+        + [(kinds.get(code, code), 60, None) for code in NARRATIVE_CODES],
     )
-    kinds = {i.code: i.name for i in Indicator.objects.filter(code__in=NARRATIVE_CODES)}
     periods = _period_labels()
-    if s.report.kind != s.report.Kind.FINAL:
-        sheet.add(_summary_row(s))
     rows = (
         _accepted_values(s)
         .filter(indicator__code__in=NARRATIVE_CODES)
@@ -290,70 +313,39 @@ def _narratives(workbook, s: Snapshot) -> _Sheet:
         )
         .order_by("submission__organisation__region__code", "submission__organisation__bin", "submission__period__code")
     )
+    column = {code: index for index, code in enumerate(NARRATIVE_CODES, start=4)}
+    line, key = None, None
     for region, bin_, name_kk, name_ru, period, kind, text in rows.iterator(chunk_size=5000):
-        name = localized_from({"kk": name_kk, "ru": name_ru})
-        sheet.add([region, bin_, name, periods.get(period, period), kinds.get(kind, kind), text])
+        if (bin_, period) != key:
+            if line is not None:
+                sheet.add(line)
+            key = (bin_, period)
+            name = localized_from({"kk": name_kk, "ru": name_ru})
+            line = [region, bin_, name, periods.get(period, period)] + [None] * len(NARRATIVE_CODES)
+        line[column[kind]] = text
+    if line is not None:
+        sheet.add(line)
     return sheet
 
 
-def _summary_row(s: Snapshot) -> list:
-    """The report's own summary of its quarter, first in the narratives sheet, its author as the organisation."""
+def _quarter_summary(workbook, s: Snapshot) -> _Sheet:
+    """The report's own summary of its quarter (the Institute's, or the regional coordinator's), on a
+    sheet of its own: the narratives sheet has a column per kind of organisations' text."""
     report, n = s.report, s.summary
     written = n is not None and n.text
     if report.region_id:
-        kind = _("The regional coordinator's summary")
         author = (n.updated_by.get_full_name() or n.updated_by.username) if written and n.updated_by else ""
         missing = _("The regional coordinator has not written the summary of this quarter yet.")
     else:
-        kind = _("The Institute's summary of the quarter")
         author = _("Institute of Early Childhood Development")
         missing = _("The Institute has not written its summary of this quarter yet.")
-    region = report.region.code if report.region_id else ""
-    return [region, "", author, str(report.period.label), kind, n.text if written else missing]
-
-
-def _values(workbook, s: Snapshot) -> _Sheet:
-    """Every accepted numeric value in long form: one row per organisation, quarter and indicator."""
     sheet = _Sheet(
         workbook,
-        _("Values"),
-        [
-            (_("Region"), 10, None),
-            (_("BIN"), 15, None),
-            (_("Quarter"), 14, None),
-            (_("Indicator code"), 24, None),
-            (_("Indicator"), 50, None),
-            (_("Unit"), 10, None),
-            (_("Value"), 14, DECIMAL),
-        ],
+        _("Summary of the quarter"),
+        [(_("Region"), 10, None), (_("Quarter"), 14, None), (_("Author"), 40, None), (_("Text"), 100, None)],
     )
-    # Named once per indicator, not once per row: at national scale there are a million rows.
-    described = {
-        i.code: (i.name, i.unit, {6: INTEGER} if i.type == Indicator.Type.INTEGER else None)
-        for i in Indicator.objects.all()
-    }
-    periods = _period_labels()
-    rows = (
-        _accepted_values(s)
-        .filter(number__isnull=False)
-        .values_list(
-            "submission__organisation__region__code",
-            "submission__organisation__bin",
-            "submission__period__code",
-            "indicator__code",
-            "number",
-        )
-        .order_by(
-            "submission__organisation__region__code",
-            "submission__organisation__bin",
-            "submission__period__code",
-            "indicator__code",
-        )
-    )
-    for region, bin_, period, code, number in rows.iterator(chunk_size=10000):
-        # A count reads 12, not 12.00; decimals and percentages keep their two places.
-        name, unit, formats = described.get(code, ("", "", None))
-        sheet.add([region, bin_, periods.get(period, period), code, name, unit, number], formats)
+    region = report.region.code if report.region_id else ""
+    sheet.add([region, str(report.period.label), author, n.text if written else missing])
     return sheet
 
 

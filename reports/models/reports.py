@@ -48,6 +48,7 @@ class Report(models.Model):
         "reading": _("Reading the data"),
         "pdf": _("Writing the PDF"),
         "xlsx": _("Writing the XLSX"),
+        "values": _("Writing the values"),
         "storing": _("Storing the files"),
         "dispatching": _("Sending to the background worker"),
         "no_broker": _(
@@ -203,6 +204,11 @@ class ReportVersion(models.Model):
     xlsx = models.FileField(_("XLSX"), upload_to=report_path, max_length=300)
     xlsx_sha256 = models.CharField(_("XLSX SHA-256"), max_length=64)
     xlsx_size = models.PositiveBigIntegerField(_("XLSX size"))
+    # Every accepted value in long form, zipped CSV beside the workbook; empty in versions compiled before it.
+    values_csv = models.FileField(_("values (CSV)"), upload_to=report_path, max_length=300, blank=True)
+    values_csv_sha256 = models.CharField(_("values (CSV) SHA-256"), max_length=64, blank=True)
+    values_csv_size = models.PositiveBigIntegerField(_("values (CSV) size"), default=0)
+    values_csv_rows = models.PositiveIntegerField(_("values (CSV) rows"), default=0)
     seconds = models.FloatField(_("compile time, s"), default=0)
 
     class Meta:

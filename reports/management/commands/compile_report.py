@@ -10,7 +10,7 @@ from reports.services import BrokerUnavailable, report_queue
 
 
 class Command(BaseCommand):
-    help = "Queue a report; with --wait, block until its PDF and XLSX exist and print their paths."
+    help = "Queue a report; with --wait, block until its files exist and print their paths (PDF, XLSX, values CSV)."
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", required=True, choices=Report.Kind.values)
@@ -50,6 +50,8 @@ class Command(BaseCommand):
                 version = report.latest_version
                 self.stdout.write(version.pdf.path)
                 self.stdout.write(version.xlsx.path)
+                if version.values_csv:
+                    self.stdout.write(version.values_csv.path)
                 return
             if report.status == Report.Status.FAILED:
                 raise CommandError(f"Report {report.pk} failed: {report.error_label}")
