@@ -57,6 +57,9 @@ class Snapshot:
     annex: dict = field(default_factory=dict)  # region code → [AnnexRow]
     annex_by_region: list = field(default_factory=list)  # [(region code, organisations, {period: handed in})]
     organisation_count: int = 0
+    # Whether any of the report's figures rests on accepted data; if none, the report says so
+    # rather than printing its zeros as results.
+    has_accepted_data: bool = True
 
     @property
     def annex_in_pdf(self) -> bool:
@@ -127,6 +130,7 @@ def _read(report: Report, taken_at) -> Snapshot:
         by_region=by_region,
         region_labels=region_labels,
         organisation_count=orgs.count(),
+        has_accepted_data=_has_accepted_data(orgs, report, periods),
     )
     _narratives(snapshot, orgs, report)
     _annex(snapshot, orgs, periods)
@@ -135,6 +139,14 @@ def _read(report: Report, taken_at) -> Snapshot:
         snapshot.conclusions = texts.get(Narrative.Section.CONCLUSIONS, "")
         snapshot.recommendations = texts.get(Narrative.Section.RECOMMENDATIONS, "")
     return snapshot
+
+
+def _has_accepted_data(orgs, report: Report, periods: list[Period]) -> bool:
+    """Accepted data in the report's quarter, or for the final report in any quarter."""
+    accepted = Submission.objects.filter(organisation__in=orgs, status=Status.ACCEPTED)
+    if report.period_id:
+        return accepted.filter(period=report.period).exists()
+    return accepted.filter(period__in=periods).exists()
 
 
 @dataclass

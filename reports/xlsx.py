@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -13,23 +14,32 @@ from monitoring.models import Indicator, Period, Status, Value
 from pilot_portal.xlsx_cells import cell as new_cell
 from pilots.models.i18n import localized_from
 
+from .citation import report_citation
 from .snapshot import NARRATIVE_CODES, Snapshot, report_filters
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
 INTEGER, DECIMAL, PERCENT = "#,##0", "#,##0.00", "0.0"
+SHEET_TITLE_MAX = 31  # Excel's limit
 
 
 class _Sheet:
     """A write-only sheet with a styled, frozen, filterable header and set widths and number formats."""
 
-    def __init__(self, workbook, title: str, columns: list[tuple[str, int, str | None]]):
-        self.sheet = workbook.create_sheet(title=title[:31])
+    def __init__(self, workbook, title: str, columns: list[tuple[str, int, str | None]], preamble=()):
+        """`preamble`: rows of text above the header (the summary's citation of the order)."""
+        if len(title) > SHEET_TITLE_MAX:
+            # Excel refuses a longer name, and a name cut short cuts a word: write a shorter translation.
+            raise ValueError(f"Sheet title {title!r} is longer than {SHEET_TITLE_MAX} characters.")
+        self.sheet = workbook.create_sheet(title=title)
         self.columns = columns
         self.rows = 0
         for index, (_label, width, _fmt) in enumerate(columns, start=1):
             self.sheet.column_dimensions[get_column_letter(index)].width = width
-        self.sheet.freeze_panes = "A2"
+        for line in preamble:
+            self.sheet.append([new_cell(self.sheet, text) for text in line])
+        self.header_row = len(preamble) + 1
+        self.sheet.freeze_panes = f"A{self.header_row + 1}"
         header = []
         for label, _width, _fmt in columns:
             cell = new_cell(self.sheet, str(label))
@@ -49,7 +59,8 @@ class _Sheet:
         self.rows += 1
 
     def close(self) -> None:
-        self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.rows + 1}"
+        last = get_column_letter(len(self.columns))
+        self.sheet.auto_filter.ref = f"A{self.header_row}:{last}{self.header_row + self.rows}"
 
 
 def write_xlsx(snapshot: Snapshot, target: Path, progress=lambda share: None) -> dict[str, int]:
@@ -79,10 +90,38 @@ def _summary(workbook, s: Snapshot) -> _Sheet:
         workbook,
         _("Summary"),
         [(_("Indicator"), 46, None), (_("Unit"), 10, None)] + [(p.label, 14, INTEGER) for p in s.periods],
+        preamble=_citation(s),
     )
     for row in s.dashboard["totals"]:
         sheet.add([row.label, row.unit] + [row.values.get(p.code) for p in s.periods])
     return sheet
+
+
+def _citation(s: Snapshot) -> list[list[str]]:
+    """The order the report answers, above the summary's table: label and text, then a blank row."""
+    citation = report_citation(s.order, s.report.kind)
+    rows = []
+    if citation is not None:
+        rows += [
+            [_("Order"), f"{citation.date} {citation.number} {citation.title}"],
+            [pgettext("order", "Signed by"), citation.signed_by],
+            [_("The report answers"), citation.clause],
+        ]
+        if citation.basis:
+            rows.append([_("Basis of the order"), citation.basis])
+    if s.report.period_id:
+        rows.append([_("Quarter"), s.report.period.document_label])
+    if not s.has_accepted_data:
+        rows.append([_("Data"), _no_accepted_data(s)])
+    return [*rows, []] if rows else []
+
+
+def _no_accepted_data(s: Snapshot) -> str:
+    if s.report.period_id:
+        return _(
+            "No monitoring data for %(period)s have been accepted: the figures in this report are not results."
+        ) % {"period": s.report.period.document_label}
+    return _("No monitoring data have been accepted: the figures in this report are not results.")
 
 
 def _regions(workbook, s: Snapshot) -> _Sheet:
