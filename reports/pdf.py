@@ -42,7 +42,7 @@ def _charts(snapshot: Snapshot) -> dict[str, list[Chart]]:
     rows = data["completeness_rows"]
     period = data["period"]
     if rows and period:
-        caption = _("Completeness and timeliness by region, %(period)s, %%") % {"period": period.label}
+        caption = _("Completeness and timeliness by region, %(period)s, %%") % {"period": period.document_label}
         charts["completeness"] = _captioned(
             caption,
             svg.bar_charts(

@@ -62,7 +62,8 @@ class Order(models.Model):
     @property
     def number_label(self) -> str:
         """«№ 123», or «№ ___» while the number is unknown: a citation never silently drops it."""
-        return f"№ {self.number.strip() or NUMBER_PLACEHOLDER}"
+        # A no-break space: the sign never ends a line apart from its number.
+        return f"№\u00a0{self.number.strip() or NUMBER_PLACEHOLDER}"
 
 
 class Clause(models.Model):
