@@ -105,7 +105,7 @@ def _citation(s: Snapshot) -> list[list[str]]:
         rows += [
             [_("Order"), f"{citation.date} {citation.number} {citation.title}"],
             [pgettext("order", "Signed by"), citation.signed_by],
-            [_("The report answers"), citation.clause],
+            [_("Clause of the order this report answers"), citation.clause],
         ]
         if citation.basis:
             rows.append([_("Basis of the order"), citation.basis])
