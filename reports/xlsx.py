@@ -108,11 +108,11 @@ def _citation(s: Snapshot) -> list[list[str]]:
             [_("Clause of the order this report answers"), citation.clause],
         ]
         if citation.basis:
-            rows.append([_("Basis of the order"), citation.basis])
+            rows += [[_("Basis of the order"), citation.basis]]
     if s.report.period_id:
-        rows.append([_("Quarter"), s.report.period.document_label])
+        rows += [[_("Quarter"), s.report.period.document_label]]
     if not s.has_accepted_data:
-        rows.append([_("Data"), _no_accepted_data(s)])
+        rows += [[_("Data"), _no_accepted_data(s)]]
     return [*rows, []] if rows else []
 
 
