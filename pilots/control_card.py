@@ -34,6 +34,10 @@ class ClauseStatus:
     summary: str
     days_left: int | None
     executions: list
+    # The span the card prints: the clause's own, except for clause 3.1, whose last report is due
+    # when the periods say (the quarter's end decides it), so the span and "next due" agree.
+    starts_on: datetime.date | None = None
+    due_on: datetime.date | None = None
 
     @property
     def state_label(self) -> str:
@@ -86,6 +90,7 @@ def order_control_card(*, order: Order, today: datetime.date) -> list[ClauseStat
     statuses = []
     for clause in clauses:
         done_records = executions.get(clause.pk, [])
+        starts_on, due_on = clause.starts_on, clause.due_on
         days_left = (clause.due_on - today).days if clause.due_on else None
         kind = clause.kind
         if kind == Clause.Kind.PILOT:
@@ -121,6 +126,9 @@ def order_control_card(*, order: Order, today: datetime.date) -> list[ClauseStat
             }
         elif kind == Clause.Kind.MONITORING:
             dues = quarter_report_due_dates()
+            if dues:
+                due_on = max(dues.values())
+                days_left = (due_on - today).days
             due_so_far = sum(1 for d in dues.values() if d < today)
             # A quarter counts once, however many records name it; a record that names no quarter is
             # listed on the card but proves no quarter sent.
@@ -165,7 +173,15 @@ def order_control_card(*, order: Order, today: datetime.date) -> list[ClauseStat
         if state == State.DONE:
             days_left = None
         statuses.append(
-            ClauseStatus(clause=clause, state=state, summary=summary, days_left=days_left, executions=done_records)
+            ClauseStatus(
+                clause=clause,
+                state=state,
+                summary=summary,
+                days_left=days_left,
+                executions=done_records,
+                starts_on=starts_on,
+                due_on=due_on,
+            )
         )
     return statuses
 

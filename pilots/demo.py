@@ -61,6 +61,9 @@ DIRECTORS = [
 ]
 
 
+ADDED_LATER = ("issuer_", "basis_")
+
+
 def _read(name: str):
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
@@ -70,6 +73,10 @@ def load_order() -> Order:
     fields = {k: v for k, v in data["order"].items() if k != "signed_on"}
     # get_or_create throughout: a second run adds what is missing and keeps what the Institute edited in the admin.
     order, _ = Order.objects.get_or_create(signed_on=data["order"]["signed_on"], defaults=fields)
+    # Fields added after the order was first loaded are filled where still blank.
+    blank = {k: v for k, v in fields.items() if k.startswith(ADDED_LATER) and not getattr(order, k)}
+    if blank:
+        Order.objects.filter(pk=order.pk).update(**blank)
     for position, clause in enumerate(data["clauses"], start=1):
         defaults = {k: v for k, v in clause.items() if k != "number"}
         Clause.objects.get_or_create(order=order, number=clause["number"], defaults={**defaults, "position": position})

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import HTML
@@ -12,6 +12,7 @@ from weasyprint import HTML
 from monitoring.figures import KEY_TOTALS, SKILL_LEVELS, skills_total
 
 from . import svg
+from .citation import report_citation
 from .models import Report
 from .snapshot import NARRATIVES_PER_REGION, NATIONAL, Snapshot
 
@@ -41,7 +42,7 @@ def _charts(snapshot: Snapshot) -> dict[str, list[Chart]]:
     rows = data["completeness_rows"]
     period = data["period"]
     if rows and period:
-        caption = _("Completeness and timeliness by region, %(period)s, %%") % {"period": period.label}
+        caption = _("Completeness and timeliness by region, %(period)s, %%") % {"period": period.document_label}
         charts["completeness"] = _captioned(
             caption,
             svg.bar_charts(
@@ -102,25 +103,20 @@ def _skills_chart(skills: list, *, with_final: bool) -> list[Chart]:
 
 
 def _order_texts(snapshot: Snapshot) -> dict:
-    """The order's title for the citation, and the running header's text as a CSS string.
+    """The order's citation for the title page, and the running header's text as a CSS string.
 
-    The title is set in «», so quotes inside it become „“ (the title itself quotes the pilot's
-    name). The header is set from CSS rather than from an element, which would print it a second
-    time on the title page under the citation."""
-    order = snapshot.order
-    if order is None:
-        return {"order_title": "", "order_ref_css": '""'}
-    header = _("Order of %(date)s") % {"date": formats.date_format(order.signed_on, "SHORT_DATE_FORMAT")}
-    return {
-        "order_title": order.title.replace("«", "„").replace("»", "“"),
-        "order_ref_css": mark_safe(_css_string(f"{header} · «{order.project_name}»")),
-    }
+    The header is set from CSS rather than from an element, which would print it a second time on
+    the title page under the citation."""
+    citation = report_citation(snapshot.order, snapshot.report.kind)
+    if citation is None:
+        return {"citation": None, "order_ref_css": '""'}
+    return {"citation": citation, "order_ref_css": mark_safe(_css_string(citation.header))}
 
 
 def _css_string(text: str) -> str:
     """A quoted CSS string; anything but letters, digits and plain punctuation is escaped, so no
     text can close the string or the <style> element."""
-    safe = " .,·«»-–"
+    safe = " .,;:()·«»„“-–№_"
     return '"' + "".join(c if c.isalnum() or c in safe else f"\\{ord(c):x} " for c in text) + '"'
 
 

@@ -63,6 +63,9 @@ class Snapshot:
     latest: figures.LatestTotals | None = None
     # Outside the matched cohort of baseline against final: (organisation, has baseline, has final).
     cohort_missing: list = field(default_factory=list)
+    # Whether any of the report's figures rests on accepted data; if none, the report says so
+    # rather than printing its zeros as results.
+    has_accepted_data: bool = True
 
     @property
     def annex_in_pdf(self) -> bool:
@@ -133,6 +136,7 @@ def _read(report: Report, taken_at) -> Snapshot:
         by_region=by_region,
         region_labels=region_labels,
         organisation_count=orgs.count(),
+        has_accepted_data=_has_accepted_data(orgs, report, periods),
     )
     _narratives(snapshot, orgs, report)
     _annex(snapshot, orgs, periods)
@@ -146,6 +150,14 @@ def _read(report: Report, taken_at) -> Snapshot:
             summaries(period=report.period, region=report.region).filter(language=report.language).first()
         )
     return snapshot
+
+
+def _has_accepted_data(orgs, report: Report, periods: list[Period]) -> bool:
+    """Accepted data in the report's quarter, or for the final report in any quarter."""
+    accepted = Submission.objects.filter(organisation__in=orgs, status=Status.ACCEPTED)
+    if report.period_id:
+        return accepted.filter(period=report.period).exists()
+    return accepted.filter(period__in=periods).exists()
 
 
 @dataclass

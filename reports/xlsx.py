@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -17,17 +18,21 @@ from pilot_portal import excel_limits
 from pilot_portal.xlsx_cells import cell as new_cell
 from pilots.models.i18n import localized_from
 
+from .citation import report_citation
 from .snapshot import NARRATIVE_CODES, Snapshot, report_filters
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
 INTEGER, DECIMAL, PERCENT = "#,##0", "#,##0.00", "0.0"
+SHEET_TITLE_MAX = excel_limits.MAX_TITLE
 
 
 class _Sheet:
     """A write-only sheet with a styled, frozen, filterable header and set widths and number formats."""
 
-    def __init__(self, workbook, title: str, columns: list[tuple[str, int, str | None]]):
+    def __init__(self, workbook, title: str, columns: list[tuple[str, int, str | None]], preamble=()):
+        """`preamble`: rows of text above the header (the summary's citation of the order)."""
+        # Excel refuses a longer name, and a name cut short cuts a word: a shorter translation is written instead.
         excel_limits.check_sheet(title, columns=len(columns))
         self.sheet = workbook.create_sheet(title=title)
         self.title = title
@@ -35,7 +40,10 @@ class _Sheet:
         self.rows = 0
         for index, (_label, width, _fmt) in enumerate(columns, start=1):
             self.sheet.column_dimensions[get_column_letter(index)].width = width
-        self.sheet.freeze_panes = "A2"
+        for line in preamble:
+            self.sheet.append([new_cell(self.sheet, text) for text in line])
+        self.header_row = len(preamble) + 1
+        self.sheet.freeze_panes = f"A{self.header_row + 1}"
         header = []
         for label, _width, _fmt in columns:
             cell = new_cell(self.sheet, str(label))
@@ -53,12 +61,13 @@ class _Sheet:
             value = float(value) if fmt and value is not None and not isinstance(value, str) else value
             cells.append(new_cell(self.sheet, value, number_format=fmt))
         self.rows += 1
-        if self.rows >= excel_limits.MAX_ROWS:  # the header is a row too; checked before Excel's limit is passed
-            excel_limits.check_sheet(self.title, columns=len(self.columns), rows=self.rows + 1)
+        if self.header_row + self.rows >= excel_limits.MAX_ROWS:  # the rows above count too
+            excel_limits.check_sheet(self.title, columns=len(self.columns), rows=self.header_row + self.rows)
         self.sheet.append(cells)
 
     def close(self) -> None:
-        self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{self.rows + 1}"
+        last = get_column_letter(len(self.columns))
+        self.sheet.auto_filter.ref = f"A{self.header_row}:{last}{self.header_row + self.rows}"
 
 
 def write_xlsx(snapshot: Snapshot, target: Path, progress=lambda share: None) -> dict[str, int]:
@@ -100,7 +109,7 @@ def _discard(workbook) -> None:
 
 
 def _summary(workbook, s: Snapshot) -> _Sheet:
-    sheet = _Sheet(workbook, _("Summary"), _summary_columns(s))
+    sheet = _Sheet(workbook, _("Summary"), _summary_columns(s), preamble=_citation(s))
     for line in _summary_rows(s):
         sheet.add(line)
     return sheet
@@ -142,6 +151,33 @@ def _summary_rows(s: Snapshot):
         if latest is not None:
             line.append(latest.values.get(row.code) if row.code != "organisations_reporting" else None)
         yield line
+
+
+def _citation(s: Snapshot) -> list[list[str]]:
+    """The order the report answers, above the summary's table: label and text, then a blank row."""
+    citation = report_citation(s.order, s.report.kind)
+    rows = []
+    if citation is not None:
+        rows += [
+            [_("Order"), f"{citation.date} {citation.number} {citation.title}"],
+            [pgettext("order", "Signed by"), citation.signed_by],
+            [_("Clause of the order this report answers"), citation.clause],
+        ]
+        if citation.basis:
+            rows += [[_("Basis of the order"), citation.basis]]
+    if s.report.period_id:
+        rows += [[_("Quarter"), s.report.period.document_label]]
+    if not s.has_accepted_data:
+        rows += [[_("Data"), _no_accepted_data(s)]]
+    return [*rows, []] if rows else []
+
+
+def _no_accepted_data(s: Snapshot) -> str:
+    if s.report.period_id:
+        return _(
+            "No monitoring data for %(period)s have been accepted: the figures in this report are not results."
+        ) % {"period": s.report.period.document_label}
+    return _("No monitoring data have been accepted: the figures in this report are not results.")
 
 
 def _regions(workbook, s: Snapshot) -> _Sheet:

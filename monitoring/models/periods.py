@@ -3,6 +3,16 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# A quarter as documents name it (DESIGN: «2026 жылғы III тоқсан», «III квартал 2026 года»): a
+# phrase per quarter, since each language puts the numeral, in Roman figures, in its own place.
+DOCUMENT_LABELS = {
+    1: pgettext_lazy("quarter in documents", "Q1 %(year)d"),
+    2: pgettext_lazy("quarter in documents", "Q2 %(year)d"),
+    3: pgettext_lazy("quarter in documents", "Q3 %(year)d"),
+    4: pgettext_lazy("quarter in documents", "Q4 %(year)d"),
+}
 
 
 class Period(models.Model):
@@ -41,6 +51,11 @@ class Period(models.Model):
     @property
     def label(self) -> str:
         return _("Q%(quarter)d %(year)d") % {"quarter": self.quarter, "year": self.year}
+
+    @property
+    def document_label(self) -> str:
+        """The quarter in a report's titles and running text: "Q3 2026", «2026 жылғы III тоқсан»."""
+        return str(DOCUMENT_LABELS[self.quarter]) % {"year": self.year}
 
     @property
     def report_due_on(self) -> datetime.date:

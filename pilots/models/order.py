@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .i18n import localized
 
+NUMBER_PLACEHOLDER = "___"
+
 
 class Order(models.Model):
     """The ministerial order that sets up the pilot."""
@@ -15,7 +17,14 @@ class Order(models.Model):
     project_name_kk = models.CharField(_("pilot name (Kazakh)"), max_length=300)
     project_name_ru = models.CharField(_("pilot name (Russian)"), max_length=300)
     project_name_en = models.CharField(_("pilot name (English)"), max_length=300, blank=True)
+    # The office is cited beside the signatory's name: an acting minister signed this order.
+    issuer_kk = models.CharField(_("issuer's office (Kazakh)"), max_length=300, blank=True)
+    issuer_ru = models.CharField(_("issuer's office (Russian)"), max_length=300, blank=True)
+    issuer_en = models.CharField(_("issuer's office (English)"), max_length=300, blank=True)
     signatory = models.CharField(_("signatory"), max_length=200)
+    basis_kk = models.TextField(_("basis (Kazakh)"), blank=True, help_text=_("What the order implements."))
+    basis_ru = models.TextField(_("basis (Russian)"), blank=True, help_text=_("What the order implements."))
+    basis_en = models.TextField(_("basis (English)"), blank=True, help_text=_("What the order implements."))
     pilot_starts_on = models.DateField(_("pilot starts on"))
     pilot_ends_on = models.DateField(_("pilot ends on"))
     final_report_due_on = models.DateField(_("analytical report due on"))
@@ -36,6 +45,25 @@ class Order(models.Model):
     @property
     def project_name(self) -> str:
         return localized(self, "project_name")
+
+    @property
+    def issuer(self) -> str:
+        return localized(self, "issuer")
+
+    @property
+    def basis(self) -> str:
+        return localized(self, "basis")
+
+    @property
+    def title_in_quotes(self) -> str:
+        """The title in «», the quotes inside it (it quotes the pilot's name) turned into „“."""
+        return "«" + self.title.replace("«", "„").replace("»", "“") + "»"
+
+    @property
+    def number_label(self) -> str:
+        """«№ 123», or «№ ___» while the number is unknown: a citation never silently drops it."""
+        # A no-break space: the sign never ends a line apart from its number.
+        return f"№\u00a0{self.number.strip() or NUMBER_PLACEHOLDER}"
 
 
 class Clause(models.Model):

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from monitoring import figures
 from monitoring.models import Period
@@ -472,12 +473,14 @@ def test_the_order_is_cited_with_its_date_in_words_and_its_title_in_quotes(insti
     first_page = _words(standard_final(institute).text.split("\f")[0])
     date = _in("kk", "of %(day)d November %(year)d", day=order.signed_on.day, year=order.signed_on.year)
     title = order.title_kk.replace("«", "„").replace("»", "“")  # quotes inside quotes
-    assert f"{date} «{title}»" in first_page
+    assert f"{date} № ___ «{title}»" in first_page
 
 
 def test_the_order_reference_line_is_not_repeated_on_the_title_page(institute, standard_final):
     pages = standard_final(institute).text.split("\f")
-    header = f"· «{order_current().project_name_kk}»"
+    order = order_current()
+    with translation.override("kk"):
+        header = _words(f"{order.signed_on:%d.%m.%Y} {order.number_label} {order.title_in_quotes}")
     assert header not in _words(pages[0])
     assert header in _words(pages[2])  # the running header of later pages
 

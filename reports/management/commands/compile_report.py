@@ -1,7 +1,11 @@
+import os
 import time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from monitoring.models import Period
 from pilots.models import Region
@@ -20,7 +24,15 @@ class Command(BaseCommand):
         parser.add_argument("--wait", action="store_true", help="wait for the files and print their paths")
         parser.add_argument("--timeout", type=int, default=900, help="seconds --wait waits at most")
 
-    def handle(self, *args, kind, period, region, lang, wait, timeout, **options):
+    def handle(self, *args, **options):
+        # The operator reads the command's messages in their own language (the shell's locale, else
+        # the portal's default), whatever language the report is compiled in.
+        with translation.override(operator_language()):
+            self._handle(**options)
+
+    def _handle(self, *, kind, period, region, lang, wait, timeout, **options):
+        if not period and kind in (Report.Kind.QUARTERLY, Report.Kind.REGIONAL):
+            period = self._latest_ended_quarter()
         period_obj = Period.objects.filter(code=period).first() if period else None
         if period and period_obj is None:
             raise CommandError(
@@ -58,3 +70,29 @@ class Command(BaseCommand):
             if time.monotonic() > deadline:
                 raise CommandError(f"Report {report.pk} is still {report.status} after {timeout} s.")
             time.sleep(1)
+
+    def _latest_ended_quarter(self) -> str:
+        """A quarterly or regional report asked without --period covers the latest quarter that has ended."""
+        latest = Period.objects.filter(ends_on__lt=timezone.localdate()).order_by("-ends_on").first()
+        if latest is None:
+            raise CommandError(
+                _(
+                    "This report needs its quarter: add --period, for example --period 2026-Q3 "
+                    "(no quarter has ended yet to take by default)."
+                )
+            )
+        self.stdout.write(
+            _("No --period given: the report covers %(quarter)s (%(code)s), the latest quarter that has ended.")
+            % {"quarter": latest.document_label, "code": latest.code}
+        )
+        return latest.code
+
+
+def operator_language() -> str:
+    """The language of the shell's locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG) if the portal speaks it."""
+    spoken = {code for code, _name in settings.LANGUAGES}
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        code = os.environ.get(variable, "")[:2].lower()
+        if code in spoken:
+            return code
+    return settings.LANGUAGE_CODE
