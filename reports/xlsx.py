@@ -381,7 +381,7 @@ def _quarter_summary(workbook, s: Snapshot) -> _Sheet:
         [(_("Region"), 10, None), (_("Quarter"), 14, None), (_("Author"), 40, None), (_("Text"), 100, None)],
     )
     region = report.region.code if report.region_id else ""
-    sheet.add([region, str(report.period.label), author, n.text if written else missing])
+    sheet.add([region, str(report.period.document_label), author, n.text if written else missing])
     return sheet
 
 

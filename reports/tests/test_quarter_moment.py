@@ -306,7 +306,7 @@ def test_the_quarterly_report_prints_the_institutes_summary_in_its_language(inst
     summary = workbook.worksheets[-1]
     first = next(summary.iter_rows(min_row=2, max_row=2, values_only=True))
     with translation.override("ru"):
-        assert first[1] == str(q3.label) and first[3] == texts["ru"]
+        assert first[1] == str(q3.document_label) and first[3] == texts["ru"]
 
 
 def test_a_quarterly_report_without_a_summary_says_it_is_not_written(institute):
