@@ -17,6 +17,17 @@ def _num(value):
     return None if value is None else float(value)
 
 
+def _quarter_with_base(period, base) -> list[str] | str:
+    """A category label in lines (Chart.js draws a list as lines): the quarter, its base, "review in progress"."""
+    if base is None:
+        return period.label
+    counts = {"accepted": base.accepted, "expected": base.expected}
+    lines = [period.label, _("%(accepted)s of %(expected)s accepted") % counts]
+    if base.review_open:
+        lines.append(_("review in progress"))
+    return lines
+
+
 def dashboard_charts(data: dict) -> dict:
     charts = {}
     period = data.get("period")
@@ -42,7 +53,8 @@ def dashboard_charts(data: dict) -> dict:
     if periods and activity_rows:
         charts["activities"] = {
             "type": "bar",
-            "labels": [p.label for p in periods],
+            # Each quarter with its base, and a quarter under review marked so: its lower bars are partial, not a fall.
+            "labels": [_quarter_with_base(p, data.get("bases", {}).get(p.code)) for p in periods],
             # Side by side, not stacked: a stack hides the small kinds (excursions) under the large ones.
             "datasets": [{"label": r.label, "data": [_num(r.values[p.code]) for p in periods]} for r in activity_rows],
         }

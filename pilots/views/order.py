@@ -41,4 +41,4 @@ def _period_labels() -> dict[str, str]:
     """Quarter codes named in the reader's language, for records of quarterly reports sent."""
     from monitoring.models import Period
 
-    return {p.code: p.label for p in Period.objects.all()}
+    return {p.code: p.document_label for p in Period.objects.all()}
