@@ -226,10 +226,12 @@ def test_every_sheet_title_is_its_whole_translation_within_excels_limit(demo, la
     snapshot = take_snapshot(report)
     write_xlsx(snapshot, tmp_path / "book.xlsx")
     titles = openpyxl.load_workbook(tmp_path / "book.xlsx", read_only=True).sheetnames
-    sources = ["Summary", "Regions", "Stages", "Skills", "Organisations", "Narratives", "Values"]
+    sources = ["Summary", "Regions", "Stages", "Skills", "Organisations", "Narratives", "Outside the cohort"]
     with translation.override(language):
         whole = {gettext(source) for source in sources}
         assert gettext("Summary") in titles
+        # The quarterly and regional reports' sheet of their summary, which a final report has not.
+        assert len(gettext("Summary of the quarter")) <= SHEET_TITLE_MAX
     assert all(len(title) <= SHEET_TITLE_MAX for title in titles)
     assert set(titles) <= whole
 
