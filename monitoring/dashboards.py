@@ -98,6 +98,7 @@ def dashboard_data(
     # A report's stage progress stands as of its quarter's end (or today, while the quarter runs).
     stages_as_of = min(up_to.ends_on, today) if up_to is not None else today
     stages, stage_rows, stage_total = figures.stage_progress_by_region(user=user, filters=filters, as_of=stages_as_of)
+    cohort = figures.skills_cohort_size(user=user, filters=filters, baseline=baseline, final=final)
     data = {
         "today": today,
         "periods": periods,
@@ -114,10 +115,12 @@ def dashboard_data(
         "final": final,
         # Baseline against final on the matched cohort only: both moments count the same organisations.
         "skills": {
-            by: figures.skills_matched_cohort(user=user, filters=filters, by=by, baseline=baseline, final=final)
+            by: figures.skills_matched_cohort(
+                user=user, filters=filters, by=by, baseline=baseline, final=final, groups=cohort.groups.get(by)
+            )
             for by in figures.DIMENSIONS
         },
-        "cohort": figures.skills_cohort_size(user=user, filters=filters, baseline=baseline, final=final),
+        "cohort": cohort,
         "review_speed": figures.review_speed_by_region(user=user, filters=filters, periods=periods),
         "deadlines": next_deadlines(today=today),
     }

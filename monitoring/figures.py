@@ -264,13 +264,28 @@ def _accepted_in(period_pk: int, organisation_ref: str) -> Exists:
     )
 
 
-def _with_neighbour(periods: list[Period], organisation_ref: str, prefix: str, *, step: int) -> Q:
-    """The row's organisation also has accepted data in the previous (step -1) or next (step 1) quarter."""
+def _same_value_in(period_pk: int, organisation_ref: str) -> Exists:
+    """The value's organisation gave the same indicator, accepted, in that period too: a change is
+    computed on the organisations that reported the figure at both moments, not on one that left it
+    blank at one of them."""
+    return Exists(
+        Value.objects.filter(
+            submission__organisation_id=OuterRef(organisation_ref),
+            submission__period_id=period_pk,
+            submission__status=Status.ACCEPTED,
+            indicator_id=OuterRef("indicator_id"),
+            number__isnull=False,
+        )
+    )
+
+
+def _with_neighbour(periods: list[Period], organisation_ref: str, prefix: str, *, step: int, exists=_accepted_in) -> Q:
+    """The row's organisation also has accepted data (`exists`) in the previous (step -1) or next (step 1) quarter."""
     condition = Q(pk__in=[])
     for index, period in enumerate(periods):
         other = index + step
         if 0 <= other < len(periods):
-            condition |= Q(**{f"{prefix}period_id": period.pk}) & _accepted_in(periods[other].pk, organisation_ref)
+            condition |= Q(**{f"{prefix}period_id": period.pk}) & exists(periods[other].pk, organisation_ref)
     return condition
 
 
@@ -331,8 +346,8 @@ def key_totals(
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
     averaged = Q(indicator__aggregation=Indicator.Aggregation.AVG)
     organisation = "submission__organisation_id"
-    with_previous = _with_neighbour(periods, organisation, "submission__", step=-1)
-    with_next = _with_neighbour(periods, organisation, "submission__", step=1)
+    with_previous = _with_neighbour(periods, organisation, "submission__", step=-1, exists=_same_value_in)
+    with_next = _with_neighbour(periods, organisation, "submission__", step=1, exists=_same_value_in)
     sums = {
         (r["submission__period__code"], r["indicator__code"]): r
         for r in Value.objects.filter(
@@ -535,7 +550,13 @@ def _diagnosed_in(period: Period, organisation_ref: str) -> Exists:
 
 
 def skills_matched_cohort(
-    *, user: User, filters: FigureFilters, by: str, baseline: Period | None, final: Period | None
+    *,
+    user: User,
+    filters: FigureFilters,
+    by: str,
+    baseline: Period | None,
+    final: Period | None,
+    groups: list[str] | None = None,
 ) -> list[SkillRow]:
     """Children at each skill level at baseline (Q1) and at the end (Q4), by a dimension, on the matched
     cohort: the organisations with accepted diagnostics in both, so the two moments count the same
@@ -562,7 +583,8 @@ def skills_matched_cohort(
             total=Sum("number"), organisations=Count("submission__organisation_id", distinct=True)
         )
     }
-    keys = sorted({k[2] for k in sums})
+    # Every group of the pilot (CohortSize.groups), also one with nobody in the cohort: its row says 0.
+    keys = sorted({k[2] for k in sums} | set(groups or []))
     labels = _dimension_labels(by, keys)
 
     def moment(period, key):
@@ -607,6 +629,9 @@ class CohortSize:
     with_baseline: int = 0
     with_final: int = 0
     matched: int = 0
+    # Dimension → the groups (region codes, settlements, …) of the organisations in the pilot, so that a
+    # group with nobody in the cohort (a region without a final) is a row of zeros, not a missing row.
+    groups: dict = field(default_factory=dict)
 
     @property
     def baseline_only(self) -> int:
@@ -642,7 +667,11 @@ def skills_cohort_size(
     if final is not None:
         counts["with_final"] = Count("pk", filter=Q(has_final=True))
         counts["matched"] = Count("pk", filter=Q(has_baseline=True, has_final=True))
-    size = CohortSize(**population.aggregate(**counts))
+    dimensions = {by: path.replace("organisation__", "") for by, (path, _label) in DIMENSIONS.items()}
+    # Grouped by every dimension at once: at most regions × settlements × ownerships × languages rows.
+    rows = list(population.values(*dimensions.values()).annotate(**counts).order_by())
+    size = CohortSize(**{name: sum(r[name] for r in rows) for name in counts})
+    size.groups = {by: sorted({r[path] for r in rows}) for by, path in dimensions.items()}
     if final is None:
         size.matched = size.with_baseline  # before the final diagnostics the baseline stands alone
     return size

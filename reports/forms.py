@@ -1,3 +1,5 @@
+import hashlib
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -77,10 +79,28 @@ class SummaryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 14}),
     )
     seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A digest of each text as the page showed it: what the writer changed is what differs from it.
+    base_kk = forms.CharField(required=False, widget=forms.HiddenInput)
+    base_ru = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def texts(self) -> dict[str, str]:
         return {"kk": self.cleaned_data["text_kk"], "ru": self.cleaned_data["text_ru"]}
 
+    def changed_texts(self) -> dict[str, str]:
+        """The languages the writer changed; all of them when the page carried no digest."""
+        return {
+            language: text
+            for language, text in self.texts().items()
+            if self.cleaned_data[f"base_{language}"] != text_digest(text)
+        }
+
     @staticmethod
     def initial_from(narratives: list[Narrative]) -> dict:
-        return {f"text_{n.language}": n.text for n in narratives}
+        texts = {n.language: n.text for n in narratives}
+        initial = {f"text_{language}": text for language, text in texts.items()}
+        return initial | {f"base_{language}": text_digest(texts.get(language, "")) for language in ("kk", "ru")}
+
+
+def text_digest(text: str) -> str:
+    """The same for a text as saved and as the browser sends it back (CRLF line ends, stripped)."""
+    return hashlib.sha256(text.replace("\r\n", "\n").strip().encode()).hexdigest()

@@ -81,11 +81,21 @@ def _charts(snapshot: Snapshot) -> dict[str, list[Chart]]:
             caption,
             svg.bar_charts(
                 labels=[t.label for t in totals],
-                series=[(p.label, [t.values.get(p.code) for t in totals]) for p in snapshot.periods],
+                # A quarter under review is named so beside its bars, whose height is partial, not a fall.
+                series=[
+                    (_period_series_name(p, data["bases"].get(p.code)), [t.values.get(p.code) for t in totals])
+                    for p in snapshot.periods
+                ],
                 title=caption,
             ),
         )
     return charts
+
+
+def _period_series_name(period, base) -> str:
+    if base is None or not base.review_open:
+        return str(period.label)
+    return f"{period.label} ({_('review in progress')})"
 
 
 def _skills_chart(skills: list, *, with_final: bool) -> list[Chart]:

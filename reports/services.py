@@ -441,17 +441,28 @@ def summary_save(*, user: User, period: Period, region: Region | None, texts: di
     it meanwhile, nothing is saved and the writer is told, so neither text is lost without a word."""
     if not summary_can_write(user=user, region=region):
         raise PermissionDenied
+    # The quarter's row is the lock: before a summary's first save there is no row of it to lock, and
+    # two first saves at once would both pass the check below.
+    list(Period.objects.select_for_update().filter(pk=period.pk).values_list("pk"))
     rows = {
         n.language: n
         for n in Narrative.objects.select_for_update().filter(
             section=Narrative.Section.SUMMARY, period=period, region=region
         )
     }
-    if summary_stamp(rows.values()) != seen:
-        raise ValidationError(
-            _("Someone saved this summary while you were writing. Your text is kept below; compare and save again."),
-            code="stale",
-        )
+    # Per language: a text someone saved meanwhile stops the save only where this writer changed the
+    # same language's text too; the language they left alone is neither checked nor written over.
+    stamps = _parse_stamp(seen)
+    for language, text in texts.items():
+        row = rows.get(language)
+        if row is not None and row.updated_at.isoformat() != stamps.get(language, "") and row.text != text:
+            raise ValidationError(
+                _(
+                    "Someone saved this summary while you were writing. Your text is kept below; compare and save "
+                    "again."
+                ),
+                code="stale",
+            )
     for language, text in texts.items():
         narrative = rows.get(language) or Narrative(
             section=Narrative.Section.SUMMARY, language=language, period=period, region=region
@@ -464,6 +475,10 @@ def summary_save(*, user: User, period: Period, region: Region | None, texts: di
 
 
 def summary_stamp(narratives) -> str:
-    """The moment a summary was last saved, as the page carries it; empty before the first save."""
-    latest = max((n.updated_at for n in narratives), default=None)
-    return latest.isoformat() if latest else ""
+    """When each language of a summary was last saved, as the page carries it ("kk=…;ru=…"); empty
+    before the first save."""
+    return ";".join(f"{n.language}={n.updated_at.isoformat()}" for n in sorted(narratives, key=lambda n: n.language))
+
+
+def _parse_stamp(seen: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in seen.split(";") if "=" in part)

@@ -240,11 +240,23 @@ def summary_view(request, period, region=""):
     if request.method == "POST" and form.is_valid():
         try:
             summary_save(
-                user=request.user, period=period, region=region, texts=form.texts(), seen=form.cleaned_data["seen"]
+                user=request.user,
+                period=period,
+                region=region,
+                texts=form.changed_texts(),
+                seen=form.cleaned_data["seen"],
             )
         except ValidationError as error:
-            # The writer's text stays in the form; the next save goes over what was saved meanwhile.
+            # The writer's changed text stays in the form, and the language they left alone shows what was
+            # saved meanwhile; the next save goes over what was saved only where the writer changed it.
+            changed = form.changed_texts()
             data = request.POST.copy()
+            for key, value in SummaryForm.initial_from(saved).items():
+                if key.startswith("base_"):
+                    data[key] = value
+            for language in ("kk", "ru"):
+                if language not in changed:
+                    data[f"text_{language}"] = next((n.text for n in saved if n.language == language), "")
             data["seen"] = summary_stamp(saved)
             form = SummaryForm(data)
             form.is_valid()

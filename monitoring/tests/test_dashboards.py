@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from monitoring import figures
 from monitoring.figures import FigureFilters
-from monitoring.models import Status, Submission, Value
+from monitoring.models import Indicator, Status, Submission, Value
 from monitoring.tests.factories import IndicatorFactory, PeriodFactory, SubmissionFactory
 from pilots.models import Organisation
 from pilots.tests.factories import (
@@ -110,6 +110,25 @@ def test_a_change_between_quarters_is_like_for_like_and_says_on_how_many(world):
     totals = {r.code: r for r in figures.key_totals(user=MinistryFactory(), filters=filters, periods=periods)}
     assert totals["children_total"].changes == {"2026-Q1": None, "2026-Q2": Decimal(5)}
     assert (bases["2026-Q2"].in_both, bases["2026-Q2"].accepted, bases["2026-Q2"].expected) == (1, 1, 4)
+
+
+def test_a_change_leaves_out_an_organisation_that_left_the_figure_blank_in_one_quarter(world):
+    # Teachers: a1 blank in Q1, 7 in Q2; a2 3 in Q1, 4 in Q2. Both have accepted data in both quarters,
+    # but only a2 gave the figure in both: the change is 4 − 3 = +1, not (7 + 4) − 3 = +8.
+    a1, a2 = world["orgs"][:2]
+    a2q2 = SubmissionFactory(organisation=a2, period=world["q2"], status=Status.ACCEPTED)
+    teachers = IndicatorFactory(code="teachers_involved", periods=[world["q1"], world["q2"]])
+    Value.objects.create(submission=a1.submissions.get(period=world["q2"]), indicator=teachers, number=Decimal(7))
+    Value.objects.create(submission=a2.submissions.get(period=world["q1"]), indicator=teachers, number=Decimal(3))
+    Value.objects.create(submission=a2q2, indicator=teachers, number=Decimal(4))
+    Value.objects.create(submission=a2q2, indicator=Indicator.objects.get(code="children_total"), number=Decimal(50))
+    totals = {
+        r.code: r
+        for r in figures.key_totals(user=MinistryFactory(), filters=FigureFilters(), periods=[world["q1"], world["q2"]])
+    }
+    assert totals["teachers_involved"].changes["2026-Q2"] == Decimal(1)
+    # The positive control: children, given by both in both quarters: (45 + 50) − (40 + 60) = −5.
+    assert totals["children_total"].changes["2026-Q2"] == Decimal(-5)
 
 
 def test_an_averaged_indicator_is_averaged_not_summed(world):
@@ -393,7 +412,8 @@ def test_the_national_dashboard_runs_a_fixed_number_of_queries(client, world, dj
 def test_the_regional_dashboard_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries, n):
     _many_organisations(n, world["astana"], world["q1"])
     client.force_login(InstituteFactory())
-    with django_assert_max_num_queries(40):
+    # 41: the skills tables name every region in the pilot, also one with nobody in the matched cohort.
+    with django_assert_max_num_queries(41):
         assert client.get(reverse("regional_dashboard", args=["KZ-71"])).status_code == 200
 
 
@@ -452,6 +472,20 @@ def test_baseline_against_final_compares_the_matched_cohort_by_hand(diagnostics)
     a2 = diagnostics["orgs"][1]
     assert (a2.pk, True, False) in {(o.pk, o.has_baseline, o.has_final) for o in missing}
     assert diagnostics["orgs"][0].pk not in {o.pk for o in missing}
+
+
+def test_a_region_with_nobody_in_the_cohort_is_a_row_of_zeros_not_a_missing_row(diagnostics):
+    # Almaty (KZ-75) has organisations in the pilot but none with both diagnostics accepted.
+    user, filters = InstituteFactory(), FigureFilters()
+    q1, q4 = diagnostics["q1"], diagnostics["q4"]
+    size = figures.skills_cohort_size(user=user, filters=filters, baseline=q1, final=q4)
+    assert size.groups["region"] == ["KZ-71", "KZ-75"]
+    rows = figures.skills_matched_cohort(
+        user=user, filters=filters, by="region", baseline=q1, final=q4, groups=size.groups["region"]
+    )
+    by_key = {r.key: r for r in rows}
+    assert by_key["KZ-75"].organisations == 0 and by_key["KZ-75"].changes["skills_high"] is None
+    assert by_key["KZ-71"].organisations == 1 and by_key["KZ-71"].changes["skills_high"] == 25.0
 
 
 def test_the_dashboard_prints_the_cohort_and_its_change_in_points(client, diagnostics):

@@ -5,6 +5,10 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def delete_summaries(apps, schema_editor):
+    apps.get_model("reports", "Narrative").objects.exclude(period=None, region=None).delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -65,4 +69,7 @@ class Migration(migrations.Migration):
             model_name='narrative',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('period__isnull', False), ('section', 'summary')), models.Q(models.Q(('section', 'summary'), _negated=True), ('period__isnull', True), ('region__isnull', True)), _connector='OR'), name='summary_has_a_quarter_final_texts_none'),
         ),
+        # Last, so that backwards it runs first: the old one-per-section-and-language rule cannot hold the
+        # quarters' summaries, which go before it returns.
+        migrations.RunPython(migrations.RunPython.noop, delete_summaries),
     ]

@@ -333,3 +333,40 @@ def test_the_regional_report_prints_its_coordinators_summary_with_their_name(ast
     almaty_words = _pdf_words(almaty)
     assert "Астанада барлық ұйым есеп тапсырды." not in almaty_words
     assert _in("kk", "The regional coordinator has not written the summary of this quarter yet.") in almaty_words
+
+
+def test_a_writer_who_changed_one_language_keeps_the_other_writers_text_in_the_other(client, quarters):
+    q3 = quarters[0]
+    first, second = InstituteFactory(), InstituteFactory()
+    summary_save(user=first, period=q3, region=None, texts={"kk": "Бастапқы", "ru": "Исходный"}, seen="")
+    client.force_login(second)
+    url = reverse("report_quarter_summary", args=["2026-Q3"])
+    opened = client.get(url).context["form"].initial  # the second writer opens the page
+    summary_save(  # meanwhile the first changes the Russian
+        user=first, period=q3, region=None, texts={"ru": "Новый текст"}, seen=summary_stamp(summaries(period=q3))
+    )
+    body = {**opened, "text_kk": "Екінші жазушының мәтіні"}  # the second changed the Kazakh only
+    response = client.post(url, body)
+    assert response.status_code == 302
+    assert summaries(period=q3).get(language="kk").text == "Екінші жазушының мәтіні"
+    assert summaries(period=q3).get(language="ru").text == "Новый текст"
+
+
+def test_a_writer_who_changed_the_language_saved_meanwhile_is_stopped_and_sees_both(client, quarters):
+    q3 = quarters[0]
+    first, second = InstituteFactory(), InstituteFactory()
+    summary_save(user=first, period=q3, region=None, texts={"kk": "Бастапқы", "ru": "Исходный"}, seen="")
+    client.force_login(second)
+    url = reverse("report_quarter_summary", args=["2026-Q3"])
+    opened = client.get(url).context["form"].initial
+    summary_save(
+        user=first, period=q3, region=None, texts={"ru": "Новый текст"}, seen=summary_stamp(summaries(period=q3))
+    )
+    response = client.post(url, {**opened, "text_kk": "Қазақша", "text_ru": "Мой вариант"})
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.data["text_ru"] == "Мой вариант" and form.data["text_kk"] == "Қазақша"
+    assert summaries(period=q3).get(language="ru").text == "Новый текст"
+    again = client.post(url, form.data)  # positive control: from that page the save goes through
+    assert again.status_code == 302
+    assert summaries(period=q3).get(language="ru").text == "Мой вариант"
