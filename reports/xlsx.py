@@ -85,7 +85,7 @@ def write_xlsx(snapshot: Snapshot, target: Path, progress=lambda share: None) ->
             ("cohort", _cohort),
         ]
         if snapshot.report.kind != snapshot.report.Kind.FINAL:
-            writers.append(("summary_of_quarter", _quarter_summary))
+            writers += [("summary_of_quarter", _quarter_summary)]
         try:
             for name, writer in writers:
                 sheet = writer(workbook, snapshot)
@@ -122,7 +122,7 @@ def _summary_columns(s: Snapshot) -> list:
     for p in s.periods:
         columns += [(p.label, 14, INTEGER), (f"{p.label}: {change}", 14, INTEGER)]
     if s.latest is not None:
-        columns.append((_("Each organisation's latest accepted quarter"), 18, INTEGER))
+        columns += [(_("Each organisation's latest accepted quarter"), 18, INTEGER)]
     return columns
 
 
