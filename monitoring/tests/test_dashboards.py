@@ -504,3 +504,18 @@ def test_a_quarter_under_review_prints_no_change_on_the_dashboard(client, world)
     assert under_review.count("data-change") == 0
     # Q1 is under review in both (b1's Q1 submission waits); Q2 only once b1's Q2 submission waits too.
     assert (closed.count("data-review-open"), under_review.count("data-review-open")) == (1, 2)
+
+
+def test_the_national_skills_table_ends_with_the_cohort_over_all_regions(client, diagnostics):
+    client.force_login(InstituteFactory())
+    national = client.get(reverse("national_dashboard"))
+    total = national.context["skills_total"]
+    assert (total.organisations, total.baseline["children_assessed"], total.changes["skills_high"]) == (
+        1,
+        Decimal(40),
+        25.0,
+    )
+    assert total.label in national.content.decode()
+    # A regional page ends with the national row instead.
+    regional = client.get(reverse("regional_dashboard", args=["KZ-71"]))
+    assert regional.context["skills_total"] is None and regional.context["national_skills"] is not None

@@ -51,6 +51,10 @@ def _render(request, region: Region | None):
         # A matrix cell opens its quarter with the page's other filters kept.
         period_queries={p.code: replace(filters, period=p.code).querystring() for p in context["periods"]},
         charts=dashboard_charts(context),
+        # The national page's cohort over all regions, as the PDF prints it; a regional page has its national row.
+        skills_total=None
+        if region
+        else figures.skills_total(context["skills"].get("region") or [], str(_("All regions"))),
         export_tables=[name for name, (_builder, regional) in TABLES.items() if region or not regional],
     )
     return render(request, "monitoring/dashboard.html", context)
