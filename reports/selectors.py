@@ -65,6 +65,11 @@ def narratives(*, language: str) -> dict[str, Narrative]:
     return {n.section: n for n in Narrative.objects.filter(language=language, period=None).select_related("updated_by")}
 
 
+def summary_region(*, user: User) -> Region | None:
+    """Whose summaries the user writes: a coordinator their region's, anyone else the Institute's (None)."""
+    return user.region if user.role == User.Role.REGION else None
+
+
 def summary_can_write(*, user: User, region: Region | None) -> bool:
     """The Institute writes its summary of a quarter; a region's summary only that region's coordinator
     writes, since clause 4 makes the regional department answer for the pilot on its ground."""

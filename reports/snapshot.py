@@ -19,6 +19,7 @@ from monitoring.models import Indicator, Period, Status, Submission, Value
 from pilots.control_card import order_current
 from pilots.models import Organisation, User
 from pilots.models.i18n import localized_from
+from pilots.models.organisations import in_pilot_on_q
 
 from .models import Narrative, Report
 from .selectors import summaries
@@ -237,12 +238,7 @@ def _annex(snapshot: Snapshot, orgs, periods: list[Period]) -> None:
         children[org_id] = number  # the last (latest period) wins
     annex = defaultdict(list)
     # In the pilot for some of the report's quarters: neither gone before the first nor come after the last.
-    during = (
-        (Q(in_pilot_until__isnull=True) | Q(in_pilot_until__gte=periods[0].starts_on))
-        & Q(in_pilot_from__lte=periods[-1].ends_on)
-        if periods
-        else Q()
-    )
+    during = in_pilot_on_q(periods[0].starts_on) & Q(in_pilot_from__lte=periods[-1].ends_on) if periods else Q()
     for organisation in orgs.filter(during).order_by("region__code", "name_kk", "bin").iterator(chunk_size=2000):
         annex[organisation.region.code].append(
             AnnexRow(

@@ -25,6 +25,7 @@ from .selectors import (
     report_list,
     summaries,
     summary_can_write,
+    summary_region,
     summary_target,
 )
 from .services import (
@@ -84,8 +85,7 @@ def report_list_view(request):
             messages.error(request, _("The report was not queued: please correct the choices below."))
     page = Paginator(report_list(user=request.user), 25).get_page(request.GET.get("page"))
     can_queue = request.user.role in (User.Role.INSTITUTE, User.Role.ADMIN, User.Role.REGION)
-    own_region = request.user.region if request.user.role == User.Role.REGION else None
-    can_write_summaries = summary_can_write(user=request.user, region=own_region)
+    can_write_summaries = summary_can_write(user=request.user, region=summary_region(user=request.user))
     return render(
         request,
         "reports/list.html",
@@ -217,7 +217,7 @@ def narrative_view(request):
 @login_required
 def summary_list_view(request):
     """The quarters whose summary the user writes: the Institute's own, or a coordinator's region's."""
-    region = request.user.region if request.user.role == User.Role.REGION else None
+    region = summary_region(user=request.user)
     if not summary_can_write(user=request.user, region=region):
         raise PermissionDenied
     periods = periods_started(today=timezone.localdate())
