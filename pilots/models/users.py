@@ -14,6 +14,7 @@ class User(AbstractUser):
         ORGANISATION = "organisation", _("Organisation staff")
         REGION = "region", _("Regional coordinator")
         INSTITUTE = "institute", _("Institute analyst")
+        DIRECTOR = "director", _("Institute director")
         MINISTRY = "ministry", _("Ministry viewer")
         ADMIN = "admin", _("Administrator")
 
@@ -42,7 +43,7 @@ class User(AbstractUser):
                     models.Q(role="organisation", organisation__isnull=False, region__isnull=True)
                     | models.Q(role="region", region__isnull=False, organisation__isnull=True)
                     | (
-                        models.Q(role__in=["institute", "ministry", "admin"])
+                        models.Q(role__in=["institute", "director", "ministry", "admin"])
                         & models.Q(region__isnull=True, organisation__isnull=True)
                     )
                 ),
@@ -66,4 +67,4 @@ class User(AbstractUser):
 
     @property
     def sees_everything(self) -> bool:
-        return self.role in (self.Role.INSTITUTE, self.Role.MINISTRY, self.Role.ADMIN)
+        return self.role in (self.Role.INSTITUTE, self.Role.DIRECTOR, self.Role.MINISTRY, self.Role.ADMIN)

@@ -1,4 +1,4 @@
 from .narratives import Narrative
-from .reports import Report, ReportVersion
+from .reports import Approval, CoverLetter, Report, ReportVersion
 
-__all__ = ["Narrative", "Report", "ReportVersion"]
+__all__ = ["Approval", "CoverLetter", "Narrative", "Report", "ReportVersion"]

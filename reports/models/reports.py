@@ -3,6 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -209,6 +210,10 @@ class ReportVersion(models.Model):
     values_csv_sha256 = models.CharField(_("values (CSV) SHA-256"), max_length=64, blank=True)
     values_csv_size = models.PositiveBigIntegerField(_("values (CSV) size"), default=0)
     values_csv_rows = models.PositiveIntegerField(_("values (CSV) rows"), default=0)
+    # The working copy for editing in Word; empty in versions compiled before it.
+    docx = models.FileField(_("DOCX"), upload_to=report_path, max_length=300, blank=True)
+    docx_sha256 = models.CharField(_("DOCX SHA-256"), max_length=64, blank=True)
+    docx_size = models.PositiveBigIntegerField(_("DOCX size"), default=0)
     seconds = models.FloatField(_("compile time, s"), default=0)
 
     class Meta:
@@ -223,3 +228,88 @@ class ReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} v{self.number}"
+
+    def delete(self, *args, **kwargs):
+        # An approved version is an official document: a correction is a new version, never a deletion.
+        if Approval.objects.filter(version_id=self.pk).exists():
+            raise ProtectedError(_("An approved version cannot be deleted."), {self})
+        return super().delete(*args, **kwargs)
+
+    @property
+    def approval_or_none(self):
+        try:
+            return self.approval
+        except Approval.DoesNotExist:
+            return None
+
+
+class Approval(models.Model):
+    """The director's approval of one compiled version, and the PDF signed with the Institute's key.
+
+    Written once, with its signed file in place: there is no approval without its signature."""
+
+    version = models.OneToOneField(
+        ReportVersion, on_delete=models.PROTECT, related_name="approval", verbose_name=_("report version")
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by")
+    )
+    approved_at = models.DateTimeField(_("approved at"))
+    # What the approval block prints, as it was on the day: a later change of name or post does not
+    # rewrite a signed document.
+    approver_name = models.CharField(_("approver's name"), max_length=200)
+    approver_position = models.CharField(_("approver's position"), max_length=300)
+    # The compiled (unsigned) PDF the director approved, by its checksum.
+    pdf_sha256 = models.CharField(_("approved PDF SHA-256"), max_length=64)
+    signed_pdf = models.FileField(_("signed PDF"), upload_to=report_path, max_length=300)
+    signed_sha256 = models.CharField(_("signed PDF SHA-256"), max_length=64, unique=True)
+    signed_size = models.PositiveBigIntegerField(_("signed PDF size"))
+    # The certificate that signed, kept so that a copy can be checked after the key is replaced.
+    certificate_pem = models.TextField(_("signing certificate (PEM)"))
+    certificate_subject = models.CharField(_("signed by (certificate)"), max_length=500)
+    certificate_serial = models.CharField(_("certificate serial number"), max_length=100)
+    demonstration = models.BooleanField(_("demonstration signature"), default=False)
+
+    class Meta:
+        ordering = ["-approved_at"]
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+
+    def __str__(self) -> str:
+        return f"{self.version} · {self.approved_at:%d.%m.%Y}"
+
+
+def letter_path(instance, filename: str) -> str:
+    return f"letters/{instance.report_id}/{filename}"
+
+
+class CoverLetter(models.Model):
+    """The sending of an approved version to the Department: the outgoing letter and its record."""
+
+    report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="letter", verbose_name=_("report"))
+    approval = models.OneToOneField(
+        Approval, on_delete=models.PROTECT, related_name="letter", verbose_name=_("approval")
+    )
+    # The Institute's outgoing register: one number, one letter.
+    number = models.CharField(_("outgoing number"), max_length=50, unique=True)
+    date = models.DateField(_("outgoing date"))
+    addressee = models.TextField(_("addressee"))
+    signatory_name = models.CharField(_("signatory's name"), max_length=200)
+    signatory_position = models.CharField(_("signatory's position"), max_length=300)
+    pdf = models.FileField(_("letter (PDF)"), upload_to=letter_path, max_length=300)
+    pdf_sha256 = models.CharField(_("letter (PDF) SHA-256"), max_length=64)
+    docx = models.FileField(_("letter (DOCX)"), upload_to=letter_path, max_length=300)
+    docx_sha256 = models.CharField(_("letter (DOCX) SHA-256"), max_length=64)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("sent by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    mailed_to = models.CharField(_("mailed to"), max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("cover letter")
+        verbose_name_plural = _("cover letters")
+
+    def __str__(self) -> str:
+        return f"№ {self.number} · {self.date:%d.%m.%Y}"
