@@ -21,6 +21,9 @@ class Message(models.Model):
     recipients = models.JSONField(_("recipients"), default=list, blank=True)
     from_email = models.CharField(_("sender"), max_length=254, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
+    # Files a mail carries, by their names in the portal's storage: [{"name", "filename", "mimetype"}].
+    # Read when the mail is sent, so a message stays small however large its files.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     # A task: its import path and its arguments.
     task = models.CharField(_("task"), max_length=200, blank=True)
     args = models.JSONField(_("arguments"), default=list, blank=True)

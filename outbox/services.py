@@ -8,6 +8,7 @@ import logging
 from functools import partial
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
@@ -31,7 +32,9 @@ LAST_RETRY_SECONDS = 60 * 60
 PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 
 
-def mail_enqueue(*, key: str, subject: str, body: str, recipients: list[str], language: str) -> Message:
+def mail_enqueue(
+    *, key: str, subject: str, body: str, recipients: list[str], language: str, attachments: list[dict] | None = None
+) -> Message:
     """A mail as written now, sent once the caller's transaction commits. A second call with the same
     key writes nothing."""
     message, created = Message.objects.get_or_create(
@@ -43,6 +46,7 @@ def mail_enqueue(*, key: str, subject: str, body: str, recipients: list[str], la
             "recipients": list(recipients),
             "from_email": settings.DEFAULT_FROM_EMAIL,
             "language": language,
+            "attachments": list(attachments or []),
         },
     )
     if created:
@@ -112,12 +116,16 @@ def message_deliver(*, message_id: int) -> bool:
         return True
     try:
         if message.kind == Message.Kind.MAIL:
-            EmailMessage(
+            mail = EmailMessage(
                 subject=message.subject,
                 body=message.body,
                 from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
                 to=message.recipients,
-            ).send()
+            )
+            for item in message.attachments:
+                with default_storage.open(item["name"], "rb") as handle:
+                    mail.attach(item["filename"], handle.read(), item["mimetype"])
+            mail.send()
         else:
             hand_over(import_string(message.task), message.args)
     except Exception as error:  # noqa: BLE001 -- whatever the mail server or broker raises, the message waits

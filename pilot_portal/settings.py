@@ -196,6 +196,8 @@ EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="pilot-portal@localhost")
 # Mail is read away from the portal, so its links need the portal's own address.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where a sent report's cover letter, signed PDF and workbook are mailed as well; unset: not mailed.
+REPORT_SEND_EMAIL = env.str("REPORT_SEND_EMAIL", default="")
 
 # Celery: with no REDIS_URL there is no broker, and tasks run in-process so every command works.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -191,6 +191,8 @@ def load_demo_users(regions: dict[str, Region], organisations: list[Organisation
     specs = [
         ("admin", {"role": User.Role.ADMIN, "is_staff": True, "is_superuser": True}),
         ("institute", {"role": User.Role.INSTITUTE, "first_name": "Институт"}),
+        # The approval block prints the director's name: a demo account's says it is one.
+        ("director", {"role": User.Role.DIRECTOR, "first_name": "Демо", "last_name": "Директор"}),
         ("ministry", {"role": User.Role.MINISTRY, "first_name": "Министрлік"}),
     ]
     specs += [

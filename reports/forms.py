@@ -104,3 +104,44 @@ class SummaryForm(forms.Form):
 def text_digest(text: str) -> str:
     """The same for a text as saved and as the browser sends it back (CRLF line ends, stripped)."""
     return hashlib.sha256(text.replace("\r\n", "\n").strip().encode()).hexdigest()
+
+
+class SendForm(forms.Form):
+    """The cover letter's register line, addressee and signatory; the portal writes the letter itself."""
+
+    number = forms.CharField(
+        label=_("Outgoing number"),
+        max_length=50,
+        help_text=_("As in the Institute's register of outgoing letters, e.g. 01-12/345."),
+    )
+    date = forms.DateField(
+        label=_("Outgoing date"),
+        help_text=_("dd.mm.yyyy"),
+        widget=forms.DateInput(attrs={"placeholder": _("dd.mm.yyyy"), "inputmode": "numeric"}),
+        error_messages={"invalid": _("Enter the date as dd.mm.yyyy, e.g. 07.12.2026.")},
+    )
+    addressee = forms.CharField(label=_("Addressee"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    signatory_name = forms.CharField(label=_("Signatory"), max_length=200)
+    signatory_position = forms.CharField(label=_("Signatory's position"), max_length=300)
+
+
+# A report of the national pilot is a few MB; anything far larger is not a copy of one.
+VERIFY_MAX_BYTES = 50 * 1024 * 1024
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(
+        label=_("PDF to check"),
+        help_text=_("A copy of a report that this portal signed; at most 50 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > VERIFY_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than 50 MB: it is not a report of this portal."), code="too_large"
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."), code="empty")
+        return upload

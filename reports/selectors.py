@@ -9,14 +9,14 @@ from monitoring.models import Period
 from pilots.models import Region, User
 from pilots.selectors import region_scope
 
-from .models import Narrative, Report
+from .models import Approval, Narrative, Report
 
-NATIONAL_READERS = (User.Role.INSTITUTE, User.Role.MINISTRY, User.Role.ADMIN)
+NATIONAL_READERS = (User.Role.INSTITUTE, User.Role.DIRECTOR, User.Role.MINISTRY, User.Role.ADMIN)
 
 
 def report_scope(*, user: User) -> QuerySet[Report]:
     """National readers see every report; a coordinator sees their own region's regional reports."""
-    qs = Report.objects.select_related("period", "region", "requested_by", "sent_by")
+    qs = Report.objects.select_related("period", "region", "requested_by", "sent_by", "letter")
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.role in NATIONAL_READERS:
@@ -47,10 +47,34 @@ def report_can_queue(*, user: User, kind: str, region: Region | None) -> bool:
     )
 
 
-def report_can_mark_sent(*, user: User, report: Report) -> bool:
-    return user.role in (User.Role.INSTITUTE, User.Role.ADMIN) and report.kind in (
-        Report.Kind.QUARTERLY,
-        Report.Kind.FINAL,
+def report_can_approve(*, user: User, report: Report) -> bool:
+    """Only the Institute's director approves, and so signs with the Institute's key: not the analysts
+    who wrote the report, not the Ministry that receives it, not a region, not an administrator."""
+    return bool(user.is_authenticated and user.is_active and user.role == User.Role.DIRECTOR)
+
+
+def report_can_send(*, user: User, report: Report) -> bool:
+    """The Institute sends the quarterly and the final report to the Department (clause 3 of the order);
+    a regional report stays with its region."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role in (User.Role.INSTITUTE, User.Role.ADMIN)
+        and report.kind in (Report.Kind.QUARTERLY, Report.Kind.FINAL)
+    )
+
+
+def approvals_trusted_pems() -> list[str]:
+    """Every certificate the portal has signed with: a copy signed before the key was replaced still checks."""
+    return list(Approval.objects.order_by().values_list("certificate_pem", flat=True).distinct())
+
+
+def approval_by_signed_sha256(*, user: User, sha256: str) -> Approval | None:
+    """The approval whose signed file has this checksum, among the reports the user may read."""
+    return (
+        Approval.objects.select_related("version__report__period", "version__report__region", "approved_by")
+        .filter(signed_sha256=sha256, version__report__in=report_scope(user=user))
+        .first()
     )
 
 

@@ -1,4 +1,5 @@
-"""Writes of reports: queueing a compilation, compiling it, marking it sent, the Institute's texts."""
+"""Writes of reports: queueing a compilation, compiling it, the Institute's texts. Approving and
+sending are in approvals.py."""
 
 import hashlib
 import logging
@@ -13,16 +14,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Case, F, QuerySet, Value, When
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from monitoring.models import Period
 from outbox.models import Message
 from outbox.services import message_deliver, task_enqueue
-from pilots.models import Clause, ClauseExecution, Region, User
+from pilots.models import Region, User
 
 from .models import Narrative, Report, ReportVersion
-from .selectors import report_can_mark_sent, report_can_queue, summary_can_write
+from .selectors import report_can_queue, summary_can_write
 
 log = logging.getLogger(__name__)
 
@@ -384,43 +385,6 @@ def report_fail(*, report_id: int, reason: str, attempt: str | None = None) -> N
     if attempt is not None:
         reports = reports.filter(attempt=attempt)
     reports.update(status=Report.Status.FAILED, error=reason, finished_at=timezone.now(), step="")
-
-
-@transaction.atomic
-def report_mark_sent(*, user: User, report: Report) -> ClauseExecution:
-    """The Institute records that a compiled report went to the Department; the order's clause 3.1 or 3.2 follows."""
-    if not report_can_mark_sent(user=user, report=report):
-        raise PermissionDenied
-    # Every report of this kind and quarter is locked while one is marked, so two people marking the
-    # Kazakh and the Russian one at the same moment cannot both succeed.
-    same = list(Report.objects.select_for_update().filter(kind=report.kind, period=report.period).order_by("pk"))
-    report = next((r for r in same if r.pk == report.pk), report)
-    version = report.latest_version
-    if version is None or report.sent_at is not None:
-        raise ValidationError(_("Only a compiled report not yet sent can be marked as sent."), code="not_sendable")
-    # One report per quarter (and one final report) goes to the Department, in whichever language.
-    earlier = next((r for r in same if r.sent_at is not None and r.pk != report.pk), None)
-    if earlier is not None:
-        raise ValidationError(
-            _("This report was already marked as sent to the Department on %(date)s (report no. %(id)d).")
-            % {"date": formats.date_format(timezone.localtime(earlier.sent_at), "SHORT_DATE_FORMAT"), "id": earlier.pk},
-            code="already_sent",
-        )
-    now = timezone.now()
-    Report.objects.filter(pk=report.pk).update(sent_at=now, sent_by=user)
-    kind = Clause.Kind.FINAL_REPORT if report.kind == Report.Kind.FINAL else Clause.Kind.MONITORING
-    clause = Clause.objects.filter(kind=kind).order_by("-order__signed_on").first()
-    if clause is None:
-        raise ValidationError(_("The order's clause for this report is not in the portal."), code="no_clause")
-    # The control card words the record in its reader's language; the note keeps what identifies the file.
-    note = f"{report.file_stem()} v{version.number} · SHA-256 {version.pdf_sha256[:12]}…"
-    return ClauseExecution.objects.create(
-        clause=clause,
-        done_on=timezone.localdate(),
-        note=note,
-        reference=report.period.code if report.period_id else "final",
-        recorded_by=user,
-    )
 
 
 def narrative_save(*, user: User, section: str, language: str, text: str) -> Narrative:

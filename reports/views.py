@@ -16,11 +16,15 @@ from monitoring.figures import periods_started
 from pilots.models import User
 from pilots.selectors import region_scope
 
-from .forms import NarrativeForm, ReportRequestForm, SummaryForm
+from .approvals import report_approve, report_send
+from .forms import NarrativeForm, ReportRequestForm, SendForm, SummaryForm, VerifyForm
 from .models import Narrative
 from .selectors import (
-    report_can_mark_sent,
+    approval_by_signed_sha256,
+    approvals_trusted_pems,
+    report_can_approve,
     report_can_queue,
+    report_can_send,
     report_get,
     report_list,
     summaries,
@@ -31,14 +35,13 @@ from .selectors import (
 from .services import (
     BrokerUnavailable,
     narrative_save,
-    report_mark_sent,
     report_queue,
     report_requeue,
     summary_save,
     summary_stamp,
 )
 
-READERS = (User.Role.INSTITUTE, User.Role.MINISTRY, User.Role.ADMIN, User.Role.REGION)
+READERS = (User.Role.INSTITUTE, User.Role.DIRECTOR, User.Role.MINISTRY, User.Role.ADMIN, User.Role.REGION)
 
 
 def _readers_only(user):
@@ -101,6 +104,8 @@ def report_detail_view(request, report_id):
     _readers_only(request.user)
     report = report_get(user=request.user, report_id=report_id)
     version = report.latest_version
+    approval = version.approval_or_none if version else None
+    letter = getattr(report, "letter", None)
     stale = report.is_stale
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse(
@@ -113,6 +118,9 @@ def report_detail_view(request, report_id):
                 "pdf": reverse("report_pdf", args=[report.pk]) if version else None,
                 "xlsx": reverse("report_xlsx", args=[report.pk]) if version else None,
                 "values": reverse("report_values", args=[report.pk]) if version and version.values_csv else None,
+                "approved": _approved_json(approval),
+                "signed": _signed_json(approval),
+                "sent": {"number": letter.number, "date": letter.date.strftime("%d.%m.%Y")} if letter else None,
             }
         )
     return render(
@@ -121,12 +129,66 @@ def report_detail_view(request, report_id):
         {
             "report": report,
             "stale": stale,
-            "versions": report.versions.order_by("-number"),
+            "versions": report.versions.select_related("approval").order_by("-number"),
             "can_requeue": report_can_queue(user=request.user, kind=report.kind, region=report.region),
-            "can_mark_sent": report_can_mark_sent(user=request.user, report=report) and version and not report.sent_at,
             "summary_url": _summary_url(request.user, report),
+            **_steps_context(request, report, version, approval, letter),
         },
     )
+
+
+def _approved_json(approval):
+    if approval is None:
+        return None
+    return {
+        "version": approval.version.number,
+        "by": approval.approver_name,
+        "at": timezone.localtime(approval.approved_at).isoformat(),
+        "pdf_sha256": approval.pdf_sha256,
+    }
+
+
+def _signed_json(approval):
+    if approval is None:
+        return None
+    return {
+        "sha256": approval.signed_sha256,
+        "certificate": approval.certificate_subject,
+        "demonstration": approval.demonstration,
+    }
+
+
+def _steps_context(request, report, version, approval, letter, send_form=None) -> dict:
+    """Where the latest version stands (compiled → approved and signed → sent) and what this user may do."""
+    user = request.user
+    can_approve = bool(
+        version
+        and approval is None
+        and report.status == report.Status.DONE
+        and report_can_approve(user=user, report=report)
+    )
+    can_send = bool(approval and letter is None and report_can_send(user=user, report=report))
+    if can_send and send_form is None:
+        from .letter import default_addressee, default_signatory
+
+        name, position = default_signatory(report.language)
+        send_form = SendForm(
+            initial={
+                "date": timezone.localdate(),
+                "addressee": default_addressee(report.language),
+                "signatory_name": name,
+                "signatory_position": position,
+            }
+        )
+    return {
+        "version": version,
+        "approval": approval,
+        "letter": letter,
+        "can_approve": can_approve,
+        "can_send": can_send,
+        "send_form": send_form if can_send else None,
+        "sendable_kind": report.kind in (report.Kind.QUARTERLY, report.Kind.FINAL),
+    }
 
 
 def _summary_url(user, report) -> str:
@@ -151,15 +213,110 @@ def report_requeue_view(request, report_id):
 
 @login_required
 @require_POST
-def report_mark_sent_view(request, report_id):
+def report_approve_view(request, report_id):
+    """The director approves the latest version; it is signed with the Institute's key."""
+    _readers_only(request.user)
     report = report_get(user=request.user, report_id=report_id)
+    if not report_can_approve(user=request.user, report=report):
+        raise PermissionDenied
+    seen = request.POST.get("version", "")
     try:
-        report_mark_sent(user=request.user, report=report)
+        approval = report_approve(user=request.user, report=report, seen_version=int(seen) if seen.isdigit() else None)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Recorded as sent to the Department; the order's control card shows it."))
+        messages.success(
+            request,
+            _("Version %(number)d is approved and signed with the Institute's key.")
+            % {"number": approval.version.number},
+        )
     return redirect("report_detail", report_id=report.pk)
+
+
+@login_required
+@require_POST
+def report_send_view(request, report_id):
+    """The Institute records the sending: the outgoing number and date; the portal writes the cover letter."""
+    _readers_only(request.user)
+    report = report_get(user=request.user, report_id=report_id)
+    if not report_can_send(user=request.user, report=report):
+        raise PermissionDenied
+    form = SendForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            letter = report_send(user=request.user, report=report, **data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    for item in errors:
+                        form.add_error(field if field in form.fields else None, item)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Sent with letter № %(number)s of %(date)s; the order's control card shows it.")
+                % {"number": letter.number, "date": letter.date.strftime("%d.%m.%Y")},
+            )
+            return redirect("report_detail", report_id=report.pk)
+    messages.error(request, _("The sending was not recorded: please correct the fields below."))
+    version = report.latest_version
+    approval = version.approval_or_none if version else None
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "stale": report.is_stale,
+            "versions": report.versions.select_related("approval").order_by("-number"),
+            "can_requeue": report_can_queue(user=request.user, kind=report.kind, region=report.region),
+            "summary_url": _summary_url(request.user, report),
+            **_steps_context(request, report, version, approval, getattr(report, "letter", None), send_form=form),
+        },
+        status=400,
+    )
+
+
+@login_required
+def report_letter_view(request, report_id):
+    """The cover letter as sent: PDF, or DOCX with ?format=docx."""
+    _readers_only(request.user)
+    report = report_get(user=request.user, report_id=report_id)
+    letter = getattr(report, "letter", None)
+    if letter is None:
+        raise Http404("Not sent yet.")
+    docx = request.GET.get("format") == "docx"
+    field = letter.docx if docx else letter.pdf
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
+    return FileResponse(handle, as_attachment=True, filename=f"{report.file_stem()}-letter.{'docx' if docx else 'pdf'}")
+
+
+@login_required
+def report_verify_view(request):
+    """Anyone signed in uploads a PDF: is it a version this portal signed, and is it unchanged? A copy of a
+    report the user may not read is answered like any unknown file."""
+    from .signing import verify_pdf
+
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        checked = verify_pdf(data, trusted_pems=approvals_trusted_pems())
+        result = {
+            "checked": checked,
+            "approval": approval_by_signed_sha256(user=request.user, sha256=checked.sha256),
+            "name": form.cleaned_data["file"].name,
+        }
+    return render(
+        request,
+        "reports/verify.html",
+        {"form": form, "result": result},
+        status=400 if request.method == "POST" and not form.is_valid() else 200,
+    )
 
 
 def _download(request, report_id, number, ext):
@@ -170,6 +327,12 @@ def _download(request, report_id, number, ext):
     if version is None:
         raise Http404("Not compiled yet.")
     field = {"pdf": version.pdf, "xlsx": version.xlsx, "values": version.values_csv}[ext]
+    signed = False
+    if ext == "pdf" and request.GET.get("signed") != "0":
+        # Once approved, the signed PDF is the report; the compiled one stays at ?signed=0.
+        approval = version.approval_or_none
+        if approval is not None:
+            field, signed = approval.signed_pdf, True
     if not field:
         raise Http404("This version was compiled without this file.")
     try:
@@ -177,7 +340,10 @@ def _download(request, report_id, number, ext):
     except FileNotFoundError:
         raise Http404("The file is missing.") from None
     suffix = "" if number is None else f"-v{version.number}"
-    name = f"{report.file_stem()}-values{suffix}.zip" if ext == "values" else f"{report.file_stem()}{suffix}.{ext}"
+    if ext == "values":
+        name = f"{report.file_stem()}-values{suffix}.zip"
+    else:
+        name = f"{report.file_stem()}{suffix}{'-signed' if signed else ''}.{ext}"
     return FileResponse(handle, as_attachment=True, filename=name)
 
 

@@ -1,7 +1,7 @@
 from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from ..models import Status
 
@@ -81,6 +81,30 @@ DATED_REFERENCES = [
 def dated_reference(value) -> str:
     """A document's date in running text: 'of 24 November 2025' in the active language."""
     return str(DATED_REFERENCES[value.month - 1]) % {"day": value.day, "year": value.year}
+
+
+# A document's own date, as it stands under a signature or in a letter's register line: «2026 жылғы
+# 7 желтоқсан», «7 декабря 2026 года».
+OFFICIAL_DATES = [
+    pgettext_lazy("official date", "%(day)d January %(year)d"),
+    pgettext_lazy("official date", "%(day)d February %(year)d"),
+    pgettext_lazy("official date", "%(day)d March %(year)d"),
+    pgettext_lazy("official date", "%(day)d April %(year)d"),
+    pgettext_lazy("official date", "%(day)d May %(year)d"),
+    pgettext_lazy("official date", "%(day)d June %(year)d"),
+    pgettext_lazy("official date", "%(day)d July %(year)d"),
+    pgettext_lazy("official date", "%(day)d August %(year)d"),
+    pgettext_lazy("official date", "%(day)d September %(year)d"),
+    pgettext_lazy("official date", "%(day)d October %(year)d"),
+    pgettext_lazy("official date", "%(day)d November %(year)d"),
+    pgettext_lazy("official date", "%(day)d December %(year)d"),
+]
+
+
+@register.filter
+def official_date(value) -> str:
+    """A document's own date in words in the active language: «2026 жылғы 7 желтоқсан»."""
+    return str(OFFICIAL_DATES[value.month - 1]) % {"day": value.day, "year": value.year}
 
 
 # A quote names this many of the organisations that wrote it alike, and counts the rest.

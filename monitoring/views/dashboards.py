@@ -16,7 +16,7 @@ from ..dashboards import DashboardFilterForm, dashboard_data
 from ..exports import TABLES, table_title, write_table
 from ..figures import FigureFilters
 
-NATIONAL_ROLES = (User.Role.INSTITUTE, User.Role.MINISTRY, User.Role.ADMIN)
+NATIONAL_ROLES = (User.Role.INSTITUTE, User.Role.DIRECTOR, User.Role.MINISTRY, User.Role.ADMIN)
 
 
 def _region_for(request, code: str) -> Region:

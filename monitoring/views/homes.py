@@ -9,7 +9,7 @@ from pilots.models import User
 from ..models import Period, Status
 from ..selectors import organisations_missing, period_current, submission_list, submission_queue
 
-QUEUE_ROLES = (User.Role.REGION, User.Role.INSTITUTE, User.Role.MINISTRY, User.Role.ADMIN)
+QUEUE_ROLES = (User.Role.REGION, User.Role.INSTITUTE, User.Role.DIRECTOR, User.Role.MINISTRY, User.Role.ADMIN)
 PAGE_SIZE = 50
 SHOWN = ("submitted", "returned", "accepted", "late", "missing")
 

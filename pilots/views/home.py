@@ -12,6 +12,8 @@ def home(request):
         return redirect("organisation_detail", bin=user.organisation.bin)
     if user.role in (User.Role.REGION, User.Role.INSTITUTE):
         return redirect("monitoring_queue")
+    if user.role == User.Role.DIRECTOR:
+        return redirect("report_list")  # where versions wait for approval
     if user.role == User.Role.ADMIN:
         return redirect("admin:index")
     if user.role == User.Role.MINISTRY:
