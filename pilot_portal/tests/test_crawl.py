@@ -60,8 +60,8 @@ from pilots.selectors import (
     region_scope,
 )
 from pilots.services import activity_progress_set
-from reports.models import Report, ReportVersion
-from reports.selectors import report_can_mark_sent, report_can_queue, report_scope, summary_can_write
+from reports.models import CoverLetter, Report, ReportVersion
+from reports.selectors import report_can_approve, report_can_queue, report_can_send, report_scope, summary_can_write
 from reports.services import report_queue
 from reports.views import READERS
 
@@ -80,14 +80,22 @@ from .crawl import (
 # Every test reads the demo through the test database (and the demo fixture needs it set up first).
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "organisation", "region", "institute", "ministry", "admin")
+ROLES = ("anonymous", "organisation", "region", "institute", "director", "ministry", "admin")
 # What each expectation means for a response; see judge().
 OK, LOGIN, ADMIN_LOGIN = "200 (or a redirect to a 200)", "redirect to sign-in", "redirect to the admin's sign-in"
 NOT_FOUND, FORBIDDEN, NOT_ALLOWED = 404, 403, 405
 # Patterns anyone may reach unsigned; the rest send an anonymous visitor to sign in.
 PUBLIC = {"login", "logout", "set_language", "healthz"}
 # Views that take POST only: a GET answers 405 (after the sign-in check, for the signed-in ones).
-POST_ONLY = {"logout", "set_language", "submission_review", "submission_reopen", "report_requeue", "report_mark_sent"}
+POST_ONLY = {
+    "logout",
+    "set_language",
+    "submission_review",
+    "submission_reopen",
+    "report_requeue",
+    "report_approve",
+    "report_send",
+}
 # Sent last for each role: it ends the session the rest of the crawl uses.
 SENT_LAST = {"logout"}
 
@@ -136,6 +144,7 @@ def _build_demo() -> Demo:
         "organisation": staff,
         "region": coordinator,
         "institute": User.objects.get(username="institute"),
+        "director": User.objects.get(username="director"),
         "ministry": User.objects.get(username="ministry"),
         "admin": User.objects.get(username="admin"),
     }
@@ -529,6 +538,13 @@ def _report_version_file(user, o):
     return OK if o["report_id"].versions.filter(number=o["number"]).exists() else NOT_FOUND
 
 
+def _report_letter(user, o):
+    answer = _report_page(user, o)
+    if answer != OK:
+        return answer
+    return OK if CoverLetter.objects.filter(report=o["report_id"]).exists() else NOT_FOUND
+
+
 def _admin_index(user, o):
     return OK if user.is_staff else ADMIN_LOGIN
 
@@ -568,7 +584,10 @@ RULES = {
     "report_region_summary": _summary_page,
     "report_detail": _report_page,
     "report_requeue": _report_action,
-    "report_mark_sent": _report_action,
+    "report_approve": _report_action,
+    "report_send": _report_action,
+    "report_letter": _report_letter,
+    "report_verify": _signed_in,
     "report_pdf": _report_page,
     "report_xlsx": _report_page,
     "report_version_pdf": _report_version_file,
@@ -932,6 +951,17 @@ EXTRA_BODIES = {
         [("file", Upload("crawl.xlsx", template_workbook())), ("action", "import")],
     ],
     "report_list": _extra_report_list,
+    "report_approve": lambda d, o: [[("version", "1")]],
+    "report_send": lambda d, o: [
+        [
+            ("number", "01-12/crawl"),
+            ("date", _today()),
+            ("addressee", "crawl"),
+            ("signatory_name", "crawl"),
+            ("signatory_position", "crawl"),
+        ]
+    ],
+    "report_verify": lambda d, o: [[("file", Upload("crawl.pdf", PDF))]],
     "report_narrative": lambda d, o: [
         [(f"{section}_{lang}", "crawl") for section in ("conclusions", "recommendations") for lang in ("kk", "ru")]
     ],
@@ -963,8 +993,12 @@ def _may_requeue(user, o, body):
     return _sees_report(user, o) and report_can_queue(user=user, kind=report.kind, region=report.region)
 
 
-def _may_mark_sent(user, o, body):
-    return _sees_report(user, o) and report_can_mark_sent(user=user, report=o["report_id"])
+def _may_approve(user, o, body):
+    return _sees_report(user, o) and report_can_approve(user=user, report=o["report_id"])
+
+
+def _may_send(user, o, body):
+    return _sees_report(user, o) and report_can_send(user=user, report=o["report_id"])
 
 
 def _own_account(user, o, body):
@@ -996,7 +1030,8 @@ WRITERS = {
     "report_quarter_summary": lambda u, o, b: _summary_page(u, o) == OK,
     "report_region_summary": lambda u, o, b: _summary_page(u, o) == OK,
     "report_requeue": _may_requeue,
-    "report_mark_sent": _may_mark_sent,
+    "report_approve": _may_approve,
+    "report_send": _may_send,
 }
 # Every other known page is read-only whatever is posted to it.
 READ_ONLY = set(RULES) - set(WRITERS)

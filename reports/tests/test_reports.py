@@ -5,16 +5,16 @@ from dataclasses import dataclass
 
 import openpyxl
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import translation
 
 from monitoring import figures
 from monitoring.models import Period
-from pilots.control_card import order_control_card, order_current
-from pilots.models import ClauseExecution, Region, User
+from pilots.control_card import order_current
+from pilots.models import Region, User
 from reports.models import Report, ReportVersion
-from reports.services import BrokerUnavailable, report_compile, report_mark_sent, report_queue
+from reports.services import BrokerUnavailable, report_compile, report_queue
 from reports.snapshot import NARRATIVE_CODES, report_filters
 
 pytestmark = pytest.mark.django_db
@@ -307,18 +307,6 @@ def test_asking_again_once_the_broker_is_back_sends_the_waiting_report(institute
     assert not again.__class__.objects.get(pk=again.pk).waits_for_a_worker
 
 
-def test_a_report_already_sent_in_another_language_cannot_be_marked_sent_again(institute):
-    first = _final(institute)
-    second = _final(institute, language="ru")
-    report_mark_sent(user=institute, report=first)
-    with pytest.raises(ValidationError) as refused:
-        report_mark_sent(user=institute, report=second)
-    assert refused.value.code == "already_sent"
-    second.refresh_from_db()
-    assert second.sent_at is None
-    assert ClauseExecution.objects.filter(clause__number="3.2").count() == 1
-
-
 def test_compiling_again_keeps_every_version(client, institute):
     report = _final(institute)
     client.force_login(institute)
@@ -326,22 +314,6 @@ def test_compiling_again_keeps_every_version(client, institute):
     versions = list(report.versions.order_by("number"))
     assert [v.number for v in versions] == [1, 2]
     assert client.get(reverse("report_version_pdf", args=[report.pk, 1])).status_code == 200
-
-
-def test_marking_a_report_sent_marks_the_orders_clause(client, institute):
-    report = _final(institute)
-    client.force_login(institute)
-    client.post(reverse("report_mark_sent", args=[report.pk]))
-    report.refresh_from_db()
-    assert report.sent_by == institute
-    execution = ClauseExecution.objects.get(clause__number="3.2")
-    assert report.latest_version.pdf_sha256[:12] in execution.note and execution.reference == "final"
-    from django.utils import timezone
-
-    status = next(
-        s for s in order_control_card(order=order_current(), today=timezone.localdate()) if s.clause.number == "3.2"
-    )
-    assert status.state == "done"
 
 
 def test_the_institute_saves_the_conclusions_the_final_report_prints(client, institute):
