@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Report, ReportVersion
+from .models import Approval, CoverLetter, Report, ReportVersion
 
 
 class ReadOnlyAdmin:
@@ -117,3 +117,46 @@ class ReportAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     @admin.display(description=_("reason of failure"))
     def failure(self, report):
         return report.error_label
+
+
+@admin.register(Approval)
+class ApprovalAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Approvals are written by the director's approval alone, with their signed file; never edited here."""
+
+    list_display = ["version", "approver_name", "approved_at", "demonstration", "signed_sha256"]
+    list_select_related = ["version__report__period", "version__report__region"]
+    fields = [
+        "version",
+        "approved_by",
+        "approved_at",
+        "approver_name",
+        "approver_position",
+        "pdf_sha256",
+        "signed_sha256",
+        "signed_size",
+        "certificate_subject",
+        "certificate_serial",
+        "demonstration",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(CoverLetter)
+class CoverLetterAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["number", "date", "report", "signatory_name", "sent_by", "mailed_to"]
+    list_select_related = ["report__period", "report__region", "sent_by"]
+    search_fields = ["number"]
+    fields = [
+        "report",
+        "number",
+        "date",
+        "addressee",
+        "signatory_name",
+        "signatory_position",
+        "pdf_sha256",
+        "docx_sha256",
+        "sent_by",
+        "recorded_at",
+        "mailed_to",
+    ]
+    readonly_fields = fields

@@ -16,6 +16,7 @@ def control_card(request):
         context["statuses"] = order_control_card(order=order, today=today)
         context["latest_reports"] = _latest_reports(request.user)
         context["period_labels"] = _period_labels()
+        context["letters"] = _letters(request.user)
         context["final_report_done"] = any(
             s.clause.kind == Clause.Kind.FINAL_REPORT and s.state == State.DONE for s in context["statuses"]
         )
@@ -35,6 +36,15 @@ def _latest_reports(user) -> dict:
         "3.1": scope.filter(kind=Report.Kind.QUARTERLY).order_by("-requested_at", "-pk").first(),
         "3.2": scope.filter(kind=Report.Kind.FINAL).order_by("-requested_at", "-pk").first(),
     }
+
+
+def _letters(user) -> dict:
+    """The cover letters the user may read, by what clause 3.1 and 3.2 records name: a quarter's code or "final"."""
+    from reports.models import CoverLetter
+    from reports.selectors import report_scope
+
+    letters = CoverLetter.objects.filter(report__in=report_scope(user=user)).select_related("report__period")
+    return {(letter.report.period.code if letter.report.period_id else "final"): letter for letter in letters}
 
 
 def _period_labels() -> dict[str, str]:
