@@ -1,0 +1,437 @@
+"""The last steps of clause 3 as the director and the Institute meet them: compile → approve (the PDF gets
+the approval block and the Institute's signature) → send under a cover letter → the control card shows it."""
+
+import datetime
+import hashlib
+import io
+import subprocess
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
+from django.urls import reverse
+from django.utils import timezone
+
+from monitoring.models import Period
+from outbox.models import Message
+from outbox.services import message_deliver
+from pilots.models import ClauseExecution, User
+from reports.approvals import report_approve, report_send
+from reports.models import Approval, CoverLetter, Report
+from reports.services import report_queue
+from reports.signing import verify_pdf
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+
+
+def _compile(kind="final", language="kk", period="2026-Q3") -> Report:
+    institute = User.objects.get(username="institute")
+    report, _created = report_queue(
+        user=institute,
+        kind=kind,
+        language=language,
+        period=None if kind == "final" else Period.objects.get(code=period),
+    )
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE, report.error
+    return report
+
+
+def _text(path_or_bytes) -> str:
+    if isinstance(path_or_bytes, bytes):
+        done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=path_or_bytes, capture_output=True, check=True)
+        return " ".join(done.stdout.decode().split())
+    done = subprocess.run(["pdftotext", "-layout", str(path_or_bytes), "-"], capture_output=True, text=True, check=True)
+    return " ".join(done.stdout.split())
+
+
+def _first_page(path) -> str:
+    done = subprocess.run(
+        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return " ".join(done.stdout.split())
+
+
+def _read(field) -> bytes:
+    with field.open("rb") as handle:
+        return handle.read()
+
+
+def _download(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+@pytest.fixture
+def director(demo):
+    return User.objects.get(username="director")
+
+
+def _send(user, report, **overrides):
+    fields = {
+        "number": "01-12/345",
+        "date": TODAY(),
+        "addressee": "Департамент дошкольного образования",
+        "signatory_name": "Д. Директор",
+        "signatory_position": "Директор",
+    }
+    return report_send(user=user, report=report, **{**fields, **overrides})
+
+
+# --- the whole path -----------------------------------------------------------------------------------
+
+
+def test_the_directors_approval_stamps_the_title_page_and_signs_the_pdf(client, director):
+    report = _compile("final", "kk")
+    version = report.latest_version
+    assert "БЕКІТЕМІН" not in _first_page(version.pdf.path)  # the compiled PDF has no approval block
+    client.force_login(director)
+    response = client.post(reverse("report_approve", args=[report.pk]), {"version": version.number})
+    assert response.status_code == 302
+    approval = Approval.objects.get(version=version)
+    signed = _read(approval.signed_pdf)
+    page_one = _first_page(approval.signed_pdf.path)
+    assert "БЕКІТЕМІН" in page_one and "Д. Директор" in page_one
+    assert "Ерте жастағы баланы дамыту институтының директоры" in page_one or "директор" in page_one.lower()
+    assert signed.startswith(_read(version.pdf))  # the compiled file stays the first revision
+    assert hashlib.sha256(signed).hexdigest() == approval.signed_sha256
+    assert approval.pdf_sha256 == version.pdf_sha256 and approval.approved_by == director
+    checked = verify_pdf(signed, trusted_pems=[approval.certificate_pem])
+    assert checked.signed and checked.intact and checked.valid and checked.whole_file
+
+
+def test_the_demo_signature_says_it_is_a_demonstration_in_its_reason(director):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    approval = report_approve(user=director, report=_compile("quarterly", "ru"))
+    assert approval.demonstration
+    reader = PdfFileReader(io.BytesIO(_read(approval.signed_pdf)))
+    reason = str(reader.embedded_signatures[0].sig_object.get("/Reason"))
+    assert "емонстрац" in reason  # «Демонстрационная подпись…»
+    assert "УТВЕРЖДАЮ" in _first_page(approval.signed_pdf.path)
+
+
+def test_downloads_offer_the_signed_pdf_once_approved_and_the_compiled_one_on_request(client, director):
+    report = _compile("quarterly", "kk")
+    version = report.latest_version
+    client.force_login(User.objects.get(username="ministry"))
+    before = _download(client.get(reverse("report_pdf", args=[report.pk])))
+    assert hashlib.sha256(before).hexdigest() == version.pdf_sha256
+    approval = report_approve(user=director, report=report)
+    after = client.get(reverse("report_pdf", args=[report.pk]))
+    assert hashlib.sha256(_download(after)).hexdigest() == approval.signed_sha256
+    assert "signed" in after["Content-Disposition"]
+    compiled = _download(client.get(reverse("report_pdf", args=[report.pk]) + "?signed=0"))
+    assert hashlib.sha256(compiled).hexdigest() == version.pdf_sha256
+
+
+def test_the_reports_json_says_approved_signed_and_sent(client, director, institute):
+    report = _compile("quarterly", "ru")
+    client.force_login(institute)
+    url = reverse("report_detail", args=[report.pk])
+    first = client.get(url, HTTP_ACCEPT="application/json").json()
+    assert first["approved"] is None and first["signed"] is None and first["sent"] is None
+    approval = report_approve(user=director, report=report)
+    _send(institute, report, number="01-12/7")
+    data = client.get(url, HTTP_ACCEPT="application/json").json()
+    assert data["approved"]["version"] == 1 and data["approved"]["by"] == "Д. Директор"
+    assert data["signed"]["sha256"] == approval.signed_sha256 and data["signed"]["demonstration"] is True
+    assert data["sent"] == {"number": "01-12/7", "date": TODAY().strftime("%d.%m.%Y")}
+
+
+def test_sending_writes_the_letter_records_clause_3_2_and_the_control_card_links_it(client, director, institute):
+    report = _compile("final", "kk")
+    approval = report_approve(user=director, report=report)
+    client.force_login(institute)
+    page = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert ('name="number"' in page and "Ерте жастағы" in page) or 'name="addressee"' in page
+    date = TODAY().strftime("%d.%m.%Y")
+    response = client.post(
+        reverse("report_send", args=[report.pk]),
+        {
+            "number": "01-12/345",
+            "date": date,
+            "addressee": "Мектепке дейінгі білім беру департаменті",
+            "signatory_name": "Д. Директор",
+            "signatory_position": "Директор",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    letter = CoverLetter.objects.get(report=report)
+    text = _text(letter.pdf.path)
+    assert "01-12/345" in text
+    assert f"{TODAY().year} жылғы {TODAY().day}" in text  # «2026 жылғы 2 желтоқсан»
+    assert "3-тармағының 2) тармақшасы" in text
+    assert approval.signed_sha256 in text.replace(" ", "") and report.latest_version.xlsx_sha256 in text.replace(
+        " ", ""
+    )
+    execution = ClauseExecution.objects.get(clause__number="3.2", reference="final")
+    assert execution.done_on == TODAY() and "01-12/345" in execution.note
+    card = client.get(reverse("order")).content.decode()
+    assert reverse("report_letter", args=[report.pk]) in card and "01-12/345" in card
+    letter_pdf = client.get(reverse("report_letter", args=[report.pk]))
+    assert hashlib.sha256(_download(letter_pdf)).hexdigest() == letter.pdf_sha256
+    docx = client.get(reverse("report_letter", args=[report.pk]) + "?format=docx")
+    assert hashlib.sha256(_download(docx)).hexdigest() == letter.docx_sha256
+
+
+def test_the_letters_docx_names_the_number_and_the_checksums(director, institute):
+    import docx
+
+    report = _compile("quarterly", "ru")
+    approval = report_approve(user=director, report=report)
+    letter = _send(institute, report, number="02-05/11")
+    document = docx.Document(io.BytesIO(_read(letter.docx)))
+    text = " ".join(p.text for p in document.paragraphs)
+    text += " ".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert "02-05/11" in text and "подпункт" in text
+    assert approval.signed_sha256 in text.replace(" ", "").replace("\n", "")
+
+
+def test_approval_mails_the_institutes_analysts(director, institute):
+    approval = report_approve(user=director, report=_compile("quarterly", "kk"))
+    keys = set(Message.objects.filter(key__startswith=f"approval:{approval.pk}:").values_list("key", flat=True))
+    assert f"approval:{approval.pk}:{institute.pk}" in keys
+    assert f"approval:{approval.pk}:{director.pk}" not in keys
+
+
+def test_a_sent_report_is_mailed_with_its_files_when_an_address_is_set(settings, director, institute):
+    settings.REPORT_SEND_EMAIL = "department@example.org"
+    report = _compile("quarterly", "kk")
+    report_approve(user=director, report=report)
+    letter = _send(institute, report)
+    message = Message.objects.get(key=f"letter:{letter.pk}")
+    mail.outbox.clear()
+    message_deliver(message_id=message.pk)
+    sent = mail.outbox[-1]
+    assert sent.to == ["department@example.org"] and letter.mailed_to == "department@example.org"
+    names = [name for name, _content, _type in sent.attachments]
+    assert len(names) == 3 and any(n.endswith("-letter.pdf") for n in names) and any(n.endswith(".xlsx") for n in names)
+
+
+def test_without_an_address_a_sent_report_is_not_mailed(director, institute):
+    report = _compile("quarterly", "kk")
+    report_approve(user=director, report=report)
+    letter = _send(institute, report)
+    assert letter.mailed_to == "" and not Message.objects.filter(key=f"letter:{letter.pk}").exists()
+    assert CoverLetter.objects.filter(pk=letter.pk).exists()  # positive control: it was sent
+
+
+# --- refusals -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("username", ["institute", "ministry", "admin"])
+def test_nobody_but_the_director_may_approve(client, demo, username):
+    report = _compile("quarterly", "kk")
+    client.force_login(User.objects.get(username=username))
+    assert client.post(reverse("report_approve", args=[report.pk])).status_code == 403
+    assert not Approval.objects.exists()
+    client.force_login(User.objects.get(username="director"))
+    client.post(reverse("report_approve", args=[report.pk]))
+    assert Approval.objects.count() == 1  # the director, with the same request, may
+
+
+def test_a_coordinator_cannot_even_see_a_national_report_to_approve(client, demo):
+    report = _compile("quarterly", "kk")
+    client.force_login(User.objects.get(username="region-kz-71"))
+    assert client.post(reverse("report_approve", args=[report.pk])).status_code == 404
+    with pytest.raises(PermissionDenied):
+        report_approve(user=User.objects.get(username="region-kz-71"), report=report)
+
+
+def test_a_second_approval_of_the_same_version_is_refused(director):
+    report = _compile("quarterly", "kk")
+    report_approve(user=director, report=report)
+    with pytest.raises(ValidationError) as refused:
+        report_approve(user=director, report=report)
+    assert refused.value.code == "already_approved" and Approval.objects.count() == 1
+
+
+def test_a_report_not_yet_compiled_cannot_be_approved(director, broker):
+    broker.up = True  # recorded, not run: the report stays queued with no version
+    report, _created = report_queue(user=User.objects.get(username="institute"), kind="final", language="kk")
+    with pytest.raises(ValidationError) as refused:
+        report_approve(user=director, report=report)
+    assert refused.value.code == "not_compiled" and not Approval.objects.exists()
+
+
+def test_a_version_other_than_the_one_the_director_read_is_not_approved(director):
+    report = _compile("quarterly", "kk")
+    with pytest.raises(ValidationError) as refused:
+        report_approve(user=director, report=report, seen_version=2)
+    assert refused.value.code == "stale_version"
+    assert report_approve(user=director, report=report, seen_version=1).version.number == 1
+
+
+def test_a_correction_is_a_new_version_that_needs_its_own_approval(director, institute):
+    from reports.services import report_requeue
+
+    report = _compile("quarterly", "kk")
+    first = report_approve(user=director, report=report)
+    report_requeue(user=institute, report=report)
+    report.refresh_from_db()
+    assert report.latest_version.number == 2
+    with pytest.raises(ValidationError) as refused:
+        _send(institute, report)
+    assert refused.value.code == "not_approved"
+    second = report_approve(user=director, report=report)
+    assert second.version.number == 2 and second.signed_sha256 != first.signed_sha256
+
+
+def test_an_approved_version_cannot_be_deleted(director):
+    report = _compile("quarterly", "kk")
+    version = report_approve(user=director, report=report).version
+    with pytest.raises(ProtectedError):
+        version.delete()
+    assert report.versions.filter(pk=version.pk).exists()
+
+
+def test_without_a_signing_key_nothing_is_approved_and_no_file_is_left(settings, director, tmp_path):
+    settings.REPORT_SIGNING_P12 = ""
+    settings.REPORT_DEMO_SIGNING_P12 = tmp_path / "absent.p12"
+    report = _compile("quarterly", "kk")
+    with pytest.raises(ValidationError) as refused:
+        report_approve(user=director, report=report)
+    assert refused.value.code == "no_key" and not Approval.objects.exists()
+    folder = settings.MEDIA_ROOT / "reports" / str(report.pk) / "v1"
+    assert not [p for p in folder.iterdir() if "signed" in p.name]
+
+
+def test_the_refusal_reaches_the_director_in_their_language(client, settings, director, tmp_path):
+    settings.REPORT_SIGNING_P12 = ""
+    settings.REPORT_DEMO_SIGNING_P12 = tmp_path / "absent.p12"
+    User.objects.filter(pk=director.pk).update(language="ru")
+    report = _compile("quarterly", "kk")
+    client.force_login(director)
+    response = client.post(reverse("report_approve", args=[report.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="ru")
+    page = response.content.decode()
+    assert "REPORT_SIGNING_P12" in page and not Approval.objects.exists()
+
+
+def test_an_expired_certificate_is_refused(settings, director, expired_p12):
+    settings.REPORT_SIGNING_P12, settings.REPORT_SIGNING_PASSWORD = expired_p12
+    report = _compile("quarterly", "kk")
+    with pytest.raises(ValidationError) as refused:
+        report_approve(user=director, report=report)
+    assert refused.value.code == "expired" and not Approval.objects.exists()
+
+
+def test_an_unapproved_version_cannot_be_sent(client, institute):
+    report = _compile("quarterly", "kk")
+    with pytest.raises(ValidationError) as refused:
+        _send(institute, report)
+    assert refused.value.code == "not_approved"
+    assert not CoverLetter.objects.exists() and not ClauseExecution.objects.filter(clause__number="3.1").exists()
+
+
+def test_the_director_and_the_ministry_cannot_send(client, director):
+    report = _compile("quarterly", "kk")
+    report_approve(user=director, report=report)
+    for username in ("director", "ministry"):
+        client.force_login(User.objects.get(username=username))
+        assert client.post(reverse("report_send", args=[report.pk]), {"number": "1"}).status_code == 403
+    assert not CoverLetter.objects.exists()
+    _send(User.objects.get(username="institute"), report)
+    assert CoverLetter.objects.count() == 1  # the Institute may
+
+
+def test_an_outgoing_number_already_used_is_refused_on_its_field(director, institute):
+    first = _compile("quarterly", "kk", period="2026-Q2")
+    second = _compile("quarterly", "kk", period="2026-Q3")
+    for report in (first, second):
+        report_approve(user=director, report=report)
+    _send(institute, first, number="01-12/345")
+    with pytest.raises(ValidationError) as refused:
+        _send(institute, second, number="01-12/345")
+    assert refused.value.error_dict["number"][0].code == "number_used"
+    assert not CoverLetter.objects.filter(report=second).exists()
+    assert _send(institute, second, number="01-12/346").report == second
+
+
+@pytest.mark.parametrize(
+    ("days", "code"),
+    [(1, "date_future"), (-400, "date_too_early")],
+)
+def test_a_letter_dated_in_the_future_or_before_the_approval_is_refused(director, institute, days, code):
+    report = _compile("quarterly", "kk")
+    report_approve(user=director, report=report)
+    with pytest.raises(ValidationError) as refused:
+        _send(institute, report, date=TODAY() + datetime.timedelta(days=days))
+    assert refused.value.error_dict["date"][0].code == code and not CoverLetter.objects.exists()
+    assert _send(institute, report, date=TODAY()).date == TODAY()
+
+
+def test_the_send_form_shows_the_refusal_beside_the_field_and_keeps_what_was_typed(client, director, institute):
+    report = _compile("quarterly", "kk")
+    report_approve(user=director, report=report)
+    client.force_login(institute)
+    response = client.post(
+        reverse("report_send", args=[report.pk]),
+        {
+            "number": "01-12/9",
+            "date": "31.02.2026",
+            "addressee": "Департамент",
+            "signatory_name": "Д. Директор",
+            "signatory_position": "Директор",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "dd.mm.yyyy" in page and 'value="01-12/9"' in page
+    assert not CoverLetter.objects.exists()
+
+
+def test_the_same_quarters_report_in_the_other_language_cannot_be_sent_again(director, institute):
+    kazakh, russian = _compile("quarterly", "kk"), _compile("quarterly", "ru")
+    for report in (kazakh, russian):
+        report_approve(user=director, report=report)
+    _send(institute, kazakh, number="1")
+    with pytest.raises(ValidationError) as refused:
+        _send(institute, russian, number="2")
+    assert refused.value.code == "already_sent"
+    assert ClauseExecution.objects.filter(clause__number="3.1").count() == 1
+
+
+# --- verification --------------------------------------------------------------------------------------
+
+
+def test_the_verification_page_recognises_a_signed_copy(client, director):
+    report = _compile("quarterly", "kk")
+    approval = report_approve(user=director, report=report)
+    client.force_login(User.objects.get(username="ministry"))
+    upload = io.BytesIO(_read(approval.signed_pdf))
+    upload.name = "copy.pdf"
+    page = client.post(reverse("report_verify"), {"file": upload}).content.decode()
+    assert "unchanged" in page and approval.signed_sha256 in page
+
+
+def test_the_verification_page_reports_an_altered_copy_as_not_matching(client, director):
+    report = _compile("quarterly", "kk")
+    approval = report_approve(user=director, report=report)
+    signed = bytearray(_read(approval.signed_pdf))
+    at = signed.index(b"/Producer") if b"/Producer" in signed else len(signed) // 3
+    signed[at + 1] ^= 0x01
+    client.force_login(User.objects.get(username="ministry"))
+    upload = io.BytesIO(bytes(signed))
+    upload.name = "altered.pdf"
+    page = client.post(reverse("report_verify"), {"file": upload}).content.decode()
+    assert "does not match" in page and "unchanged" not in page
+
+
+def test_the_verification_page_answers_a_reader_without_access_as_for_any_unknown_file(client, director):
+    report = _compile("quarterly", "kk")
+    approval = report_approve(user=director, report=report)
+    client.force_login(User.objects.get(username="region-kz-71"))
+    upload = io.BytesIO(_read(approval.signed_pdf))
+    upload.name = "copy.pdf"
+    page = client.post(reverse("report_verify"), {"file": upload}).content.decode()
+    assert "does not match" in page and reverse("report_detail", args=[report.pk]) not in page
+
+
+def test_the_verification_page_refuses_garbage_without_an_error(client, demo):
+    client.force_login(User.objects.get(username="ministry"))
+    upload = io.BytesIO(b"not a pdf at all")
+    upload.name = "x.pdf"
+    response = client.post(reverse("report_verify"), {"file": upload})
+    assert response.status_code == 200 and "does not match" in response.content.decode()
