@@ -1,6 +1,6 @@
 """Reads of reports. report_scope() is the one door: lists, pages and downloads all go through it."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -9,7 +9,7 @@ from monitoring.models import Period
 from pilots.models import Region, User
 from pilots.selectors import region_scope
 
-from .models import Approval, Narrative, Report
+from .models import Approval, Narrative, Report, ReportVersion
 
 NATIONAL_READERS = (User.Role.INSTITUTE, User.Role.DIRECTOR, User.Role.MINISTRY, User.Role.ADMIN)
 
@@ -79,7 +79,8 @@ def approval_by_signed_sha256(*, user: User, sha256: str) -> Approval | None:
 
 
 def report_list(*, user: User, kind: str = "") -> QuerySet[Report]:
-    qs = report_scope(user=user).prefetch_related("versions")
+    versions = ReportVersion.objects.select_related("approval").order_by("-number")
+    qs = report_scope(user=user).prefetch_related(Prefetch("versions", queryset=versions))
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("-requested_at", "-pk")

@@ -92,7 +92,14 @@ def report_list_view(request):
     return render(
         request,
         "reports/list.html",
-        {"form": form, "page": page, "can_queue": can_queue, "can_write_summaries": can_write_summaries},
+        {
+            "form": form,
+            "page": page,
+            "can_queue": can_queue,
+            "can_write_summaries": can_write_summaries,
+            # Versions waiting for approval are marked for the one who approves.
+            "is_approver": report_can_approve(user=request.user, report=None),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
