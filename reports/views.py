@@ -171,7 +171,7 @@ def _steps_context(request, report, version, approval, letter, send_form=None) -
     can_approve = bool(
         version
         and approval is None
-        and report.status == report.Status.DONE
+        and report.status not in (report.Status.QUEUED, report.Status.RUNNING)
         and report_can_approve(user=user, report=report)
     )
     can_send = bool(approval and letter is None and report_can_send(user=user, report=report))
