@@ -14,6 +14,8 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
@@ -167,7 +169,8 @@ def _paragraphs(report: Report, approval: Approval) -> list[str]:
         "quarter": report.period.document_label if report.period_id else "",
         "region": report.region.name if report.region_id else "",
     }
-    first = " ".join(sends.split())  # an order not in the portal leaves gaps; its words close up
+    # An order not in the portal leaves gaps, which close up; a no-break space (after «№») stays.
+    first = re.sub(r" {2,}", " ", sends).strip()
     if citation is not None and citation.signed_by:
         first += " " + _("The order was signed by the %(issuer)s.") % {"issuer": citation.signed_by}
     approver = " ".join(part for part in (approval.approver_position, approval.approver_name) if part)
@@ -257,8 +260,18 @@ def render_letter_pdf(content: LetterContent) -> bytes:
     from weasyprint import HTML
 
     with translation.override(content.language):
-        html = render_to_string("reports/letter/letter.html", {"c": content})
+        paragraphs = [_numbers_kept_whole(text) for text in content.paragraphs]
+        html = render_to_string("reports/letter/letter.html", {"c": content, "paragraphs": paragraphs})
     return HTML(string=html, base_url=str(Path(__file__).parent)).write_pdf()
+
+
+# «№ ___» and «№ 01-12/345»: Pango breaks a line after a no-break space before «_» and at a number's hyphen.
+NUMBERED = re.compile(r"№\u00a0\S+")
+
+
+def _numbers_kept_whole(text: str) -> str:
+    escaped = conditional_escape(text)
+    return mark_safe(NUMBERED.sub(lambda match: f'<span class="nowrap">{match[0]}</span>', escaped))
 
 
 # --- DOCX -----------------------------------------------------------------------------------------
@@ -302,7 +315,7 @@ def render_letter_docx(content: LetterContent) -> bytes:
         name = cell.paragraphs[0]
         name.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = name.add_run(side.name.upper())
-        run.bold, run.font.size = True, Pt(9.5)
+        run.bold, run.font.size = True, Pt(9)
         _language(run, side.language)
         city = cell.add_paragraph()
         city.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -318,9 +331,9 @@ def render_letter_docx(content: LetterContent) -> bytes:
     top = document.add_table(rows=1, cols=2)
     top.autofit = False
     left, right = top.rows[0].cells
-    left.width, right.width = Mm(80), Mm(90)
+    left.width, right.width = Mm(85), Mm(85)
     register = left.paragraphs[0]
-    register.add_run(f"{content.date_words} {content.number}")
+    register.add_run(f"{content.date_words}\u00a0\u00a0{content.number}").font.size = Pt(12)
     subject = left.add_paragraph()
     subject.paragraph_format.space_before = Pt(12)
     subject.add_run(content.subject).italic = True
@@ -328,11 +341,11 @@ def render_letter_docx(content: LetterContent) -> bytes:
         paragraph = right.paragraphs[0] if index == 0 else right.add_paragraph()
         paragraph.add_run(line).bold = True
 
-    for text in content.paragraphs:
+    for index, text in enumerate(content.paragraphs):
         paragraph = document.add_paragraph(text)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         paragraph.paragraph_format.first_line_indent = Cm(1.25)
-        paragraph.paragraph_format.space_before = Pt(6)
+        paragraph.paragraph_format.space_before = Pt(24 if index == 0 else 6)
     if content.paragraphs:
         document.paragraphs[-1].paragraph_format.space_after = Pt(6)
 

@@ -298,3 +298,9 @@ def test_without_an_active_director_the_signatory_is_empty():
 )
 def test_a_name_is_printed_as_initials_and_surname(first, last, printed):
     assert initials_and_surname(first, last) == printed
+
+
+def test_the_orders_number_stays_bound_to_its_sign():
+    first = _content(_approved("final", "ru")).paragraphs[0]
+    assert "№\u00a0___" in first
+    assert "№ ___" not in first
