@@ -327,13 +327,15 @@ def render_letter_docx(content: LetterContent) -> bytes:
     _bottom_rule(rule)
     rule.paragraph_format.space_after = Pt(10)
 
-    # The register line and the heading to the text left, the addressee right.
+    # The register (date, then number: a long number never pushes into the addressee) and the heading to
+    # the text left, the addressee right.
     top = document.add_table(rows=1, cols=2)
     top.autofit = False
     left, right = top.rows[0].cells
     left.width, right.width = Mm(85), Mm(85)
     register = left.paragraphs[0]
-    register.add_run(f"{content.date_words}\u00a0\u00a0{content.number}").font.size = Pt(12)
+    register.add_run(content.date_words)
+    left.add_paragraph().add_run(content.number)
     subject = left.add_paragraph()
     subject.paragraph_format.space_before = Pt(12)
     subject.add_run(content.subject).italic = True
