@@ -151,14 +151,9 @@ def load_signing_key(*, now: dt.datetime | None = None) -> SigningKey:
             code="no_key",
         ) from None
     private_key, certificate, extra = _open_pkcs12(data, passphrase, path)
-    if certificate is None:
+    if private_key is None or certificate is None or not _key_matches(private_key, certificate):
         raise ValidationError(
-            _("The signing key file %(path)s holds no certificate.") % {"path": path},
-            code="bad_key",
-        )
-    if private_key is None or not _key_matches(private_key, certificate):
-        raise ValidationError(
-            _("The signing key file %(path)s holds no private key for its certificate.") % {"path": path},
+            _("The signing key file %(path)s holds no private key with its certificate.") % {"path": path},
             code="no_private_key",
         )
     if certificate.not_valid_after_utc < now:
