@@ -192,8 +192,8 @@ def _open_pkcs12(data: bytes, passphrase: str, path: Path):
     except Exception:  # noqa: BLE001
         raise ValidationError(
             _(
-                "The signing key file %(path)s cannot be opened: wrong passphrase (REPORT_SIGNING_PASSWORD) "
-                "or not a PKCS#12 file. GOST keys cannot be used; the key must be RSA."
+                "The signing key file %(path)s cannot be opened: wrong passphrase or not a PKCS#12 file. "
+                "Check REPORT_SIGNING_PASSWORD; a GOST key cannot be used, the key must be RSA."
             )
             % {"path": path},
             code="bad_key",

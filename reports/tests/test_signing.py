@@ -201,7 +201,7 @@ def test_wrong_passphrase_is_a_bad_key_and_the_message_never_repeats_a_passphras
 
     assert refused.value.code == "bad_key"
     message = refused.value.messages[0]
-    assert "wrong passphrase or not a PKCS#12 file" in message.replace(" (REPORT_SIGNING_PASSWORD)", "")
+    assert "cannot be opened: wrong passphrase or not a PKCS#12 file" in message
     assert str(keys["valid"].path) in message
     assert wrong not in message
     assert PASSPHRASE not in message
