@@ -151,9 +151,20 @@ def _on_commit_as_in_production(monkeypatch):
     monkeypatch.setattr(Atomic, "__exit__", exit_and_run_callbacks_of_the_outermost)
 
 
+@pytest.fixture(scope="session")
+def _signing_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("signing")
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
-    """Cheap password hashing, files in a temporary folder, English unless a test says otherwise."""
+def _fast_and_isolated(settings, tmp_path, _signing_folder):
+    """Cheap password hashing, files in a temporary folder, English unless a test says otherwise.
+
+    No test signs with a key from the environment; the demonstration key that load_demo makes is
+    made once per run, outside the work tree."""
+    settings.REPORT_SIGNING_P12 = ""
+    settings.REPORT_SIGNING_PASSWORD = ""
+    settings.REPORT_DEMO_SIGNING_P12 = _signing_folder / "demo-signing.p12"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "en"
     settings.MEDIA_ROOT = tmp_path / "media"

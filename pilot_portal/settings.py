@@ -164,6 +164,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Evidence and reports live here and are only ever served through views that check scope.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# The Institute's PKCS#12 key that signs approved reports (PAdES), and its passphrase; never in the
+# repository. Unset, reports are signed with the demonstration key that load_demo makes (docs/signing.md).
+REPORT_SIGNING_P12 = env.str("REPORT_SIGNING_P12", default="")
+REPORT_SIGNING_PASSWORD = env.str("REPORT_SIGNING_PASSWORD", default="")
+REPORT_DEMO_SIGNING_P12 = env.path("REPORT_DEMO_SIGNING_P12", default=BASE_DIR / "var" / "demo-signing.p12")
 # Nothing is routed here: files under MEDIA_ROOT go out only through views that check scope.
 MEDIA_URL = "/private-files-are-never-served/"
 STORAGES = {

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from monitoring.demo import load_catalogue, load_demo_submissions
 from pilots.demo import DEMO_PASSWORD, load_demo
+from reports.signing import ensure_demo_key
 
 
 class Command(BaseCommand):
@@ -34,3 +35,6 @@ class Command(BaseCommand):
                 f"{submissions} new monitoring submissions."
             )
         )
+        created = ensure_demo_key()
+        if created is not None:
+            self.stdout.write(f"A demonstration signing certificate was created at {created} (not a legal signature).")
