@@ -6,16 +6,14 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
 from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 from pyhanko.pdf_utils import generic
@@ -29,9 +27,8 @@ from weasyprint import HTML
 
 from reports import signing
 from reports.signing import ApprovalBlock, load_signing_key, sign_approved_pdf, verify_pdf
+from reports.tests.signing_keys import PASSPHRASE, SUBJECT, KeyFile, certificate_for
 
-PASSPHRASE = "correct horse battery staple"
-SUBJECT = "Балаларды ерте дамыту институты"
 BLOCK = ApprovalBlock(
     heading="БЕКІТЕМІН",
     position="Балаларды ерте дамыту институтының директоры",
@@ -41,71 +38,6 @@ BLOCK = ApprovalBlock(
 )
 REASON = "Есепті бекіту"
 LOCATION = "Астана"
-
-
-@dataclass(frozen=True)
-class KeyFile:
-    certificate: x509.Certificate
-    path: Path
-
-    @property
-    def pem(self) -> str:
-        return self.certificate.public_bytes(serialization.Encoding.PEM).decode()
-
-
-def _certificate(private_key, *, not_before: dt.datetime, not_after: dt.datetime) -> x509.Certificate:
-    name = x509.Name(
-        [x509.NameAttribute(NameOID.ORGANIZATION_NAME, SUBJECT), x509.NameAttribute(NameOID.COMMON_NAME, "Директор")]
-    )
-    usage = x509.KeyUsage(True, True, False, False, False, False, False, False, False)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(private_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(usage, critical=True)
-        .sign(private_key, hashes.SHA256())
-    )
-
-
-@pytest.fixture(scope="session")
-def keys(tmp_path_factory) -> dict[str, KeyFile]:
-    """PKCS#12 files made once per run: RSA 2048 is quick and as good as 3072 for these checks."""
-    folder = tmp_path_factory.mktemp("keys")
-    now = dt.datetime.now(dt.UTC)
-    periods = {
-        "valid": (now - dt.timedelta(days=1), now + dt.timedelta(days=365)),
-        "expired": (dt.datetime(2024, 3, 9, 12, tzinfo=dt.UTC), dt.datetime(2025, 3, 9, 12, tzinfo=dt.UTC)),
-        "future": (dt.datetime(2030, 5, 17, 12, tzinfo=dt.UTC), now + dt.timedelta(days=3000)),
-        # Another key whose certificate has the same subject as the valid one.
-        "impostor": (now - dt.timedelta(days=1), now + dt.timedelta(days=365)),
-    }
-    made = {}
-    for name, (not_before, not_after) in periods.items():
-        private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        certificate = _certificate(private_key, not_before=not_before, not_after=not_after)
-        path = folder / f"{name}.p12"
-        path.write_bytes(
-            pkcs12.serialize_key_and_certificates(
-                b"key", private_key, certificate, None, serialization.BestAvailableEncryption(PASSPHRASE.encode())
-            )
-        )
-        made[name] = KeyFile(certificate, path)
-    certificate_only = folder / "certificate-only.p12"
-    certificate_only.write_bytes(
-        pkcs12.serialize_java_truststore(
-            [pkcs12.PKCS12Certificate(made["valid"].certificate, b"cert")],
-            serialization.BestAvailableEncryption(PASSPHRASE.encode()),
-        )
-    )
-    made["certificate_only"] = KeyFile(made["valid"].certificate, certificate_only)
-    not_pkcs12 = folder / "not-a-key.p12"
-    not_pkcs12.write_bytes(b"-----BEGIN NOTHING-----\nthis is not a key\n")
-    made["not_pkcs12"] = KeyFile(made["valid"].certificate, not_pkcs12)
-    return made
 
 
 def _load(test_key: KeyFile, passphrase: str = PASSPHRASE, **others):
@@ -281,7 +213,7 @@ def test_ensure_demo_key_leaves_demo_alone_when_the_institutes_key_is_configured
 def _demo_key_ending_in(path: Path, days: int) -> None:
     private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = dt.datetime.now(dt.UTC)
-    certificate = _certificate(
+    certificate = certificate_for(
         private_key, not_before=now - dt.timedelta(days=700), not_after=now + dt.timedelta(days=days)
     )
     encryption = serialization.BestAvailableEncryption(signing.DEMO_PASSPHRASE.encode())
