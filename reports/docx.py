@@ -30,7 +30,7 @@ from docx.text.paragraph import Paragraph
 
 from . import png, svg
 from .citation import report_citation
-from .pdf import Chart, chart_parts, report_html
+from .pdf import LEAD_ROWS, TAIL_ROWS, WHOLE_ROWS, Chart, chart_parts, report_html
 from .snapshot import Snapshot
 
 FONT = "Arial"  # in every Word, with every Kazakh letter; close to the PDF's DejaVu Sans in width
@@ -404,12 +404,18 @@ class _Writer:
         size = 7.5 if self.wide else 8
         head_size = 7 if "skills" in classes else size
         out = []
+        last = len(body_rows) - 1
+        # As the PDF: a short table kept whole, a long one neither starting nor ending on a stub.
+        keep = {i for i in range(last) if last < WHOLE_ROWS or i < LEAD_ROWS - 1 or i >= last - TAIL_ROWS + 1}
         pending: dict[int, list[int]] = {}  # grid column → [rows it is still merged down, columns it spans]
-        for row, is_header in [(r, True) for r in header_rows] + [(r, False) for r in body_rows]:
-            out.append(self._row_xml(row, is_header, widths, pending, head_size if is_header else size))
+        for row in header_rows:
+            out.append(self._row_xml(row, True, widths, pending, head_size, keep=True))
+        for index, row in enumerate(body_rows):
+            out.append(self._row_xml(row, False, widths, pending, size, keep=index in keep))
         self._insert(self._table_xml(widths, "".join(out)))
 
-    def _row_xml(self, row: list[Node], header: bool, widths: list[int], pending: dict, size: float) -> str:
+    def _row_xml(self, row: list[Node], header: bool, widths: list[int], pending: dict, size: float, keep: bool) -> str:
+        """A row; `keep`: Word keeps it on the page of the next one (its paragraphs keep with the next)."""
         cells = []
         column = 0
         queue = list(row)
@@ -437,7 +443,8 @@ class _Writer:
                 pending[column] = [rowspan - 1, span]
             classes = cell.classes
             align = "center" if "group" in classes else ("right" if "num" in classes else None)
-            paragraph = f"<w:p>{_ppr(align=align, after=0)}{_runs_xml(_trim(_runs(cell)), size=size)}</w:p>"
+            ppr = _ppr(align=align, after=0, keep_next=keep)
+            paragraph = f"<w:p>{ppr}{_runs_xml(_trim(_runs(cell)), size=size)}</w:p>"
             cells.append(
                 _tc(
                     paragraph,
