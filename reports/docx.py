@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -194,6 +195,12 @@ class _Writer:
             style.font.size = Pt(size)
             style.font.color.rgb = None
             _set_colour(style.element.get_or_add_rPr(), BLUE if name != "Heading 3" else "1B1B1B")
+        for name, size in (("Table Text", 8), ("Table Text Wide", 7.5)):
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = normal
+            style.font.size = Pt(size)
+            style.paragraph_format.space_before = style.paragraph_format.space_after = Pt(0)
+            self.styles[name] = style.style_id
         self._page_setup(self.document.sections[0], PORTRAIT)
         self._header_footer()
 
@@ -403,18 +410,31 @@ class _Writer:
         classes = node.classes
         size = 7.5 if self.wide else 8
         head_size = 7 if "skills" in classes else size
-        out = []
+        # The cells' size and spacing come from a paragraph style rather than from each of their runs.
+        style = self.styles["Table Text Wide" if self.wide else "Table Text"]
         last = len(body_rows) - 1
         # As the PDF: a short table kept whole, a long one neither starting nor ending on a stub.
         keep = {i for i in range(last) if last < WHOLE_ROWS or i < LEAD_ROWS - 1 or i >= last - TAIL_ROWS + 1}
         pending: dict[int, list[int]] = {}  # grid column → [rows it is still merged down, columns it spans]
+        table = parse_xml(self._table_xml(widths, ""))
+        self.body.sectPr.addprevious(table)
+        # Row by row: the annex's whole text is never held beside its tree.
         for row in header_rows:
-            out.append(self._row_xml(row, True, widths, pending, head_size, keep=True))
+            table.append(parse_xml(self._row_xml(row, True, widths, pending, style, size, head_size, keep=True)))
         for index, row in enumerate(body_rows):
-            out.append(self._row_xml(row, False, widths, pending, size, keep=index in keep))
-        self._insert(self._table_xml(widths, "".join(out)))
+            table.append(parse_xml(self._row_xml(row, False, widths, pending, style, size, None, keep=index in keep)))
 
-    def _row_xml(self, row: list[Node], header: bool, widths: list[int], pending: dict, size: float, keep: bool) -> str:
+    def _row_xml(
+        self,
+        row: list[Node],
+        header: bool,
+        widths: list[int],
+        pending: dict,
+        style: str,
+        base: float,
+        size: float | None,
+        keep: bool,
+    ) -> str:
         """A row; `keep`: Word keeps it on the page of the next one (its paragraphs keep with the next)."""
         cells = []
         column = 0
@@ -443,8 +463,9 @@ class _Writer:
                 pending[column] = [rowspan - 1, span]
             classes = cell.classes
             align = "center" if "group" in classes else ("right" if "num" in classes else None)
-            ppr = _ppr(align=align, after=0, keep_next=keep)
-            paragraph = f"<w:p>{ppr}{_runs_xml(_trim(_runs(cell)), size=size)}</w:p>"
+            ppr = _ppr(style=style, align=align, keep_next=keep)
+            size_here = size if size != base else None
+            paragraph = f"<w:p>{ppr}{_runs_xml(_trim(_runs(cell)), size=size_here, base=base)}</w:p>"
             cells.append(
                 _tc(
                     paragraph,
@@ -456,7 +477,7 @@ class _Writer:
             column += span
         # A header row repeats atop each page the table runs onto; no row is split across two pages.
         properties = "<w:cantSplit/>" + ("<w:tblHeader/>" if header else "")
-        return f"<w:tr><w:trPr>{properties}</w:trPr>{''.join(cells)}</w:tr>"
+        return f"<w:tr {nsdecls('w')}><w:trPr>{properties}</w:trPr>{''.join(cells)}</w:tr>"
 
     def _table_xml(self, widths: list[int], rows: str, spacing: bool = False) -> str:
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
@@ -593,7 +614,10 @@ def _lines(node: Node) -> list[list[Run]]:
     return [line for line in lines if any(r.text.strip() for r in line)]
 
 
-def _runs_xml(runs: list[Run], bold: bool = False, size: float | None = None, colour: str | None = None) -> str:
+def _runs_xml(
+    runs: list[Run], bold: bool = False, size: float | None = None, colour: str | None = None, base: float = 10
+) -> str:
+    """Runs; `size` only where it differs from the paragraph style's (`base`), from which a note is a point less."""
     out = []
     for run in runs:
         if run.brk:
@@ -601,7 +625,7 @@ def _runs_xml(runs: list[Run], bold: bool = False, size: float | None = None, co
             continue
         rpr = _rpr(
             bold=bold or run.bold,
-            size=(size or 10) - 1 if run.note else size,
+            size=(size or base) - 1 if run.note else size,
             colour=GREY if run.note and not colour else colour,
         )
         out.append(f'<w:r>{rpr}<w:t xml:space="preserve">{escape(run.text)}</w:t></w:r>')
