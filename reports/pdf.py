@@ -23,20 +23,31 @@ class Chart:
     caption: str
 
 
-def _captioned(caption: str, svgs: list[str]) -> list[Chart]:
-    """One Chart per part; a split chart's captions say which part each is."""
-    if len(svgs) == 1:
-        return [Chart(mark_safe(svgs[0]), caption)]
+@dataclass
+class ChartPart:
+    """One chart as the report prints it: its caption (naming its part when a chart is split) and
+    what svg.layout draws, so the PDF's SVG and the DOCX's PNG are the same chart."""
+
+    caption: str
+    options: dict
+
+
+def _captioned(caption: str, labels: list[str], series: list[tuple[str, list]], **options) -> list[ChartPart]:
+    """One ChartPart per part; a split chart's captions say which part each is."""
+    parts = svg.split(labels, series)
+    if len(parts) == 1:
+        return [ChartPart(caption, {"labels": labels, "series": series, **options})]
     return [
-        Chart(
-            mark_safe(svg),
-            _("%(caption)s (part %(part)d of %(parts)d)") % {"caption": caption, "part": n, "parts": len(svgs)},
+        ChartPart(
+            _("%(caption)s (part %(part)d of %(parts)d)") % {"caption": caption, "part": n, "parts": len(parts)},
+            {"labels": part_labels, "series": part_series, **options},
         )
-        for n, svg in enumerate(svgs, start=1)
+        for n, (part_labels, part_series) in enumerate(parts, start=1)
     ]
 
 
-def _charts(snapshot: Snapshot) -> dict[str, list[Chart]]:
+def chart_parts(snapshot: Snapshot) -> dict[str, list[ChartPart]]:
+    """The report's charts by where they stand (completeness, stages, skills, activities)."""
     data = snapshot.dashboard
     charts = {}
     rows = data["completeness_rows"]
@@ -45,31 +56,25 @@ def _charts(snapshot: Snapshot) -> dict[str, list[Chart]]:
         caption = _("Completeness and timeliness by region, %(period)s, %%") % {"period": period.document_label}
         charts["completeness"] = _captioned(
             caption,
-            svg.bar_charts(
-                labels=[r.label for r in rows],
-                series=[
-                    (_("completeness, %"), [r.cells[period.code].completeness for r in rows]),
-                    (_("timeliness, %"), [r.cells[period.code].timeliness for r in rows]),
-                ],
-                max_value=100,
-                unit="%",
-                title=caption,
-            ),
+            labels=[r.label for r in rows],
+            series=[
+                (_("completeness, %"), [r.cells[period.code].completeness for r in rows]),
+                (_("timeliness, %"), [r.cells[period.code].timeliness for r in rows]),
+            ],
+            max_value=100,
+            unit="%",
         )
     if data["stage_rows"]:
         caption = _("Share of the algorithm's activities done, by region and stage, in per cent")
         charts["stages"] = _captioned(
             caption,
-            svg.bar_charts(
-                labels=[r.label for r in data["stage_rows"]],
-                series=[
-                    (f"{s.position}. {s.name}", [r.percents[s.position] for r in data["stage_rows"]])
-                    for s in data["stages"]
-                ],
-                max_value=100,
-                unit="%",
-                title=caption,
-            ),
+            labels=[r.label for r in data["stage_rows"]],
+            series=[
+                (f"{s.position}. {s.name}", [r.percents[s.position] for r in data["stage_rows"]])
+                for s in data["stages"]
+            ],
+            max_value=100,
+            unit="%",
         )
     skills = data["skills"].get("region") or []
     if skills:
@@ -79,17 +84,21 @@ def _charts(snapshot: Snapshot) -> dict[str, list[Chart]]:
         caption = _("Sessions held by kind and quarter (accepted data)")
         charts["activities"] = _captioned(
             caption,
-            svg.bar_charts(
-                labels=[t.label for t in totals],
-                # A quarter under review is named so beside its bars, whose height is partial, not a fall.
-                series=[
-                    (_period_series_name(p, data["bases"].get(p.code)), [t.values.get(p.code) for t in totals])
-                    for p in snapshot.periods
-                ],
-                title=caption,
-            ),
+            labels=[t.label for t in totals],
+            # A quarter under review is named so beside its bars, whose height is partial, not a fall.
+            series=[
+                (_period_series_name(p, data["bases"].get(p.code)), [t.values.get(p.code) for t in totals])
+                for p in snapshot.periods
+            ],
         )
     return charts
+
+
+def _charts(snapshot: Snapshot) -> dict[str, list[Chart]]:
+    return {
+        key: [Chart(mark_safe(svg.bar_chart(title=part.caption, **part.options)), part.caption) for part in parts]
+        for key, parts in chart_parts(snapshot).items()
+    }
 
 
 def _period_series_name(period, base) -> str:
@@ -98,7 +107,7 @@ def _period_series_name(period, base) -> str:
     return f"{period.label} ({_('review in progress')})"
 
 
-def _skills_chart(skills: list, *, with_final: bool) -> list[Chart]:
+def _skills_chart(skills: list, *, with_final: bool) -> list[ChartPart]:
     series = [(_("baseline: high"), [r.baseline_shares["skills_high"] for r in skills])]
     if with_final:
         series.append((_("final: high"), [r.final_shares["skills_high"] for r in skills]))
@@ -106,10 +115,7 @@ def _skills_chart(skills: list, *, with_final: bool) -> list[Chart]:
     if with_final:
         series.append((_("final: low"), [r.final_shares["skills_low"] for r in skills]))
     caption = _("Children at the high and the low level of labour skills by region, in per cent of those assessed")
-    return _captioned(
-        caption,
-        svg.bar_charts(labels=[r.label for r in skills], series=series, max_value=100, unit="%", title=caption),
-    )
+    return _captioned(caption, labels=[r.label for r in skills], series=series, max_value=100, unit="%")
 
 
 def _order_texts(snapshot: Snapshot) -> dict:
@@ -184,31 +190,37 @@ def _key_figures(snapshot: Snapshot) -> list[tuple[str, object]]:
     return [(r.label, r.values.get(period.code)) for r in rows] if period else []
 
 
+def report_html(snapshot: Snapshot, charts: dict[str, list[Chart]]) -> str:
+    """The report as the PDF's HTML, in the active language; `charts` stand where each chart does
+    (the PDF's SVG, or the DOCX's place-holders for its PNG)."""
+    report = snapshot.report
+    context = {
+        "s": snapshot,
+        # The moment this version is written, beside the moment its data were read.
+        "compiled_at": timezone.now(),
+        "report": report,
+        "d": snapshot.dashboard,
+        "charts": charts,
+        "is_final": report.kind == Report.Kind.FINAL,
+        "skill_levels": SKILL_LEVELS,
+        "indicator_period": snapshot.dashboard["period"],
+        "region_chunks": _region_columns(snapshot),
+        **_total_rows(snapshot),
+        "quotes_per_region": NARRATIVES_PER_REGION,
+        **_order_texts(snapshot),
+        "annex_regions": [(region, rows, *_annex_region(rows)) for region, rows in snapshot.annex.items()],
+        "key_figures": _key_figures(snapshot),
+        # A regional report's one region row is its own total; the national row stands under it.
+        "skills_total": skills_total(snapshot.dashboard["skills"].get("region") or [], _("All regions")),
+        "national_skills": snapshot.dashboard.get("national_skills"),
+    }
+    return render_to_string("reports/pdf/report.html", context)
+
+
 def render_pdf(snapshot: Snapshot, target: Path) -> int:
     """Write the PDF to `target`; returns its page count."""
-    report = snapshot.report
-    with translation.override(report.language):
-        context = {
-            "s": snapshot,
-            # The moment this version is written, beside the moment its data were read.
-            "compiled_at": timezone.now(),
-            "report": report,
-            "d": snapshot.dashboard,
-            "charts": _charts(snapshot),
-            "is_final": report.kind == Report.Kind.FINAL,
-            "skill_levels": SKILL_LEVELS,
-            "indicator_period": snapshot.dashboard["period"],
-            "region_chunks": _region_columns(snapshot),
-            **_total_rows(snapshot),
-            "quotes_per_region": NARRATIVES_PER_REGION,
-            **_order_texts(snapshot),
-            "annex_regions": [(region, rows, *_annex_region(rows)) for region, rows in snapshot.annex.items()],
-            "key_figures": _key_figures(snapshot),
-            # A regional report's one region row is its own total; the national row stands under it.
-            "skills_total": skills_total(snapshot.dashboard["skills"].get("region") or [], _("All regions")),
-            "national_skills": snapshot.dashboard.get("national_skills"),
-        }
-        html = render_to_string("reports/pdf/report.html", context)
+    with translation.override(snapshot.report.language):
+        html = report_html(snapshot, _charts(snapshot))
     document = HTML(string=html, base_url=str(target.parent)).render()
     document.write_pdf(target)
     return len(document.pages)

@@ -219,13 +219,14 @@ class Progress:
 
 
 def report_compile(*, report_id: int, attempt: str, redelivered: bool = False) -> ReportVersion | None:
-    """Compile one attempt of a report: snapshot, PDF, XLSX, values (CSV), then a new version with the files.
+    """Compile one attempt of a report: snapshot, PDF, XLSX, DOCX, values (CSV), then a new version with the files.
 
     Safe to run twice for one attempt (a redelivered task): the version is written once. A
     transient database error is raised for the task to retry; anything else fails the report
     with its reason. A task the broker hands out again (redelivered) while its attempt is still
     running lost its worker mid-way: that counts as a restart, bounded like the beat's, so a
     compilation that takes its worker down every time (memory) fails instead of looping."""
+    from .docx import write_docx
     from .pdf import render_pdf
     from .snapshot import one_moment, take_snapshot
     from .values_csv import write_values_csv
@@ -268,13 +269,15 @@ def report_compile(*, report_id: int, attempt: str, redelivered: bool = False) -
             snapshot = take_snapshot(report)
             progress(25, "pdf")
             pages = render_pdf(snapshot, workdir / "report.pdf")
-            progress(70, "xlsx")
+            progress(60, "xlsx")
             write_xlsx(
                 snapshot,
                 workdir / "report.xlsx",
-                progress=lambda share: progress(70 + int(15 * share), "xlsx"),
+                progress=lambda share: progress(60 + int(15 * share), "xlsx"),
             )
-            progress(85, "values")
+            progress(75, "docx")
+            write_docx(snapshot, workdir / "report.docx")
+            progress(87, "values")
             rows = write_values_csv(snapshot, workdir / "values.zip", member=f"{report.file_stem()}-values.csv")
         progress(96, "storing")
         version = _store(report, attempt, snapshot.taken_at, workdir, pages, rows, time.monotonic() - started)
@@ -347,6 +350,7 @@ def _store(
         for ext, source, name in (
             ("pdf", workdir / "report.pdf", f"{stem}.pdf"),
             ("xlsx", workdir / "report.xlsx", f"{stem}.xlsx"),
+            ("docx", workdir / "report.docx", f"{stem}.docx"),
             ("values", workdir / "values.zip", f"{stem}-values.zip"),
         ):
             target = final_dir / name
@@ -364,6 +368,9 @@ def _store(
             xlsx=str(names["xlsx"].relative_to(settings.MEDIA_ROOT)),
             xlsx_sha256=_sha256(names["xlsx"]),
             xlsx_size=names["xlsx"].stat().st_size,
+            docx=str(names["docx"].relative_to(settings.MEDIA_ROOT)),
+            docx_sha256=_sha256(names["docx"]),
+            docx_size=names["docx"].stat().st_size,
             values_csv=str(names["values"].relative_to(settings.MEDIA_ROOT)),
             values_csv_sha256=_sha256(names["values"]),
             values_csv_size=names["values"].stat().st_size,

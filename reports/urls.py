@@ -16,8 +16,10 @@ urlpatterns = [
     path("reports/<int:report_id>/letter/", views.report_letter_view, name="report_letter"),
     path("reports/<int:report_id>/pdf/", views.report_pdf_view, name="report_pdf"),
     path("reports/<int:report_id>/xlsx/", views.report_xlsx_view, name="report_xlsx"),
+    path("reports/<int:report_id>/docx/", views.report_docx_view, name="report_docx"),
     path("reports/<int:report_id>/v<int:number>/pdf/", views.report_pdf_view, name="report_version_pdf"),
     path("reports/<int:report_id>/v<int:number>/xlsx/", views.report_xlsx_view, name="report_version_xlsx"),
+    path("reports/<int:report_id>/v<int:number>/docx/", views.report_docx_view, name="report_version_docx"),
     path("reports/<int:report_id>/values/", views.report_values_view, name="report_values"),
     path("reports/<int:report_id>/v<int:number>/values/", views.report_values_view, name="report_version_values"),
 ]

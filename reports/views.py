@@ -41,6 +41,9 @@ from .services import (
     summary_stamp,
 )
 
+# Named, not guessed from the file name: Python knows .docx only where the system's mime.types does.
+CONTENT_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
 READERS = (User.Role.INSTITUTE, User.Role.DIRECTOR, User.Role.MINISTRY, User.Role.ADMIN, User.Role.REGION)
 
 
@@ -124,6 +127,7 @@ def report_detail_view(request, report_id):
                 "stale": stale,
                 "pdf": reverse("report_pdf", args=[report.pk]) if version else None,
                 "xlsx": reverse("report_xlsx", args=[report.pk]) if version else None,
+                "docx": reverse("report_docx", args=[report.pk]) if version and version.docx else None,
                 "values": reverse("report_values", args=[report.pk]) if version and version.values_csv else None,
                 "approved": _approved_json(approval),
                 "signed": _signed_json(approval),
@@ -333,7 +337,7 @@ def _download(request, report_id, number, ext):
     version = versions.filter(number=number).first() if number else versions.order_by("-number").first()
     if version is None:
         raise Http404("Not compiled yet.")
-    field = {"pdf": version.pdf, "xlsx": version.xlsx, "values": version.values_csv}[ext]
+    field = {"pdf": version.pdf, "xlsx": version.xlsx, "docx": version.docx, "values": version.values_csv}[ext]
     signed = False
     if ext == "pdf" and request.GET.get("signed") != "0":
         # Once approved, the signed PDF is the report; the compiled one stays at ?signed=0.
@@ -351,7 +355,7 @@ def _download(request, report_id, number, ext):
         name = f"{report.file_stem()}-values{suffix}.zip"
     else:
         name = f"{report.file_stem()}{suffix}{'-signed' if signed else ''}.{ext}"
-    return FileResponse(handle, as_attachment=True, filename=name)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=CONTENT_TYPES.get(ext))
 
 
 @login_required
@@ -362,6 +366,12 @@ def report_pdf_view(request, report_id, number=None):
 @login_required
 def report_xlsx_view(request, report_id, number=None):
     return _download(request, report_id, number, "xlsx")
+
+
+@login_required
+def report_docx_view(request, report_id, number=None):
+    """The working copy to edit in Word; the PDF stays the original."""
+    return _download(request, report_id, number, "docx")
 
 
 @login_required

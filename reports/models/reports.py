@@ -49,6 +49,7 @@ class Report(models.Model):
         "reading": _("Reading the data"),
         "pdf": _("Writing the PDF"),
         "xlsx": _("Writing the XLSX"),
+        "docx": _("Writing the DOCX"),
         "values": _("Writing the values"),
         "storing": _("Storing the files"),
         "dispatching": _("Sending to the background worker"),

@@ -214,7 +214,11 @@ def test_the_json_status_names_the_files(client, institute):
         "stale": False,
         "pdf": reverse("report_pdf", args=[report.pk]),
         "xlsx": reverse("report_xlsx", args=[report.pk]),
+        "docx": reverse("report_docx", args=[report.pk]),
         "values": reverse("report_values", args=[report.pk]),
+        "approved": None,
+        "signed": None,
+        "sent": None,
     }
 
 
