@@ -284,9 +284,15 @@ def _sendable(report: Report, *, number: str, date: datetime.date) -> Approval:
             _("Only an approved and signed version can be sent: the director has not approved the latest version."),
             code="not_approved",
         )
-    if CoverLetter.objects.filter(report=report).exists():
-        raise ValidationError(_("This report has been sent already."), code="already_sent")
-    earlier = CoverLetter.objects.filter(report__kind=report.kind, report__period=report.period).first()
+    if CoverLetter.objects.filter(approval=approval).exists():
+        raise ValidationError(_("This version has been sent already."), code="already_sent")
+    # A corrected version of a report already sent goes under its own letter; the same quarter's
+    # report in the other language does not go at all.
+    earlier = (
+        CoverLetter.objects.filter(report__kind=report.kind, report__period=report.period)
+        .exclude(report=report)
+        .first()
+    )
     if earlier is not None:
         raise ValidationError(
             _("The report for this quarter was already sent to the Department with letter № %(number)s of %(date)s.")
@@ -330,12 +336,15 @@ def _record_clause(report: Report, letter: CoverLetter, user: User) -> ClauseExe
         done_on=letter.date,
         note=note,
         reference=report.period.code if report.period_id else "final",
+        document_number=letter.number,
         recorded_by=user,
     )
 
 
 def _mail_letter(letter: CoverLetter) -> None:
     """The letter, the signed PDF and the workbook to the address the environment names."""
+    from .letter import signed_pdf_name, xlsx_name
+
     report = letter.report
     version = letter.approval.version
     with translation.override(report.language):
@@ -347,11 +356,11 @@ def _mail_letter(letter: CoverLetter) -> None:
         body = render_to_string("reports/mail/letter_body.txt", {"letter": letter, "title": _report_title(report)})
     stem = report.file_stem()
     attachments = [
-        {"name": letter.pdf.name, "filename": f"{stem}-letter.pdf", "mimetype": "application/pdf"},
-        {"name": letter.approval.signed_pdf.name, "filename": f"{stem}-signed.pdf", "mimetype": "application/pdf"},
+        {"name": letter.pdf.name, "filename": f"{stem}-v{version.number}-letter.pdf", "mimetype": "application/pdf"},
+        {"name": letter.approval.signed_pdf.name, "filename": signed_pdf_name(version), "mimetype": "application/pdf"},
         {
             "name": version.xlsx.name,
-            "filename": f"{stem}.xlsx",
+            "filename": xlsx_name(version),
             "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         },
     ]

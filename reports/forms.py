@@ -112,17 +112,42 @@ class SendForm(forms.Form):
     number = forms.CharField(
         label=_("Outgoing number"),
         max_length=50,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
         help_text=_("As in the Institute's register of outgoing letters, e.g. 01-12/345."),
     )
     date = forms.DateField(
         label=_("Outgoing date"),
         help_text=_("dd.mm.yyyy"),
-        widget=forms.DateInput(attrs={"placeholder": _("dd.mm.yyyy"), "inputmode": "numeric"}),
-        error_messages={"invalid": _("Enter the date as dd.mm.yyyy, e.g. 07.12.2026.")},
+        widget=forms.DateInput(attrs={"placeholder": _("dd.mm.yyyy"), "inputmode": "numeric", "class": "form-control"}),
+        # Also for a day that does not exist, such as 31.02: the same parse refuses both.
+        error_messages={"invalid": _("Enter a date that exists, as dd.mm.yyyy, e.g. 07.12.2026.")},
     )
-    addressee = forms.CharField(label=_("Addressee"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-    signatory_name = forms.CharField(label=_("Signatory"), max_length=200)
-    signatory_position = forms.CharField(label=_("Signatory's position"), max_length=300)
+    addressee = forms.CharField(
+        label=_("Addressee"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+    )
+    signatory_name = forms.CharField(
+        label=_("Signatory"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    signatory_position = forms.CharField(
+        label=_("Signatory's position"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and not self.is_valid():
+            self.mark_invalid()
+
+    def mark_invalid(self):
+        """Invalid fields say so to assistive technology, and the first one takes the focus."""
+        first = True
+        for name in self.fields:
+            if name in self.errors:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["class"] = attrs.get("class", "") + " is-invalid"
+                if first:
+                    attrs["autofocus"] = True
+                    first = False
 
 
 # A report of the national pilot is a few MB; anything far larger is not a copy of one.
@@ -133,7 +158,7 @@ class VerifyForm(forms.Form):
     file = forms.FileField(
         label=_("PDF to check"),
         help_text=_("A copy of a report that this portal signed; at most 50 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf", "class": "form-control"}),
     )
 
     def clean_file(self):

@@ -113,7 +113,7 @@ def letter_content(
                 Attachment(
                     position=1,
                     description=_("Report, PDF signed with the Institute's electronic digital signature"),
-                    name=signed_pdf_name(report),
+                    name=signed_pdf_name(approval.version),
                     details=", ".join(
                         part for part in (_pages(version.pdf_pages), _size(approval.signed_size)) if part
                     ),
@@ -122,7 +122,7 @@ def letter_content(
                 Attachment(
                     position=2,
                     description=_("Workbook with the report's figures (XLSX)"),
-                    name=xlsx_name(report),
+                    name=xlsx_name(approval.version),
                     details=_size(version.xlsx_size),
                     sha256=version.xlsx_sha256,
                 ),
@@ -133,13 +133,14 @@ def letter_content(
         )
 
 
-def signed_pdf_name(report: Report) -> str:
-    """The signed PDF's name as the recipient gets it, by mail or download (the stored name carries a checksum)."""
-    return f"{report.file_stem()}-signed.pdf"
+def signed_pdf_name(version) -> str:
+    """The signed PDF's name as the recipient gets it, by mail or download (the stored name carries a
+    checksum): the version is in it, so that a corrected version's file is never taken for the first."""
+    return f"{version.report.file_stem()}-v{version.number}-signed.pdf"
 
 
-def xlsx_name(report: Report) -> str:
-    return f"{report.file_stem()}.xlsx"
+def xlsx_name(version) -> str:
+    return f"{version.report.file_stem()}-v{version.number}.xlsx"
 
 
 def _bare_number(number: str) -> str:

@@ -16,7 +16,7 @@ NATIONAL_READERS = (User.Role.INSTITUTE, User.Role.DIRECTOR, User.Role.MINISTRY,
 
 def report_scope(*, user: User) -> QuerySet[Report]:
     """National readers see every report; a coordinator sees their own region's regional reports."""
-    qs = Report.objects.select_related("period", "region", "requested_by", "sent_by", "letter")
+    qs = Report.objects.select_related("period", "region", "requested_by", "sent_by")
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.role in NATIONAL_READERS:

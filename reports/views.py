@@ -18,7 +18,8 @@ from pilots.selectors import region_scope
 
 from .approvals import report_approve, report_send
 from .forms import NarrativeForm, ReportRequestForm, SendForm, SummaryForm, VerifyForm
-from .models import Narrative
+from .letter import signed_pdf_name
+from .models import CoverLetter, Narrative
 from .selectors import (
     approval_by_signed_sha256,
     approvals_trusted_pems,
@@ -115,7 +116,7 @@ def report_detail_view(request, report_id):
     report = report_get(user=request.user, report_id=report_id)
     version = report.latest_version
     approval = version.approval_or_none if version else None
-    letter = getattr(report, "letter", None)
+    letter = _letter_of(approval)
     stale = report.is_stale
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse(
@@ -146,6 +147,13 @@ def report_detail_view(request, report_id):
             **_steps_context(request, report, version, approval, letter),
         },
     )
+
+
+def _letter_of(approval):
+    """The letter that sent this approved version, if it went."""
+    if approval is None:
+        return None
+    return CoverLetter.objects.filter(approval=approval).select_related("sent_by").first()
 
 
 def _approved_json(approval):
@@ -195,6 +203,8 @@ def _steps_context(request, report, version, approval, letter, send_form=None) -
         "version": version,
         "approval": approval,
         "letter": letter,
+        # A correction of a report already sent: the earlier letter, for the page to say so.
+        "earlier_letter": None if letter else report.letters.order_by("-date", "-pk").first(),
         "can_approve": can_approve,
         "can_send": can_send,
         "send_form": send_form if can_send else None,
@@ -264,6 +274,7 @@ def report_send_view(request, report_id):
                         form.add_error(field if field in form.fields else None, item)
             else:
                 form.add_error(None, error)
+            form.mark_invalid()
         else:
             messages.success(
                 request,
@@ -283,7 +294,7 @@ def report_send_view(request, report_id):
             "versions": report.versions.select_related("approval").order_by("-number"),
             "can_requeue": report_can_queue(user=request.user, kind=report.kind, region=report.region),
             "summary_url": _summary_url(request.user, report),
-            **_steps_context(request, report, version, approval, getattr(report, "letter", None), send_form=form),
+            **_steps_context(request, report, version, approval, _letter_of(approval), send_form=form),
         },
         status=400,
     )
@@ -291,19 +302,24 @@ def report_send_view(request, report_id):
 
 @login_required
 def report_letter_view(request, report_id):
-    """The cover letter as sent: PDF, or DOCX with ?format=docx."""
+    """A cover letter as sent: the latest, or the one of ?version=N; PDF, or DOCX with ?format=docx."""
     _readers_only(request.user)
     report = report_get(user=request.user, report_id=report_id)
-    letter = getattr(report, "letter", None)
-    if letter is None:
-        raise Http404("Not sent yet.")
-    docx = request.GET.get("format") == "docx"
-    field = letter.docx if docx else letter.pdf
+    letters = report.letters.select_related("approval__version").order_by("-date", "-pk")
+    number = request.GET.get("version", "")
+    if number:
+        letters = letters.filter(approval__version__number=int(number) if number.isdigit() else -1)
+    letter = letters.first()
+    chosen = request.GET.get("format", "pdf")
+    if letter is None or chosen not in ("pdf", "docx"):
+        raise Http404("No such letter.")
+    field = letter.docx if chosen == "docx" else letter.pdf
     try:
         handle = field.open("rb")
     except FileNotFoundError:
         raise Http404("The file is missing.") from None
-    return FileResponse(handle, as_attachment=True, filename=f"{report.file_stem()}-letter.{'docx' if docx else 'pdf'}")
+    name = f"{report.file_stem()}-v{letter.approval.version.number}-letter.{chosen}"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=CONTENT_TYPES.get(chosen))
 
 
 @login_required
@@ -353,8 +369,10 @@ def _download(request, report_id, number, ext):
     suffix = "" if number is None else f"-v{version.number}"
     if ext == "values":
         name = f"{report.file_stem()}-values{suffix}.zip"
+    elif signed:
+        name = signed_pdf_name(version)  # as the cover letter lists it
     else:
-        name = f"{report.file_stem()}{suffix}{'-signed' if signed else ''}.{ext}"
+        name = f"{report.file_stem()}{suffix}.{ext}"
     return FileResponse(handle, as_attachment=True, filename=name, content_type=CONTENT_TYPES.get(ext))
 
 

@@ -133,6 +133,8 @@ class ClauseExecution(models.Model):
         blank=True,
         help_text=_('For clause 3.1 the quarter\'s code, e.g. 2026-Q3; for clause 3.2 "final". Empty otherwise.'),
     )
+    # The outgoing letter that did it, for a report sent from the portal: the card links the letter by it.
+    document_number = models.CharField(_("outgoing number"), max_length=50, blank=True)
     recorded_by = models.ForeignKey(
         "pilots.User", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("recorded by")
     )

@@ -39,12 +39,12 @@ def _latest_reports(user) -> dict:
 
 
 def _letters(user) -> dict:
-    """The cover letters the user may read, by what clause 3.1 and 3.2 records name: a quarter's code or "final"."""
+    """The cover letters the user may read, by their outgoing number, which clause 3.1's and 3.2's records keep."""
     from reports.models import CoverLetter
     from reports.selectors import report_scope
 
-    letters = CoverLetter.objects.filter(report__in=report_scope(user=user)).select_related("report__period")
-    return {(letter.report.period.code if letter.report.period_id else "final"): letter for letter in letters}
+    letters = CoverLetter.objects.filter(report__in=report_scope(user=user)).select_related("approval__version")
+    return {letter.number: letter for letter in letters}
 
 
 def _period_labels() -> dict[str, str]:

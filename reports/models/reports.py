@@ -244,6 +244,10 @@ class ReportVersion(models.Model):
             return None
 
 
+def approval_path(instance, filename: str) -> str:
+    return f"reports/{instance.version.report_id}/v{instance.version.number}/{filename}"
+
+
 class Approval(models.Model):
     """The director's approval of one compiled version, and the PDF signed with the Institute's key.
 
@@ -262,7 +266,7 @@ class Approval(models.Model):
     approver_position = models.CharField(_("approver's position"), max_length=300)
     # The compiled (unsigned) PDF the director approved, by its checksum.
     pdf_sha256 = models.CharField(_("approved PDF SHA-256"), max_length=64)
-    signed_pdf = models.FileField(_("signed PDF"), upload_to=report_path, max_length=300)
+    signed_pdf = models.FileField(_("signed PDF"), upload_to=approval_path, max_length=300)
     signed_sha256 = models.CharField(_("signed PDF SHA-256"), max_length=64, unique=True)
     signed_size = models.PositiveBigIntegerField(_("signed PDF size"))
     # The certificate that signed, kept so that a copy can be checked after the key is replaced.
@@ -287,7 +291,8 @@ def letter_path(instance, filename: str) -> str:
 class CoverLetter(models.Model):
     """The sending of an approved version to the Department: the outgoing letter and its record."""
 
-    report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="letter", verbose_name=_("report"))
+    # A correction sent after the first version is a second letter of the same report.
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="letters", verbose_name=_("report"))
     approval = models.OneToOneField(
         Approval, on_delete=models.PROTECT, related_name="letter", verbose_name=_("approval")
     )

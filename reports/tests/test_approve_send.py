@@ -168,7 +168,7 @@ def test_downloads_offer_the_signed_pdf_once_approved_and_the_compiled_one_on_re
     approval = report_approve(user=director, report=report)
     after = client.get(reverse("report_pdf", args=[report.pk]))
     assert hashlib.sha256(_download(after)).hexdigest() == approval.signed_sha256
-    assert "signed" in after["Content-Disposition"]
+    assert f"{report.file_stem()}-v1-signed.pdf" in after["Content-Disposition"]
     compiled = _download(client.get(reverse("report_pdf", args=[report.pk]) + "?signed=0"))
     assert hashlib.sha256(compiled).hexdigest() == version.pdf_sha256
 
@@ -325,6 +325,29 @@ def test_a_correction_is_a_new_version_that_needs_its_own_approval(director, ins
     assert refused.value.code == "not_approved"
     second = report_approve(user=director, report=report)
     assert second.version.number == 2 and second.signed_sha256 != first.signed_sha256
+
+
+def test_a_correction_of_a_sent_report_goes_under_a_letter_of_its_own(client, director, institute):
+    from reports.services import report_requeue
+
+    report = _compiled("quarterly", "kk")
+    report_approve(user=director, report=report)
+    first = _send(institute, report, number="01-12/1")
+    report_requeue(user=institute, report=report)
+    report.refresh_from_db()
+    client.force_login(institute)
+    data = client.get(reverse("report_detail", args=[report.pk]), HTTP_ACCEPT="application/json").json()
+    assert data["approved"] is None and data["sent"] is None  # version 2 is neither approved nor sent
+    with pytest.raises(ValidationError) as refused:
+        _send(institute, report, number="01-12/2")
+    assert refused.value.code == "not_approved"
+    report_approve(user=director, report=report)
+    second = _send(institute, report, number="01-12/2")
+    assert second.approval.version.number == 2 and first.approval.version.number == 1
+    card = client.get(reverse("order")).content.decode()
+    letters = reverse("report_letter", args=[report.pk])
+    assert f"{letters}?version=1" in card and f"{letters}?version=2" in card
+    assert f"{report.file_stem()}-v2-signed.pdf" in _text(_read(second.pdf))
 
 
 def test_an_approved_version_cannot_be_deleted(director):

@@ -159,8 +159,8 @@ def _expected(approval: Approval, kind: str, language: str) -> list[str]:
         TITLE[language],
         approval.signed_sha256,
         version.xlsx_sha256,
-        f"{version.report.file_stem()}-signed.pdf",
-        f"{version.report.file_stem()}.xlsx",
+        f"{version.report.file_stem()}-v{version.number}-signed.pdf",
+        f"{version.report.file_stem()}-v{version.number}.xlsx",
     ]
 
 
