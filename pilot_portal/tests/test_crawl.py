@@ -220,7 +220,12 @@ def demo(django_db_setup, django_db_blocker, crawl_media):
     with (
         django_db_blocker.unblock(),
         override_settings(
-            PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=crawl_media, STORAGES=PLAIN_STORAGES, TASKS_IN_BACKGROUND=False
+            PASSWORD_HASHERS=FAST_HASHERS,
+            MEDIA_ROOT=crawl_media,
+            STORAGES=PLAIN_STORAGES,
+            TASKS_IN_BACKGROUND=False,
+            REPORT_SIGNING_P12="",
+            REPORT_DEMO_SIGNING_P12=crawl_media / "demo-signing.p12",
         ),
         pytest.MonkeyPatch.context() as patch,
     ):
@@ -242,6 +247,9 @@ def _fast_and_isolated(settings, crawl_media):
     settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.MEDIA_ROOT = crawl_media
     settings.STORAGES = PLAIN_STORAGES
+    # The demonstration key load_demo made for the module, outside the work tree: the director's POSTs sign.
+    settings.REPORT_SIGNING_P12 = ""
+    settings.REPORT_DEMO_SIGNING_P12 = crawl_media / "demo-signing.p12"
 
 
 # Arguments -----------------------------------------------------------------------------------------------------------

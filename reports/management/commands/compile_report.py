@@ -14,7 +14,9 @@ from reports.services import BrokerUnavailable, report_queue
 
 
 class Command(BaseCommand):
-    help = "Queue a report; with --wait, block until its files exist and print their paths (PDF, XLSX, values CSV)."
+    help = (
+        "Queue a report; with --wait, block until its files exist and print their paths (PDF, XLSX, DOCX, values CSV)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", required=True, choices=Report.Kind.values)
@@ -62,6 +64,8 @@ class Command(BaseCommand):
                 version = report.latest_version
                 self.stdout.write(version.pdf.path)
                 self.stdout.write(version.xlsx.path)
+                if version.docx:
+                    self.stdout.write(version.docx.path)
                 if version.values_csv:
                     self.stdout.write(version.values_csv.path)
                 return
