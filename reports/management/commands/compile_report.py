@@ -14,9 +14,7 @@ from reports.services import BrokerUnavailable, report_queue
 
 
 class Command(BaseCommand):
-    help = (
-        "Queue a report; with --wait, block until its files exist and print their paths (PDF, XLSX, DOCX, values CSV)."
-    )
+    help = "Queue a report; with --wait, block until its files exist and print their paths (PDF, XLSX, DOCX, CSV)."
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", required=True, choices=Report.Kind.values)
