@@ -165,6 +165,7 @@ def _fast_and_isolated(settings, tmp_path, _signing_folder):
     settings.REPORT_SIGNING_P12 = ""
     settings.REPORT_SIGNING_PASSWORD = ""
     settings.REPORT_DEMO_SIGNING_P12 = _signing_folder / "demo-signing.p12"
+    settings.REPORT_SIGNING_ALLOW_DEMO = True  # tests run with DEBUG off, as production does
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "en"
     settings.MEDIA_ROOT = tmp_path / "media"

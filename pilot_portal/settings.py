@@ -169,6 +169,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 REPORT_SIGNING_P12 = env.str("REPORT_SIGNING_P12", default="")
 REPORT_SIGNING_PASSWORD = env.str("REPORT_SIGNING_PASSWORD", default="")
 REPORT_DEMO_SIGNING_P12 = env.path("REPORT_DEMO_SIGNING_P12", default=BASE_DIR / "var" / "demo-signing.p12")
+# Whether the demonstration key may sign when REPORT_SIGNING_P12 is unset: on the demo server, never
+# silently in production.
+REPORT_SIGNING_ALLOW_DEMO = env.bool("REPORT_SIGNING_ALLOW_DEMO", default=DEBUG)
 # Nothing is routed here: files under MEDIA_ROOT go out only through views that check scope.
 MEDIA_URL = "/private-files-are-never-served/"
 STORAGES = {

@@ -27,6 +27,12 @@ from pilots.models import Clause, ClauseExecution, User
 from .models import Approval, CoverLetter, Report, ReportVersion
 from .selectors import report_can_approve, report_can_send
 
+
+def bare_number(number: str) -> str:
+    """The register number as stored and printed: without a «№» the sender typed, spaces folded."""
+    return " ".join(number.strip().lstrip("№").split())
+
+
 log = logging.getLogger(__name__)
 
 
@@ -83,7 +89,12 @@ def report_approve(*, user: User, report: Report, seen_version: int | None = Non
         raise PermissionDenied
     version = _approvable_version(report, seen_version)
     key = load_signing_key()  # a missing, expired or locked key is refused before anything is written
-    compiled = _read_whole(version.pdf)
+    try:
+        compiled = _read_whole(version.pdf)
+    except FileNotFoundError:
+        raise ValidationError(
+            _("The compiled PDF is missing from the storage; compile the report again."), code="pdf_missing"
+        ) from None
     if _sha256(compiled) != version.pdf_sha256:
         raise ValidationError(
             _("The compiled PDF is not the file that was compiled (its SHA-256 differs); compile the report again."),
@@ -107,7 +118,15 @@ def report_approve(*, user: User, report: Report, seen_version: int | None = Non
         if key.demonstration:
             reason += " " + _("Demonstration signature: a test certificate, without legal force.")
         location = _("Astana")
-    signed = sign_approved_pdf(compiled, block=block, key=key, reason=reason, location=location)
+    try:
+        signed = sign_approved_pdf(compiled, block=block, key=key, reason=reason, location=location)
+    except ValueError as error:
+        log.error("Report %s v%s could not be signed: %s", report.pk, version.number, error)
+        raise ValidationError(
+            _("The PDF could not be signed (%(reason)s); nothing was approved. Tell the portal's administrator.")
+            % {"reason": error},
+            code="not_signed",
+        ) from None
     signed_sha = _sha256(signed)
     stored = _save_new(
         f"reports/{report.pk}/v{version.number}/{report.file_stem()}-signed-{signed_sha[:16]}.pdf", signed
@@ -115,7 +134,11 @@ def report_approve(*, user: User, report: Report, seen_version: int | None = Non
     try:
         with transaction.atomic():
             locked = Report.objects.select_for_update().get(pk=report.pk)
-            _approvable_version(locked, seen_version)
+            if _approvable_version(locked, seen_version).pk != version.pk:
+                raise ValidationError(
+                    _("A new version was compiled while this one was being signed; read it, then approve it."),
+                    code="stale_version",
+                )
             approval = Approval.objects.create(
                 version=version,
                 approved_by=user,
@@ -183,7 +206,13 @@ def _mail_analysts(approval: Approval) -> None:
     analysts = User.objects.filter(role=User.Role.INSTITUTE, is_active=True).exclude(email="")
     for analyst in analysts:
         with translation.override(analyst.language):
-            context = {"approval": approval, "version": version, "title": _report_title(report), "url": url}
+            context = {
+                "approval": approval,
+                "version": version,
+                "title": _report_title(report),
+                "url": url,
+                "sendable": report.kind in (Report.Kind.QUARTERLY, Report.Kind.FINAL),
+            }
             subject = render_to_string("reports/mail/approved_subject.txt", context).strip()
             body = render_to_string("reports/mail/approved_body.txt", context)
         mail_enqueue(
@@ -214,7 +243,7 @@ def report_send(
 
     if not report_can_send(user=user, report=report):
         raise PermissionDenied
-    number = " ".join((number or "").split())
+    number = bare_number(number or "")
     approval = _sendable(report, number=number, date=date)
     content = letter_content(
         report=report,
@@ -229,14 +258,19 @@ def report_send(
     pdf, docx = render_letter_pdf(content), render_letter_docx(content)
     pdf_sha, docx_sha = _sha256(pdf), _sha256(docx)
     stem = f"letters/{report.pk}/{report.file_stem()}-letter"
-    stored_pdf = _save_new(f"{stem}-{pdf_sha[:16]}.pdf", pdf)
-    stored_docx = _save_new(f"{stem}-{docx_sha[:16]}.docx", docx)
+    stored_pdf = stored_docx = ""
     try:
+        stored_pdf = _save_new(f"{stem}-{pdf_sha[:16]}.pdf", pdf)
+        stored_docx = _save_new(f"{stem}-{docx_sha[:16]}.docx", docx)
         with transaction.atomic():
             # Every report of this kind and quarter is locked, so that the Kazakh and the Russian one
             # cannot both be sent at the same moment: one report per quarter goes to the Department.
             list(Report.objects.select_for_update().filter(kind=report.kind, period=report.period).order_by("pk"))
-            approval = _sendable(report, number=number, date=date)
+            if _sendable(report, number=number, date=date).pk != approval.pk:
+                raise ValidationError(
+                    _("A newer version was approved while the letter was being written; send that one."),
+                    code="stale_version",
+                )
             mailed_to = settings.REPORT_SEND_EMAIL
             letter = CoverLetter.objects.create(
                 report=report,
@@ -259,7 +293,11 @@ def report_send(
                 _mail_letter(letter)
     except IntegrityError:
         _discard(stored_pdf, stored_docx)
-        raise ValidationError({"number": ValidationError(_number_used_message(number), code="number_used")}) from None
+        if CoverLetter.objects.filter(number=number).exists():
+            raise ValidationError(
+                {"number": ValidationError(_number_used_message(number), code="number_used")}
+            ) from None
+        raise ValidationError(_("This version has been sent already."), code="already_sent") from None
     except BaseException:
         _discard(stored_pdf, stored_docx)
         raise

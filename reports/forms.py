@@ -1,4 +1,5 @@
 import hashlib
+import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -106,6 +107,10 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.replace("\r\n", "\n").strip().encode()).hexdigest()
 
 
+# What a document cannot hold (XML refuses them): Word's manual line break pasted from a letter, among others.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
 class SendForm(forms.Form):
     """The cover letter's register line, addressee and signatory; the portal writes the letter itself."""
 
@@ -122,15 +127,36 @@ class SendForm(forms.Form):
         # Also for a day that does not exist, such as 31.02: the same parse refuses both.
         error_messages={"invalid": _("Enter a date that exists, as dd.mm.yyyy, e.g. 07.12.2026.")},
     )
+    # Left empty, they are taken from the data as the form prefills them (the Department; the director).
     addressee = forms.CharField(
-        label=_("Addressee"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+        label=_("Addressee"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
     signatory_name = forms.CharField(
-        label=_("Signatory"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+        label=_("Signatory"), max_length=200, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
     )
     signatory_position = forms.CharField(
-        label=_("Signatory's position"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"})
+        label=_("Signatory's position"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("number", "addressee", "signatory_name", "signatory_position"):
+            value = cleaned.get(name)
+            if value and CONTROL_CHARACTERS.search(value.replace("\n", "").replace("\r", "").replace("\t", "")):
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        _("Remove the invisible control characters (pasted with the text) from this field."),
+                        code="control_characters",
+                    ),
+                )
+        return cleaned
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,6 +23,7 @@ from monitoring.templatetags.monitoring_tags import official_date
 from pilots.control_card import order_current
 from pilots.models import Clause, User
 
+from .approvals import bare_number
 from .citation import report_citation
 from .models import Approval, Report
 
@@ -100,9 +101,9 @@ def letter_content(
         version = approval.version
         return LetterContent(
             language=report.language,
-            title=_("Cover letter № %(number)s") % {"number": _bare_number(number)},
+            title=_("Cover letter № %(number)s") % {"number": bare_number(number)},
             letterheads=(_letterhead("kk"), _letterhead("ru")),
-            number=f"№\u00a0{_bare_number(number)}",
+            number=f"№\u00a0{bare_number(number)}",
             date=date,
             date_words=official_date(date),
             subject=_("On sending the report"),
@@ -141,11 +142,6 @@ def signed_pdf_name(version) -> str:
 
 def xlsx_name(version) -> str:
     return f"{version.report.file_stem()}-v{version.number}.xlsx"
-
-
-def _bare_number(number: str) -> str:
-    """The register number without a «№» the sender may have typed before it."""
-    return " ".join(number.strip().lstrip("№").split())
 
 
 def _letterhead(language: str) -> Letterhead:

@@ -1,5 +1,6 @@
 """Reads of reports. report_scope() is the one door: lists, pages and downloads all go through it."""
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -65,8 +66,12 @@ def report_can_send(*, user: User, report: Report) -> bool:
 
 
 def approvals_trusted_pems() -> list[str]:
-    """Every certificate the portal has signed with: a copy signed before the key was replaced still checks."""
-    return list(Approval.objects.order_by().values_list("certificate_pem", flat=True).distinct())
+    """Every certificate the portal has signed with: a copy signed before the key was replaced still checks.
+    A demonstration key's passphrase is no secret, so its certificates are trusted only where it may sign."""
+    approvals = Approval.objects.order_by()
+    if not settings.REPORT_SIGNING_ALLOW_DEMO:
+        approvals = approvals.filter(demonstration=False)
+    return list(approvals.values_list("certificate_pem", flat=True).distinct())
 
 
 def approval_by_signed_sha256(*, user: User, sha256: str) -> Approval | None:
@@ -79,7 +84,7 @@ def approval_by_signed_sha256(*, user: User, sha256: str) -> Approval | None:
 
 
 def report_list(*, user: User, kind: str = "") -> QuerySet[Report]:
-    versions = ReportVersion.objects.select_related("approval").order_by("-number")
+    versions = ReportVersion.objects.select_related("approval__letter").order_by("-number")
     qs = report_scope(user=user).prefetch_related(Prefetch("versions", queryset=versions))
     if kind:
         qs = qs.filter(kind=kind)

@@ -120,7 +120,8 @@ def _date(moment: dt.datetime) -> str:
 
 
 def load_signing_key(*, now: dt.datetime | None = None) -> SigningKey:
-    """The Institute's key (REPORT_SIGNING_P12), else the demonstration key if it exists.
+    """The Institute's key (REPORT_SIGNING_P12), else the demonstration key if it exists and is allowed
+    (REPORT_SIGNING_ALLOW_DEMO, on with DEBUG).
 
     Raises ValidationError with code no_key, bad_key, no_private_key, expired or not_yet_valid;
     each message says what to fix. The passphrase is never logged nor repeated."""
@@ -130,7 +131,8 @@ def load_signing_key(*, now: dt.datetime | None = None) -> SigningKey:
         path, passphrase, demonstration = Path(configured), settings.REPORT_SIGNING_PASSWORD, False
     else:
         path, passphrase, demonstration = Path(settings.REPORT_DEMO_SIGNING_P12), DEMO_PASSPHRASE, True
-        if not path.exists():
+        # A production server where load_demo once ran must not sign with the demonstration key unasked.
+        if not settings.REPORT_SIGNING_ALLOW_DEMO or not path.exists():
             raise ValidationError(
                 _(
                     "No signing key is configured: set REPORT_SIGNING_P12 to the Institute's PKCS#12 file "

@@ -1,3 +1,4 @@
+import re
 from collections import defaultdict
 
 from django.contrib import messages
@@ -13,11 +14,12 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from monitoring.figures import periods_started
+from pilot_portal.uploads import display_file_name
 from pilots.models import User
 from pilots.selectors import region_scope
 
 from .approvals import report_approve, report_send
-from .forms import NarrativeForm, ReportRequestForm, SendForm, SummaryForm, VerifyForm
+from .forms import VERIFY_MAX_BYTES, NarrativeForm, ReportRequestForm, SendForm, SummaryForm, VerifyForm
 from .letter import signed_pdf_name
 from .models import CoverLetter, Narrative
 from .selectors import (
@@ -149,6 +151,11 @@ def report_detail_view(request, report_id):
     )
 
 
+def _version_number(text: str) -> int | None:
+    """A version number as typed in a URL or a form: ASCII digits only, and never absurdly long."""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text or "") else None
+
+
 def _letter_of(approval):
     """The letter that sent this approved version, if it went."""
     if approval is None:
@@ -240,9 +247,9 @@ def report_approve_view(request, report_id):
     report = report_get(user=request.user, report_id=report_id)
     if not report_can_approve(user=request.user, report=report):
         raise PermissionDenied
-    seen = request.POST.get("version", "")
+    seen = _version_number(request.POST.get("version", ""))
     try:
-        approval = report_approve(user=request.user, report=report, seen_version=int(seen) if seen.isdigit() else None)
+        approval = report_approve(user=request.user, report=report, seen_version=seen)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -264,16 +271,23 @@ def report_send_view(request, report_id):
         raise PermissionDenied
     form = SendForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
+        from .letter import default_addressee, default_signatory
+
+        data = dict(form.cleaned_data)
+        name, position = default_signatory(report.language)
+        data["addressee"] = data["addressee"] or default_addressee(report.language)
+        data["signatory_name"] = data["signatory_name"] or name
+        data["signatory_position"] = data["signatory_position"] or position
         try:
             letter = report_send(user=request.user, report=report, **data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    for item in errors:
-                        form.add_error(field if field in form.fields else None, item)
-            else:
-                form.add_error(None, error)
+            if not hasattr(error, "error_dict"):
+                # About the report, not the fields (sent already, not approved): the page says why.
+                messages.error(request, " ".join(error.messages))
+                return redirect("report_detail", report_id=report.pk)
+            for field, errors in error.error_dict.items():
+                for item in errors:
+                    form.add_error(field if field in form.fields else None, item)
             form.mark_invalid()
         else:
             messages.success(
@@ -306,9 +320,8 @@ def report_letter_view(request, report_id):
     _readers_only(request.user)
     report = report_get(user=request.user, report_id=report_id)
     letters = report.letters.select_related("approval__version").order_by("-date", "-pk")
-    number = request.GET.get("version", "")
-    if number:
-        letters = letters.filter(approval__version__number=int(number) if number.isdigit() else -1)
+    if "version" in request.GET:
+        letters = letters.filter(approval__version__number=_version_number(request.GET["version"]) or -1)
     letter = letters.first()
     chosen = request.GET.get("format", "pdf")
     if letter is None or chosen not in ("pdf", "docx"):
@@ -328,15 +341,20 @@ def report_verify_view(request):
     report the user may not read is answered like any unknown file."""
     from .signing import verify_pdf
 
-    form = VerifyForm(request.POST or None, request.FILES or None)
     result = None
+    if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > VERIFY_MAX_BYTES + 64 * 1024:
+        # Refused before the upload is read and spooled to disk.
+        form = VerifyForm()
+        form.add_error(None, _("The file is larger than 50 MB: it is not a report of this portal."))
+        return render(request, "reports/verify.html", {"form": form, "result": None}, status=400)
+    form = VerifyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         checked = verify_pdf(data, trusted_pems=approvals_trusted_pems())
         result = {
             "checked": checked,
             "approval": approval_by_signed_sha256(user=request.user, sha256=checked.sha256),
-            "name": form.cleaned_data["file"].name,
+            "name": display_file_name(form.cleaned_data["file"].name),
         }
     return render(
         request,

@@ -226,6 +226,7 @@ def demo(django_db_setup, django_db_blocker, crawl_media):
             TASKS_IN_BACKGROUND=False,
             REPORT_SIGNING_P12="",
             REPORT_DEMO_SIGNING_P12=crawl_media / "demo-signing.p12",
+            REPORT_SIGNING_ALLOW_DEMO=True,
         ),
         pytest.MonkeyPatch.context() as patch,
     ):
@@ -250,6 +251,7 @@ def _fast_and_isolated(settings, crawl_media):
     # The demonstration key load_demo made for the module, outside the work tree: the director's POSTs sign.
     settings.REPORT_SIGNING_P12 = ""
     settings.REPORT_DEMO_SIGNING_P12 = crawl_media / "demo-signing.p12"
+    settings.REPORT_SIGNING_ALLOW_DEMO = True
 
 
 # Arguments -----------------------------------------------------------------------------------------------------------
