@@ -192,7 +192,7 @@ def test_sending_writes_the_letter_records_clause_3_2_and_the_control_card_links
     approval = report_approve(user=director, report=report)
     client.force_login(institute)
     page = client.get(reverse("report_detail", args=[report.pk])).content.decode()
-    assert ('name="number"' in page and "Ерте жастағы" in page) or 'name="addressee"' in page
+    assert 'name="number"' in page and 'name="addressee"' in page and "Мектепке дейінгі білім беру" in page
     date = TODAY().strftime("%d.%m.%Y")
     response = client.post(
         reverse("report_send", args=[report.pk]),
@@ -450,7 +450,9 @@ def test_the_send_form_shows_the_refusal_beside_the_field_and_keeps_what_was_typ
         },
     )
     page = response.content.decode()
-    assert response.status_code == 400 and "dd.mm.yyyy" in page and 'value="01-12/9"' in page
+    assert response.status_code == 400 and "Enter a date that exists" in page and 'value="01-12/9"' in page
+    date_input = next(tag for tag in page.split("<input") if 'name="date"' in tag.split(">")[0]).split(">")[0]
+    assert 'aria-invalid="true"' in date_input and "autofocus" in date_input
     assert not CoverLetter.objects.exists()
 
 
@@ -492,7 +494,7 @@ def test_the_verification_page_reports_an_altered_copy_as_not_matching(client, d
     assert "does not match" in page and "unchanged" not in page
 
 
-def test_the_verification_page_answers_a_reader_without_access_as_for_any_unknown_file(client, director):
+def test_the_verification_page_does_not_name_a_report_the_reader_may_not_read(client, director):
     report = _compiled("quarterly", "kk")
     approval = report_approve(user=director, report=report)
     client.force_login(User.objects.get(username="region-kz-71"))
@@ -508,3 +510,85 @@ def test_the_verification_page_refuses_garbage_without_an_error(client, demo):
     upload.name = "x.pdf"
     response = client.post(reverse("report_verify"), {"file": upload})
     assert response.status_code == 200 and "does not match" in response.content.decode()
+
+
+# --- bad input found in review ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["²", "9" * 5000, "abc"])
+def test_an_odd_version_number_is_never_a_server_error(client, director, version):
+    report = _compiled("quarterly", "kk")
+    client.force_login(director)
+    assert client.post(reverse("report_approve", args=[report.pk]), {"version": version}).status_code == 302
+    assert Approval.objects.count() == 1  # an unreadable "seen version" is no version: the latest is approved
+    client.force_login(User.objects.get(username="ministry"))
+    assert client.get(reverse("report_letter", args=[report.pk]) + f"?version={version}").status_code == 404
+
+
+def test_invisible_control_characters_are_refused_on_their_field(client, director, institute):
+    report = _compiled("quarterly", "kk")
+    report_approve(user=director, report=report)
+    client.force_login(institute)
+    body = {"number": "01-12/5", "date": TODAY().strftime("%d.%m.%Y"), "signatory_name": "Д. Директор"}
+    response = client.post(reverse("report_send", args=[report.pk]), {**body, "addressee": "Департамент\x0bАдамова"})
+    assert response.status_code == 400 and "control characters" in response.content.decode()
+    assert not CoverLetter.objects.exists()
+    client.post(reverse("report_send", args=[report.pk]), {**body, "addressee": "Департамент\nАдамова"})
+    assert CoverLetter.objects.get().addressee == "Департамент\nАдамова"  # a line break is fine
+
+
+def test_sending_with_only_the_number_and_the_date_takes_the_addressee_and_signatory_from_the_data(
+    client, director, institute
+):
+    report = _compiled("quarterly", "ru")
+    report_approve(user=director, report=report)
+    client.force_login(institute)
+    date = TODAY().strftime("%d.%m.%Y")
+    response = client.post(reverse("report_send", args=[report.pk]), {"number": "01-12/6", "date": date})
+    assert response.status_code == 302
+    letter = CoverLetter.objects.get()
+    assert "Департамент дошкольного образования" in letter.addressee and letter.signatory_name == "Д. Директор"
+
+
+def test_a_number_typed_with_its_sign_is_the_same_number(director, institute):
+    first, second = _compiled("quarterly", "kk", period="2026-Q2"), _compiled("quarterly", "kk", period="2026-Q3")
+    for report in (first, second):
+        report_approve(user=director, report=report)
+    assert _send(institute, first, number="01-12/345").number == "01-12/345"
+    with pytest.raises(ValidationError) as refused:
+        _send(institute, second, number="№ 01-12/345")
+    assert refused.value.error_dict["number"][0].code == "number_used"
+    assert _send(institute, second, number="№ 01-12/346").number == "01-12/346"
+
+
+def test_a_refused_sending_says_why_on_the_reports_page(client, director, institute):
+    report = _compiled("quarterly", "kk")
+    report_approve(user=director, report=report)
+    _send(institute, report, number="01-12/7")
+    client.force_login(institute)
+    body = {"number": "01-12/8", "date": TODAY().strftime("%d.%m.%Y")}
+    response = client.post(reverse("report_send", args=[report.pk]), body, follow=True)
+    assert "This version has been sent already." in response.content.decode()
+    assert CoverLetter.objects.count() == 1
+
+
+def test_the_list_marks_a_correction_of_a_sent_report_as_waiting_for_approval(client, director, institute):
+    from reports.services import report_requeue
+
+    report = _compiled("quarterly", "kk")
+    report_approve(user=director, report=report)
+    _send(institute, report, number="01-12/9")
+    client.force_login(director)
+    assert "waits for your approval" not in client.get(reverse("report_list")).content.decode()
+    report_requeue(user=institute, report=report)
+    assert "waits for your approval" in client.get(reverse("report_list")).content.decode()
+
+
+def test_the_demonstration_key_does_not_sign_where_it_is_not_allowed(settings, director):
+    settings.REPORT_SIGNING_ALLOW_DEMO = False
+    report = _compiled("quarterly", "kk")
+    with pytest.raises(ValidationError) as refused:
+        report_approve(user=director, report=report)
+    assert refused.value.code == "no_key" and not Approval.objects.exists()
+    settings.REPORT_SIGNING_ALLOW_DEMO = True
+    assert report_approve(user=director, report=report).demonstration
