@@ -107,7 +107,8 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.replace("\r\n", "\n").strip().encode()).hexdigest()
 
 
-# What a document cannot hold (XML refuses them): Word's manual line break pasted from a letter, among others.
+# What a document cannot hold (XML refuses them), such as Word's manual line break pasted from a
+# letter; tabs and line breaks are fine.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
@@ -148,7 +149,7 @@ class SendForm(forms.Form):
         cleaned = super().clean()
         for name in ("number", "addressee", "signatory_name", "signatory_position"):
             value = cleaned.get(name)
-            if value and CONTROL_CHARACTERS.search(value.replace("\n", "").replace("\r", "").replace("\t", "")):
+            if value and CONTROL_CHARACTERS.search(value):
                 self.add_error(
                     name,
                     forms.ValidationError(
