@@ -307,12 +307,12 @@ def test_demonstration_key_refuses_a_reason_that_does_not_say_demonstration(sett
     demo = sign_approved_pdf(
         unsigned, block=BLOCK, key=key, reason=f"{REASON} (демонстрациялық қолтаңба)", location=LOCATION
     )
-    assert "Demonstration signature" in _page_one_text(demo)
+    assert "Демонстрациялық қолтаңба" in _page_one_text(demo)  # the block speaks the report's language (kk)
 
 
 def test_institutes_key_prints_no_demonstration_line(signed):
     assert "БЕКІТЕМІН" in _page_one_text(signed)
-    assert "Demonstration signature" not in _page_one_text(signed)
+    assert "Демонстрациялық" not in _page_one_text(signed)
 
 
 def test_position_too_long_for_the_space_is_refused(keys, unsigned):
