@@ -243,7 +243,7 @@ def report_requeue_view(request, report_id):
 @require_POST
 def report_approve_view(request, report_id):
     """The director approves the latest version; it is signed with the Institute's key."""
-    _readers_only(request.user)
+    # Out of scope is 404 for everyone, organisation staff included (report_get); in scope, 403 unless allowed.
     report = report_get(user=request.user, report_id=report_id)
     if not report_can_approve(user=request.user, report=report):
         raise PermissionDenied
@@ -265,7 +265,7 @@ def report_approve_view(request, report_id):
 @require_POST
 def report_send_view(request, report_id):
     """The Institute records the sending: the outgoing number and date; the portal writes the cover letter."""
-    _readers_only(request.user)
+    # Out of scope is 404 for everyone, organisation staff included (report_get); in scope, 403 unless allowed.
     report = report_get(user=request.user, report_id=report_id)
     if not report_can_send(user=request.user, report=report):
         raise PermissionDenied

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(settings.BASE_DIR, "templates")
 # WeasyPrint's input: never sent to a browser, so no policy applies to it.
-NOT_SERVED = {TEMPLATES / "reports" / "pdf"}
+# Rendered by WeasyPrint into files, never served as pages.
+NOT_SERVED = {TEMPLATES / "reports" / "pdf", TEMPLATES / "reports" / "letter"}
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"""\son[a-z]+\s*=\s*["']""", re.IGNORECASE)
