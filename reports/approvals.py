@@ -38,11 +38,9 @@ log = logging.getLogger(__name__)
 
 def person_name(user: User) -> str:
     """A name as documents print it under a signature: «А. Б. Surname», else the full name, else the login."""
-    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
-    if first and last:
-        initials = " ".join(f"{part[0]}." for part in first.replace(".", " ").split())
-        return f"{initials} {last}"
-    return user.get_full_name() or user.get_username()
+    from .letter import initials_and_surname
+
+    return initials_and_surname(user.first_name, user.last_name) or user.get_full_name() or user.get_username()
 
 
 def director_position() -> str:
@@ -244,15 +242,17 @@ def report_send(
     if not report_can_send(user=user, report=report):
         raise PermissionDenied
     number = bare_number(number or "")
+    addressee, signatory_name = addressee.strip(), signatory_name.strip()
+    signatory_position = signatory_position.strip()
     approval = _sendable(report, number=number, date=date)
     content = letter_content(
         report=report,
         approval=approval,
         number=number,
         date=date,
-        addressee=addressee.strip(),
-        signatory_name=signatory_name.strip(),
-        signatory_position=signatory_position.strip(),
+        addressee=addressee,
+        signatory_name=signatory_name,
+        signatory_position=signatory_position,
         executor=person_name(user),
     )
     pdf, docx = render_letter_pdf(content), render_letter_docx(content)
@@ -277,9 +277,9 @@ def report_send(
                 approval=approval,
                 number=number,
                 date=date,
-                addressee=addressee.strip(),
-                signatory_name=signatory_name.strip(),
-                signatory_position=signatory_position.strip(),
+                addressee=addressee,
+                signatory_name=signatory_name,
+                signatory_position=signatory_position,
                 pdf=stored_pdf,
                 pdf_sha256=pdf_sha,
                 docx=stored_docx,

@@ -23,7 +23,7 @@ from monitoring.templatetags.monitoring_tags import official_date
 from pilots.control_card import order_current
 from pilots.models import Clause, User
 
-from .approvals import bare_number
+from .approvals import bare_number, director_position
 from .citation import report_citation
 from .models import Approval, Report
 
@@ -236,7 +236,7 @@ def default_signatory(language: str) -> tuple[str, str]:
     if director is None:
         return "", ""
     with translation.override(language):
-        position = _("Director of the Institute of Early Childhood Development")
+        position = director_position()
     return initials_and_surname(director.first_name, director.last_name), position
 
 
