@@ -175,6 +175,58 @@ def _fast_and_isolated(settings, tmp_path, _signing_folder):
     }
 
 
+@pytest.fixture(scope="session")
+def demo_rows(django_db_setup, django_db_blocker, _signing_folder, tmp_path_factory):
+    """The rows and files `load_demo` makes (users reading English), made once per test process; the
+    database is put back as it was. Tests ask for `demo`, which restores them."""
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+    from django.utils import translation
+
+    from pilot_portal.celery import app
+    from pilot_portal.tests import snapshot
+    from pilots.models import User
+
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            MEDIA_ROOT=media,
+            LANGUAGE_CODE="en",
+            TASKS_IN_BACKGROUND=False,
+            REPORT_SIGNING_P12="",
+            REPORT_SIGNING_PASSWORD="",
+            REPORT_DEMO_SIGNING_P12=_signing_folder / "demo-signing.p12",
+            REPORT_SIGNING_ALLOW_DEMO=True,
+        ),
+        translation.override("en"),
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setitem(app.conf, "task_always_eager", True)
+        patch.setitem(app.conf, "task_eager_propagates", True)
+        before = snapshot.dump()
+        try:
+            call_command("load_demo", "--force", stdout=open(os.devnull, "w"))
+            User.objects.update(language="en")
+            rows = snapshot.dump()
+        finally:
+            with transaction.atomic():
+                snapshot.restore(before)
+    return {"rows": rows, "media": media}
+
+
+@pytest.fixture
+def demo(db, demo_rows, settings):
+    """The whole demo (100 organisations, a year of monitoring) in this test's database and MEDIA_ROOT,
+    as `load_demo --force` leaves them; users read English unless a test says otherwise."""
+    from pilot_portal.tests import snapshot
+
+    snapshot.restore(demo_rows["rows"])
+    snapshot.copy_files(demo_rows["media"], settings.MEDIA_ROOT)
+
+
 @pytest.fixture
 def broker(monkeypatch):
     """A stand-in for Redis that the test switches off and on: a task handed to it while it is up is

@@ -1,14 +1,8 @@
 import pytest
-from django.core.management import call_command
 
 from pilots.models import User
 
-
-@pytest.fixture
-def demo(db):
-    """The whole demo: 100 organisations, a year of monitoring; users read English unless a test says otherwise."""
-    call_command("load_demo", "--force")
-    User.objects.update(language="en")
+# `demo` (the whole demo, users reading English) comes from the conftest at the root.
 
 
 @pytest.fixture

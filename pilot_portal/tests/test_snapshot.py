@@ -1,0 +1,36 @@
+"""The `demo` fixture gives a test the database `load_demo --force` leaves, without running it each time."""
+
+import pytest
+from django.core.management import call_command
+
+from pilot_portal.tests import snapshot
+from pilots.models import Organisation, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts(rows: snapshot.Rows) -> dict[str, int]:
+    return {table: len(values) for table, (_columns, values) in rows.items()}
+
+
+def test_the_restored_demo_has_the_rows_of_a_loaded_demo(demo_rows):
+    assert not Organisation.objects.exists()  # the snapshot left the database as it found it
+    call_command("load_demo", "--force")
+    User.objects.update(language="en")
+    loaded = snapshot.dump()
+    assert Organisation.objects.count() == 100
+    snapshot.restore({table: (columns, []) for table, (columns, _values) in loaded.items()})
+    assert not Organisation.objects.exists()  # the positive control: a restore replaces what is there
+    snapshot.restore(demo_rows["rows"])
+    assert _counts(snapshot.dump()) == _counts(loaded)
+    assert set(User.objects.values_list("language", flat=True)) == {"en"}
+
+
+def test_two_tests_each_get_the_whole_demo_and_may_change_it(demo):
+    assert Organisation.objects.filter(is_demo=True).count() == 100
+    Organisation.objects.update(is_demo=False)
+    assert not Organisation.objects.filter(is_demo=True).exists()
+
+
+def test_two_tests_each_get_the_whole_demo_and_may_change_it_again(demo):
+    assert Organisation.objects.filter(is_demo=True).count() == 100
