@@ -33,8 +33,12 @@ run: $(VENV)/.installed
 	$(DEV_ENV) $(MANAGE) runserver $(ADDR)
 
 # SQLite and in-process tasks by default; DATABASE_URL and REDIS_URL from the environment when set.
+# pytest-xdist spreads the tests over one process per core (each with its own test database);
+# tests that share a Redis or a module's committed demo stay together (conftest.py, xdist_group).
+# `make test TEST_WORKERS=0` runs them in one process.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -1,5 +1,6 @@
 """Shared fixtures: fast isolated settings for every test, and Debian's Chromium for the browser tests."""
 
+import io
 import os
 from pathlib import Path
 
@@ -17,6 +18,29 @@ CHROMIUM_ARGS = [
 ]
 # Gitignored; screenshots for people to look at after a run.
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+
+
+# Under pytest-xdist (`make test`), tests that share something outside their own database run in one
+# worker process: the real Celery workers and the broker-down test purge and use one Redis, and the
+# crawl loads its demo once for its module.
+XDIST_GROUPS = {
+    "outbox/tests/test_broker_down.py": "redis",
+    "outbox/tests/test_in_process.py": "redis",
+    "reports/tests/test_worker.py": "redis",
+    "pilot_portal/tests/test_crawl.py": "crawl",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    root = Path(__file__).resolve().parent
+    for item in items:
+        path = Path(item.fspath).resolve()
+        where = path.relative_to(root).as_posix() if path.is_relative_to(root) else ""
+        group = XDIST_GROUPS.get(where) or ("redis" if item.get_closest_marker("worker") else None)
+        if group is None and item.get_closest_marker("browser"):
+            group = f"browser:{where}"  # one Chromium per module, as its fixture is scoped
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -208,7 +232,7 @@ def demo_rows(django_db_setup, django_db_blocker, _signing_folder, tmp_path_fact
         patch.setitem(app.conf, "task_eager_propagates", True)
         before = snapshot.dump()
         try:
-            call_command("load_demo", "--force", stdout=open(os.devnull, "w"))
+            call_command("load_demo", "--force", stdout=io.StringIO())
             User.objects.update(language="en")
             rows = snapshot.dump()
         finally:
