@@ -1,10 +1,7 @@
 """Both dashboards open in Chromium for every role that may see them, with their charts drawn."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
-
-from pilots.models import User
 
 pytestmark = pytest.mark.browser
 
@@ -12,9 +9,8 @@ PASSWORD = "demo-pass-2026"
 
 
 @pytest.fixture
-def demo(transactional_db):
-    call_command("load_demo", "--force")
-    User.objects.update(language="en")
+def demo(transactional_db, demo):
+    """The demo (conftest.py), committed: the live server reads it from another thread."""
 
 
 def _open(page, sign_in, username, path):
