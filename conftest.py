@@ -131,11 +131,15 @@ def _tasks_run_in_process(monkeypatch, settings):
 
 
 @pytest.fixture(autouse=True)
-def _on_commit_as_in_production(monkeypatch):
+def _on_commit_as_in_production(monkeypatch, request):
     """on_commit callbacks run when the code's own outermost transaction commits, as in production.
 
     A test that uses the database runs inside a transaction of its own that is never committed, so
-    without this, mail and tasks handed over after commit would never go out in a test."""
+    without this, mail and tasks handed over after commit would never go out in a test. A test marked
+    `on_commit_held` keeps Django's own behaviour (callbacks wait for the test's transaction) and runs
+    them with `django_capture_on_commit_callbacks`."""
+    if request.node.get_closest_marker("on_commit_held"):
+        return
     from django.db import DEFAULT_DB_ALIAS, connections
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.transaction import Atomic

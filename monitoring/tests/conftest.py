@@ -108,17 +108,3 @@ def good_values():
 @pytest.fixture(autouse=True)
 def _clear_mail():
     mail.outbox.clear()
-
-
-@pytest.fixture(autouse=True)
-def _on_commit_runs_after_each_request(monkeypatch, django_capture_on_commit_callbacks):
-    """As in production, mail queued with on_commit goes out when the request's transaction commits."""
-    from django.test import Client
-
-    original = Client.post
-
-    def post(self, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Client, "post", post)

@@ -1,7 +1,6 @@
 import pytest
 from django.urls import reverse
 
-from pilots.models import Organisation
 from pilots.selectors import organisation_list, organisation_scope
 from pilots.tests.factories import (
     ActivityFactory,
@@ -61,11 +60,15 @@ def test_coordinator_gets_404_on_another_regions_organisation(client, astana, al
 
 
 def test_filter_by_another_region_never_widens_a_coordinators_scope(astana, almaty):
-    OrganisationFactory(region=almaty)
+    in_almaty, in_astana = OrganisationFactory(region=almaty), OrganisationFactory(region=astana)
     coordinator = CoordinatorFactory(region=astana)
     from pilots.selectors import OrganisationFilters
 
     assert not organisation_list(user=coordinator, filters=OrganisationFilters(region="KZ-75")).exists()
+    # Positive controls: the same filter finds Almaty's organisation for the Institute, and the
+    # coordinator's own region is found.
+    assert list(organisation_list(user=InstituteFactory(), filters=OrganisationFilters(region="KZ-75"))) == [in_almaty]
+    assert list(organisation_list(user=coordinator, filters=OrganisationFilters(region="KZ-71"))) == [in_astana]
 
 
 def test_ministry_and_institute_see_every_organisation(astana, almaty):
@@ -77,6 +80,7 @@ def test_ministry_and_institute_see_every_organisation(astana, almaty):
 def test_inactive_user_sees_nothing(astana):
     OrganisationFactory(region=astana)
     assert not organisation_scope(user=InstituteFactory(is_active=False)).exists()
+    assert organisation_scope(user=InstituteFactory(is_active=True)).count() == 1  # positive control
 
 
 def test_anonymous_user_is_sent_to_sign_in(client):
@@ -93,6 +97,10 @@ def test_ministry_viewer_cannot_tick_an_activity(client, astana):
     assert client.get(url).status_code == 403
     assert client.post(url, {"done": "on", "done_on": "10.01.2026"}).status_code == 403
     assert not organisation.activity_progress.exists()
+    # Positive control: the organisation's own staff tick it with the same form.
+    client.force_login(StaffFactory(organisation=organisation))
+    assert client.post(url, {"done": "on", "done_on": "10.01.2026"}).status_code == 302
+    assert organisation.activity_progress.filter(activity=activity, done=True).exists()
 
 
 def test_ministry_viewer_sees_no_edit_buttons_on_a_card(client, astana):
@@ -102,13 +110,19 @@ def test_ministry_viewer_sees_no_edit_buttons_on_a_card(client, astana):
     response = client.get(reverse("organisation_detail", args=[organisation.bin]))
     assert response.context["can_edit"] is False
     assert "Mark done" not in response.content.decode()
+    # Positive control: the organisation's own staff see the button on the same card.
+    client.force_login(StaffFactory(organisation=organisation))
+    assert "Mark done" in client.get(reverse("organisation_detail", args=[organisation.bin])).content.decode()
 
 
 def test_ministry_viewer_cannot_open_the_admin(client):
     client.force_login(MinistryFactory())
     response = client.get("/admin/")
     assert response.status_code == 302
-    assert Organisation.objects.count() == 0
+    assert response["Location"].startswith("/admin/login/")
+    # Positive control: an administrator opens it.
+    client.force_login(InstituteFactory(is_staff=True, is_superuser=True))
+    assert client.get("/admin/").status_code == 200
 
 
 def test_coordinator_cannot_tick_an_activity_of_an_organisation_in_their_region(client, astana):
@@ -126,3 +140,7 @@ def test_staff_get_404_ticking_another_organisations_activity(client, astana):
     url = reverse("activity_progress_edit", args=[other.bin, activity.code])
     assert client.post(url, {"done": "on", "done_on": "10.01.2026"}).status_code == 404
     assert not other.activity_progress.exists()
+    # Positive control: the same post on their own organisation ticks it.
+    own = reverse("activity_progress_edit", args=[mine.bin, activity.code])
+    assert client.post(own, {"done": "on", "done_on": "10.01.2026"}).status_code == 302
+    assert mine.activity_progress.filter(activity=activity, done=True).exists()
