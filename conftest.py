@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -253,6 +254,46 @@ def demo(db, demo_rows, settings):
 
     snapshot.restore(demo_rows["rows"])
     snapshot.copy_files(demo_rows["media"], settings.MEDIA_ROOT)
+
+
+# A report's PDF layout, by the HTML it was laid out from (see _report_layouts_shared).
+_LAYOUTS: dict[str, tuple[bytes, int]] = {}
+# The one line of a report's HTML that changes from one compilation to the next of the same data.
+_COMPILED_AT = re.compile(r'<div class="snapshot-ref">.*?</div>', re.S)
+
+
+@pytest.fixture(autouse=True)
+def _report_layouts_shared(monkeypatch, request):
+    """WeasyPrint lays out a report once per test process for each distinct HTML: a report compiled
+    again from the same data (most report tests compile one of a few scopes of the demo) gets the PDF
+    of the first compilation, whose "Compiled …; data as of …" line names that compilation's minute.
+    Everything before the layout (snapshot, HTML) and after it (storing, signing, DOCX, XLSX) runs as
+    usual; a test marked `uncached_layout` lays out every PDF itself."""
+    if request.node.get_closest_marker("uncached_layout"):
+        return
+    from weasyprint import HTML
+
+    class Layout:
+        def __init__(self, html: "HTML", key: str):
+            self.html, self.key, self.pages = html, key, []
+
+        def write_pdf(self, target):
+            if self.key not in _LAYOUTS:
+                document = self.html.render()
+                document.write_pdf(target)
+                _LAYOUTS[self.key] = (Path(target).read_bytes(), len(document.pages))
+            else:
+                Path(target).write_bytes(_LAYOUTS[self.key][0])
+            self.pages = [None] * _LAYOUTS[self.key][1]
+
+    class SharedHTML:
+        def __init__(self, *, string: str, base_url: str):
+            self.html, self.key = HTML(string=string, base_url=base_url), _COMPILED_AT.sub("", string)
+
+        def render(self) -> Layout:
+            return Layout(self.html, self.key)
+
+    monkeypatch.setattr("reports.pdf.HTML", SharedHTML)
 
 
 @pytest.fixture
