@@ -158,6 +158,10 @@ def test_another_organisations_staff_get_404_posting_to_a_form(client, organisat
     client.force_login(other)
     assert _post(client, organisation, period, {"children_total": "5"}).status_code == 404
     assert not Submission.objects.exists()
+    # Positive control: the organisation's own staff save the same post.
+    client.force_login(StaffFactory(organisation=organisation))
+    assert _post(client, organisation, period, {"children_total": "5"}).status_code == 302
+    assert Submission.objects.filter(organisation=organisation).exists()
 
 
 def test_coordinator_may_read_but_not_save_a_form(client, organisation, coordinator, period, catalogue):

@@ -478,6 +478,10 @@ def test_every_chart_has_a_numbered_caption(institute, standard_final):
 def test_narratives_cite_the_quarters_label_not_its_code(institute, standard_final):
     text = standard_final(institute, language="ru").text
     assert "2026-Q4" not in text and "2026-Q3" not in text
+    # Positive control: quotes are printed, each cited "… · <the quarter's label>".
+    with translation.override("ru"):
+        labels = [str(period.document_label) for period in Period.objects.filter(code__in=["2026-Q3", "2026-Q4"])]
+    assert any(f"· {label}" in _words(text) for label in labels), labels
 
 
 def test_identical_texts_are_quoted_once_naming_their_organisations(institute):
