@@ -250,10 +250,15 @@ def demo_rows(django_db_setup, django_db_blocker, _signing_folder, tmp_path_fact
 def demo(db, demo_rows, settings):
     """The whole demo (100 organisations, a year of monitoring) in this test's database and MEDIA_ROOT,
     as `load_demo --force` leaves them; users read English unless a test says otherwise."""
+    from django.contrib.contenttypes.models import ContentType
+
     from pilot_portal.tests import snapshot
 
     snapshot.restore(demo_rows["rows"])
     snapshot.copy_files(demo_rows["media"], settings.MEDIA_ROOT)
+    yield
+    # The restored content types (the snapshot's ids) go with the test's transaction; so does their cache.
+    ContentType.objects.clear_cache()
 
 
 # A report's PDF layout, by the HTML it was laid out from (see _report_layouts_shared).
