@@ -396,6 +396,4 @@ def _accepted_values(s: Snapshot):
     from .snapshot import _scope_user
 
     orgs = figures.organisations(user=_scope_user(s.report), filters=report_filters(s.report))
-    return Value.objects.filter(
-        submission__organisation__in=orgs, submission__status=Status.ACCEPTED, submission__period__in=s.periods
-    )
+    return Value.objects.counted().filter(submission__organisation__in=orgs, submission__period__in=s.periods)
