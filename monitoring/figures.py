@@ -33,32 +33,10 @@ from pilots.selectors import name_in_active_language, national_aggregate_scope, 
 from .models import COUNTED_STATUSES, Indicator, Period, Status, Submission, Value
 from .selectors import organisations_missing
 
-# Key totals shown per quarter, in this order; each is an indicator code summed over accepted data.
-KEY_TOTALS = [
-    "children_total",
-    "teachers_involved",
-    "teachers_trained",
-    "parents_involved",
-]
-ACTIVITY_TOTALS = [
-    "sessions_selfservice",
-    "sessions_household",
-    "sessions_nature",
-    "sessions_manual",
-    "excursions",
-    "professional_meetings",
-    "roleplay_sessions",
-    "labour_projects",
-]
-ZONES = [
-    "zone_jewellery",
-    "zone_cooking",
-    "zone_sewing",
-    "zone_engineering",
-    "zone_building",
-    "zone_greenhouse",
-    "zone_arts",
-]
+# The roles of the totals table, in its order; which indicators play each is the catalogue's
+# (Indicator.figure_role, ordered by figure_position, then the form's order).
+Role = Indicator.FigureRole
+TOTAL_ROLES = (Role.KEY_TOTAL, Role.ACTIVITY, Role.ZONE)
 SKILL_LEVELS = ["skills_high", "skills_medium", "skills_low"]
 SKILLS_ASSESSED = "children_assessed"
 DIMENSIONS = {
@@ -114,6 +92,14 @@ def organisations(*, user: User, filters: FigureFilters) -> QuerySet[Organisatio
 def _in_pilot_during(prefix: str = "") -> Q:
     """Organisation (reached by `prefix`) was expected in the submission's period (Organisation.objects.expected_in)."""
     return in_pilot_between_q(F("period__starts_on"), F("period__ends_on"), prefix=prefix)
+
+
+def figure_indicators(*roles: str) -> list[Indicator]:
+    """The catalogue's indicators that play these roles, role by role in the order given, each role in
+    its figure_position and then the form's order; one query."""
+    rank = {role: index for index, role in enumerate(roles)}
+    found = Indicator.objects.filter(figure_role__in=roles).order_by("figure_position", "section__position", "position")
+    return sorted(found, key=lambda indicator: rank[indicator.figure_role])
 
 
 def periods_started(*, today) -> list[Period]:
@@ -227,6 +213,10 @@ class TotalRow:
     # period code → change from the previous period, like for like (PeriodBase.in_both organisations);
     # None for the first quarter, a quarter under review, or one with no organisation in both.
     changes: dict[str, Decimal | None]
+    # The indicator's Indicator.figure_role (key total, activity, zone); "" for organisations reporting.
+    role: str = ""
+    # The indicator's type, which sets its number format in a workbook (pilot_portal.xlsx_cells).
+    type: str = Indicator.Type.INTEGER
 
 
 @dataclass
@@ -333,8 +323,8 @@ def key_totals(
     both; no change into a quarter under review. Two queries, and two more without `bases`."""
     if bases is None:
         bases = period_bases(user=user, filters=filters, periods=periods)
-    codes = KEY_TOTALS + ACTIVITY_TOTALS + ZONES
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+    indicators = figure_indicators(*TOTAL_ROLES)
+    codes = [i.code for i in indicators]
     averaged = Q(indicator__aggregation=Indicator.Aggregation.AVG)
     organisation = "submission__organisation_id"
     with_previous = _with_neighbour(periods, organisation, "submission__", step=-1, exists=_same_value_in)
@@ -375,10 +365,8 @@ def key_totals(
             changes={p.code: None for p in periods},
         )
     ]
-    for code in codes:
-        if code not in indicators:
-            continue  # an indicator the Institute removed from the catalogue
-        indicator = indicators[code]
+    for indicator in indicators:
+        code = indicator.code
         changes = {}
         for index, p in enumerate(periods):
             changes[p.code] = None
@@ -396,6 +384,8 @@ def key_totals(
                 unit=indicator.unit,
                 values={p.code: pick(sums.get((p.code, code)), "total", "average") for p in periods},
                 changes=changes,
+                role=indicator.figure_role,
+                type=indicator.type,
             )
         )
     return rows
@@ -428,7 +418,7 @@ def latest_accepted_totals(*, user: User, filters: FigureFilters, periods: list[
         Value.objects.counted().filter(
             submission__organisation__in=orgs,
             submission__period__in=periods,
-            indicator__code__in=KEY_TOTALS,
+            indicator__figure_role=Role.KEY_TOTAL,
             number__isnull=False,
         )
         .filter(~later("submission__organisation_id", "submission__period__starts_on"))
