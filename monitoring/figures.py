@@ -192,7 +192,8 @@ def indicator_sums(
         keys.append(DIMENSIONS[by][0].replace("organisation__", "submission__organisation__"))
     averaged = Q(indicator__aggregation=Indicator.Aggregation.AVG)
     rows = (
-        Value.objects.counted().filter(
+        Value.objects.counted()
+        .filter(
             submission__organisation__in=orgs,
             indicator__code__in=codes,
             number__isnull=False,
@@ -240,9 +241,7 @@ def review_open(period: Period, *, today, awaiting_review: int) -> bool:
 
 
 def _accepted_in(period_pk: int, organisation_ref: str) -> Exists:
-    return Exists(
-        Submission.objects.counted().filter(organisation_id=OuterRef(organisation_ref), period_id=period_pk)
-    )
+    return Exists(Submission.objects.counted().filter(organisation_id=OuterRef(organisation_ref), period_id=period_pk))
 
 
 def _same_value_in(period_pk: int, organisation_ref: str) -> Exists:
@@ -331,7 +330,8 @@ def key_totals(
     with_next = _with_neighbour(periods, organisation, "submission__", step=1, exists=_same_value_in)
     sums = {
         (r["submission__period__code"], r["indicator__code"]): r
-        for r in Value.objects.counted().filter(
+        for r in Value.objects.counted()
+        .filter(
             submission__organisation__in=organisations(user=user, filters=filters),
             submission__period__in=periods,
             indicator__code__in=codes,
@@ -415,7 +415,8 @@ def latest_accepted_totals(*, user: User, filters: FigureFilters, periods: list[
 
     averaged = Q(indicator__aggregation=Indicator.Aggregation.AVG)
     sums = (
-        Value.objects.counted().filter(
+        Value.objects.counted()
+        .filter(
             submission__organisation__in=orgs,
             submission__period__in=periods,
             indicator__figure_role=Role.KEY_TOTAL,
@@ -546,12 +547,16 @@ def skills_matched_cohort(
         return []
     codes = [*SKILL_LEVELS, SKILLS_ASSESSED]
     dimension = DIMENSIONS[by][0].replace("organisation__", "submission__organisation__")
-    values = Value.objects.counted().filter(
-        submission__organisation__in=organisations(user=user, filters=filters),
-        submission__period__in=[p for p in (baseline, final) if p],
-        indicator__code__in=codes,
-        number__isnull=False,
-    ).filter(_diagnosed_in(baseline, "submission__organisation_id"))
+    values = (
+        Value.objects.counted()
+        .filter(
+            submission__organisation__in=organisations(user=user, filters=filters),
+            submission__period__in=[p for p in (baseline, final) if p],
+            indicator__code__in=codes,
+            number__isnull=False,
+        )
+        .filter(_diagnosed_in(baseline, "submission__organisation_id"))
+    )
     if final is not None:
         values = values.filter(_diagnosed_in(final, "submission__organisation_id"))
     sums = {
@@ -691,7 +696,8 @@ def review_speed_by_region(*, user: User, filters: FigureFilters, periods: list[
     """Average days from the last submission to acceptance, per region; one query."""
     duration = ExpressionWrapper(F("accepted_at") - F("submitted_at"), output_field=DurationField())
     rows = (
-        Submission.objects.counted().filter(
+        Submission.objects.counted()
+        .filter(
             organisation__in=organisations(user=user, filters=filters),
             period__in=periods,
             accepted_at__isnull=False,

@@ -178,10 +178,14 @@ def _narratives(snapshot: Snapshot, orgs, report: Report) -> None:
     """What organisations wrote, grouped by region; the latest period's text of each organisation first.
 
     Identical texts (organisations often copy a template) are quoted once, naming who wrote them."""
-    values = Value.objects.counted().filter(
-        submission__organisation__in=orgs,
-        indicator__code__in=NARRATIVE_CODES,
-    ).exclude(text="")
+    values = (
+        Value.objects.counted()
+        .filter(
+            submission__organisation__in=orgs,
+            indicator__code__in=NARRATIVE_CODES,
+        )
+        .exclude(text="")
+    )
     if report.period_id:
         values = values.filter(submission__period=report.period)
     rows = values.values_list(
@@ -222,7 +226,8 @@ def _annex(snapshot: Snapshot, orgs, periods: list[Period]) -> None:
         statuses[org_id][period_code] = status
     children = {}
     for org_id, number in (
-        Value.objects.counted().filter(
+        Value.objects.counted()
+        .filter(
             submission__organisation__in=orgs,
             submission__period__in=periods,
             indicator__code="children_total",

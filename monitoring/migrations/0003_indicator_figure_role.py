@@ -40,21 +40,36 @@ def clear_roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0002_transition_labels'),
+        ("monitoring", "0002_transition_labels"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indicator',
-            name='figure_position',
-            field=models.PositiveSmallIntegerField(default=0, help_text="Order among the indicators of the same role; equal positions keep the form's order.", verbose_name='position in its role'),
+            model_name="indicator",
+            name="figure_position",
+            field=models.PositiveSmallIntegerField(
+                default=0,
+                help_text="Order among the indicators of the same role; equal positions keep the form's order.",
+                verbose_name="position in its role",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='figure_role',
-            field=models.CharField(blank=True, choices=[('', 'none (the form and the values only)'), ('key_total', 'key total (headline figure)'), ('activity', 'kind of activity'), ('zone', 'practice zone')], default='', help_text='Where the dashboards and reports show it: the key totals, the activities chart, the zones.', max_length=16, verbose_name='role in the figures'),
+            model_name="indicator",
+            name="figure_role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "none (the form and the values only)"),
+                    ("key_total", "key total (headline figure)"),
+                    ("activity", "kind of activity"),
+                    ("zone", "practice zone"),
+                ],
+                default="",
+                help_text="Where the dashboards and reports show it: the key totals, the activities chart, the zones.",
+                max_length=16,
+                verbose_name="role in the figures",
+            ),
         ),
         migrations.RunPython(set_roles, clear_roles),
     ]
