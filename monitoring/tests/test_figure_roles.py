@@ -121,3 +121,26 @@ def test_the_totals_export_writes_each_figure_in_its_indicators_format(accepted)
     formats = {row[0].value: row[2].number_format for row in sheet.iter_rows(min_row=2)}
     assert formats["Attendance"] == PERCENT
     assert formats["Children"] == INTEGER  # the positive control: a count stays a count
+
+
+def test_the_loaded_catalogue_names_eight_kinds_of_activity_and_four_key_totals():
+    from monitoring.demo import load_catalogue
+
+    load_catalogue()
+    assert [i.code for i in figures.figure_indicators(Role.ACTIVITY)] == [
+        "sessions_selfservice",
+        "sessions_household",
+        "sessions_nature",
+        "sessions_manual",
+        "excursions",
+        "professional_meetings",
+        "roleplay_sessions",
+        "labour_projects",
+    ]
+    assert [i.code for i in figures.figure_indicators(Role.KEY_TOTAL)] == [
+        "children_total",
+        "teachers_involved",
+        "teachers_trained",
+        "parents_involved",
+    ]
+    assert not Indicator.objects.get(code="method_materials").figure_role  # the negative: no role, no row
