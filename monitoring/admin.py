@@ -28,8 +28,8 @@ class SectionAdmin(admin.ModelAdmin):
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
     formfield_overrides = ADMIN_NUMBER_FIELDS
-    list_display = ["code", "section", "position", "name_kk", "type", "required", "aggregation"]
-    list_filter = ["section", "type", "required", "periods"]
+    list_display = ["code", "section", "position", "name_kk", "type", "required", "aggregation", "figure_role"]
+    list_filter = ["section", "type", "required", "figure_role", "periods"]
     search_fields = ["code", "name_kk", "name_ru"]
     filter_horizontal = ["periods"]
 

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from .figures import SKILL_LEVELS
+from .models import Indicator
 
 PALETTE = ["#0b4f8a", "#e07b00", "#2e7d32", "#8e24aa", "#c62828", "#00838f", "#6d4c41", "#546e7a"]
 # Each skill level keeps its hue at baseline (light) and final (dark), so the pair reads together.
@@ -44,12 +45,8 @@ def dashboard_charts(data: dict) -> dict:
             "percent": True,
         }
     periods = data["periods"]
-    activity_rows = [
-        r
-        for r in data["totals"]
-        if r.code.startswith("sessions_")
-        or r.code in ("excursions", "professional_meetings", "roleplay_sessions", "labour_projects")
-    ]
+    # Every kind of activity the catalogue names (Indicator.figure_role), as the PDF's chart has.
+    activity_rows = [r for r in data["totals"] if r.role == Indicator.FigureRole.ACTIVITY]
     if periods and activity_rows:
         charts["activities"] = {
             "type": "bar",

@@ -12,13 +12,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from pilot_portal import excel_limits
+from pilot_portal.xlsx_cells import DECIMAL, INTEGER, PERCENT, number_format
 from pilot_portal.xlsx_cells import cell as new_cell
 
 from .figures import DIMENSIONS, SKILL_LEVELS
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
-INTEGER, DECIMAL, PERCENT = "#,##0", "#,##0.0", "0.0"
 
 
 def _level_label(level: str) -> str:
@@ -69,7 +69,8 @@ def _totals(data):
                 line += [row.values[p.code], row.changes[p.code]]
             if national:
                 line += [national[row.code].values[p.code] if row.code in national else None for p in data["periods"]]
-            yield line
+            # Each figure in its indicator's format (a percent as a percent), the same as in the report's workbook.
+            yield Formatted(line, {index: number_format(row.type) for index in range(2, len(line))})
 
     return headers, rows()
 
@@ -236,11 +237,21 @@ def write_table(name: str, data: dict, title: str, description: str = ""):
     return handle
 
 
+class Formatted(list):
+    """A row whose cells override their column's number format (column index → format)."""
+
+    def __init__(self, values, formats: dict[int, str]):
+        super().__init__(values)
+        self.formats = formats
+
+
 def _append_rows(sheet, headers, rows: Iterable[list]) -> int:
     count = 0
     for line in rows:
         cells = []
-        for value, (_label, _width, fmt) in zip(line, headers, strict=True):
+        formats = getattr(line, "formats", {})
+        for index, (value, (_label, _width, fmt)) in enumerate(zip(line, headers, strict=True)):
+            fmt = formats.get(index, fmt)
             # A word ("yes") may stand in a numeric column, on the rows that say what the figures stand on.
             value = float(value) if fmt and value is not None and not isinstance(value, str) else value
             cells.append(new_cell(sheet, value, number_format=fmt))

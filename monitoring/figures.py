@@ -27,37 +27,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pilots.models import ActivityProgress, Organisation, Region, Stage, User
-from pilots.models.organisations import in_pilot_on_q
+from pilots.models.organisations import expected_in_q, in_pilot_between_q
 from pilots.selectors import name_in_active_language, national_aggregate_scope, organisation_scope, region_scope
 
-from .models import SUBMITTED_STATUSES, Indicator, Period, Status, Submission, Value
+from .models import COUNTED_STATUSES, Indicator, Period, Status, Submission, Value
+from .selectors import organisations_missing
 
-# Key totals shown per quarter, in this order; each is an indicator code summed over accepted data.
-KEY_TOTALS = [
-    "children_total",
-    "teachers_involved",
-    "teachers_trained",
-    "parents_involved",
-]
-ACTIVITY_TOTALS = [
-    "sessions_selfservice",
-    "sessions_household",
-    "sessions_nature",
-    "sessions_manual",
-    "excursions",
-    "professional_meetings",
-    "roleplay_sessions",
-    "labour_projects",
-]
-ZONES = [
-    "zone_jewellery",
-    "zone_cooking",
-    "zone_sewing",
-    "zone_engineering",
-    "zone_building",
-    "zone_greenhouse",
-    "zone_arts",
-]
+# The roles of the totals table, in its order; which indicators play each is the catalogue's
+# (Indicator.figure_role, ordered by figure_position, then the form's order).
+Role = Indicator.FigureRole
+TOTAL_ROLES = (Role.KEY_TOTAL, Role.ACTIVITY, Role.ZONE)
 SKILL_LEVELS = ["skills_high", "skills_medium", "skills_low"]
 SKILLS_ASSESSED = "children_assessed"
 DIMENSIONS = {
@@ -111,16 +90,16 @@ def organisations(*, user: User, filters: FigureFilters) -> QuerySet[Organisatio
 
 
 def _in_pilot_during(prefix: str = "") -> Q:
-    """Organisation (reached by `prefix`) was in the pilot for some of the submission's period."""
-    return Q(**{f"{prefix}in_pilot_from__lte": F("period__ends_on")}) & (
-        Q(**{f"{prefix}in_pilot_until__isnull": True}) | Q(**{f"{prefix}in_pilot_until__gte": F("period__starts_on")})
-    )
+    """Organisation (reached by `prefix`) was expected in the submission's period (Organisation.objects.expected_in)."""
+    return in_pilot_between_q(F("period__starts_on"), F("period__ends_on"), prefix=prefix)
 
 
-def _expected_in(period: Period) -> Q:
-    return Q(in_pilot_from__lte=period.ends_on) & (
-        Q(in_pilot_until__isnull=True) | Q(in_pilot_until__gte=period.starts_on)
-    )
+def figure_indicators(*roles: str) -> list[Indicator]:
+    """The catalogue's indicators that play these roles, role by role in the order given, each role in
+    its figure_position and then the form's order; one query."""
+    rank = {role: index for index, role in enumerate(roles)}
+    found = Indicator.objects.filter(figure_role__in=roles).order_by("figure_position", "section__position", "position")
+    return sorted(found, key=lambda indicator: rank[indicator.figure_role])
 
 
 def periods_started(*, today) -> list[Period]:
@@ -170,10 +149,11 @@ def completeness_by_region(
     """Rows per region and a total row: expected, submitted (submitted or accepted), on time; 3 queries."""
     orgs = organisations(user=user, filters=filters)
     expected = orgs.values("region__code").annotate(
-        **{f"e{p.pk}": Count("pk", filter=_expected_in(p)) for p in periods}
+        **{f"e{p.pk}": Count("pk", filter=expected_in_q(p)) for p in periods}
     )
     handed_in = (
-        Submission.objects.filter(organisation__in=orgs, period__in=periods, status__in=SUBMITTED_STATUSES)
+        Submission.objects.handed_in()
+        .filter(organisation__in=orgs, period__in=periods)
         .filter(_in_pilot_during("organisation__"))
         .values("organisation__region__code", "period_id")
         .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(is_late=False)))
@@ -212,9 +192,9 @@ def indicator_sums(
         keys.append(DIMENSIONS[by][0].replace("organisation__", "submission__organisation__"))
     averaged = Q(indicator__aggregation=Indicator.Aggregation.AVG)
     rows = (
-        Value.objects.filter(
+        Value.objects.counted()
+        .filter(
             submission__organisation__in=orgs,
-            submission__status=Status.ACCEPTED,
             indicator__code__in=codes,
             number__isnull=False,
         )
@@ -234,6 +214,10 @@ class TotalRow:
     # period code → change from the previous period, like for like (PeriodBase.in_both organisations);
     # None for the first quarter, a quarter under review, or one with no organisation in both.
     changes: dict[str, Decimal | None]
+    # The indicator's Indicator.figure_role (key total, activity, zone); "" for organisations reporting.
+    role: str = ""
+    # The indicator's type, which sets its number format in a workbook (pilot_portal.xlsx_cells).
+    type: str = Indicator.Type.INTEGER
 
 
 @dataclass
@@ -257,11 +241,7 @@ def review_open(period: Period, *, today, awaiting_review: int) -> bool:
 
 
 def _accepted_in(period_pk: int, organisation_ref: str) -> Exists:
-    return Exists(
-        Submission.objects.filter(
-            organisation_id=OuterRef(organisation_ref), period_id=period_pk, status=Status.ACCEPTED
-        )
-    )
+    return Exists(Submission.objects.counted().filter(organisation_id=OuterRef(organisation_ref), period_id=period_pk))
 
 
 def _same_value_in(period_pk: int, organisation_ref: str) -> Exists:
@@ -269,10 +249,9 @@ def _same_value_in(period_pk: int, organisation_ref: str) -> Exists:
     computed on the organisations that reported the figure at both moments, not on one that left it
     blank at one of them."""
     return Exists(
-        Value.objects.filter(
+        Value.objects.counted().filter(
             submission__organisation_id=OuterRef(organisation_ref),
             submission__period_id=period_pk,
-            submission__status=Status.ACCEPTED,
             indicator_id=OuterRef("indicator_id"),
             number__isnull=False,
         )
@@ -305,13 +284,14 @@ def period_bases(
     if completeness is not None:
         expected = {f"e{p.pk}": completeness.cells[p.code].expected for p in periods}
     elif periods:
-        expected = orgs.aggregate(**{f"e{p.pk}": Count("pk", filter=_expected_in(p)) for p in periods})
+        expected = orgs.aggregate(**{f"e{p.pk}": Count("pk", filter=expected_in_q(p)) for p in periods})
     else:
         expected = {}
-    accepted = Q(status=Status.ACCEPTED)
+    accepted = Q(status__in=COUNTED_STATUSES)
     counts = {
         r["period_id"]: r
-        for r in Submission.objects.filter(organisation__in=orgs, period__in=periods, status__in=SUBMITTED_STATUSES)
+        for r in Submission.objects.handed_in()
+        .filter(organisation__in=orgs, period__in=periods)
         .values("period_id")
         .annotate(
             accepted=Count("pk", filter=accepted),
@@ -342,17 +322,17 @@ def key_totals(
     both; no change into a quarter under review. Two queries, and two more without `bases`."""
     if bases is None:
         bases = period_bases(user=user, filters=filters, periods=periods)
-    codes = KEY_TOTALS + ACTIVITY_TOTALS + ZONES
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+    indicators = figure_indicators(*TOTAL_ROLES)
+    codes = [i.code for i in indicators]
     averaged = Q(indicator__aggregation=Indicator.Aggregation.AVG)
     organisation = "submission__organisation_id"
     with_previous = _with_neighbour(periods, organisation, "submission__", step=-1, exists=_same_value_in)
     with_next = _with_neighbour(periods, organisation, "submission__", step=1, exists=_same_value_in)
     sums = {
         (r["submission__period__code"], r["indicator__code"]): r
-        for r in Value.objects.filter(
+        for r in Value.objects.counted()
+        .filter(
             submission__organisation__in=organisations(user=user, filters=filters),
-            submission__status=Status.ACCEPTED,
             submission__period__in=periods,
             indicator__code__in=codes,
             number__isnull=False,
@@ -385,10 +365,8 @@ def key_totals(
             changes={p.code: None for p in periods},
         )
     ]
-    for code in codes:
-        if code not in indicators:
-            continue  # an indicator the Institute removed from the catalogue
-        indicator = indicators[code]
+    for indicator in indicators:
+        code = indicator.code
         changes = {}
         for index, p in enumerate(periods):
             changes[p.code] = None
@@ -406,6 +384,8 @@ def key_totals(
                 unit=indicator.unit,
                 values={p.code: pick(sums.get((p.code, code)), "total", "average") for p in periods},
                 changes=changes,
+                role=indicator.figure_role,
+                type=indicator.type,
             )
         )
     return rows
@@ -426,9 +406,8 @@ def latest_accepted_totals(*, user: User, filters: FigureFilters, periods: list[
 
     def later(organisation_ref: str, starts_ref: str) -> Exists:
         return Exists(
-            Submission.objects.filter(
+            Submission.objects.counted().filter(
                 organisation_id=OuterRef(organisation_ref),
-                status=Status.ACCEPTED,
                 period__in=periods,
                 period__starts_on__gt=OuterRef(starts_ref),
             )
@@ -436,11 +415,11 @@ def latest_accepted_totals(*, user: User, filters: FigureFilters, periods: list[
 
     averaged = Q(indicator__aggregation=Indicator.Aggregation.AVG)
     sums = (
-        Value.objects.filter(
+        Value.objects.counted()
+        .filter(
             submission__organisation__in=orgs,
-            submission__status=Status.ACCEPTED,
             submission__period__in=periods,
-            indicator__code__in=KEY_TOTALS,
+            indicator__figure_role=Role.KEY_TOTAL,
             number__isnull=False,
         )
         .filter(~later("submission__organisation_id", "submission__period__starts_on"))
@@ -448,7 +427,8 @@ def latest_accepted_totals(*, user: User, filters: FigureFilters, periods: list[
         .annotate(total=Sum("number", filter=~averaged), average=Avg("number", filter=averaged))
     )
     by_period = dict(
-        Submission.objects.filter(organisation__in=orgs, status=Status.ACCEPTED, period__in=periods)
+        Submission.objects.counted()
+        .filter(organisation__in=orgs, period__in=periods)
         .filter(~later("organisation_id", "period__starts_on"))
         .values_list("period__code")
         .annotate(n=Count("pk"))
@@ -479,7 +459,7 @@ def stage_progress_by_region(
     trail, not the figure; a report compiled earlier keeps what it printed in its own version."""
     as_of = as_of or timezone.localdate()
     stages = list(Stage.objects.annotate(n=Count("activities")).order_by("position"))
-    orgs = organisations(user=user, filters=filters).filter(in_pilot_on_q(as_of), in_pilot_from__lte=as_of)
+    orgs = organisations(user=user, filters=filters).in_pilot_on(as_of)
     counts = dict(orgs.values_list("region__code").annotate(n=Count("pk")))
     done = (
         ActivityProgress.objects.filter(organisation__in=orgs, done=True, done_on__lte=as_of)
@@ -539,10 +519,9 @@ class SkillRow:
 def _diagnosed_in(period: Period, organisation_ref: str) -> Exists:
     """The organisation has accepted diagnostics (children assessed) in the period."""
     return Exists(
-        Value.objects.filter(
+        Value.objects.counted().filter(
             submission__organisation_id=OuterRef(organisation_ref),
             submission__period=period,
-            submission__status=Status.ACCEPTED,
             indicator__code=SKILLS_ASSESSED,
             number__isnull=False,
         )
@@ -568,13 +547,16 @@ def skills_matched_cohort(
         return []
     codes = [*SKILL_LEVELS, SKILLS_ASSESSED]
     dimension = DIMENSIONS[by][0].replace("organisation__", "submission__organisation__")
-    values = Value.objects.filter(
-        submission__organisation__in=organisations(user=user, filters=filters),
-        submission__status=Status.ACCEPTED,
-        submission__period__in=[p for p in (baseline, final) if p],
-        indicator__code__in=codes,
-        number__isnull=False,
-    ).filter(_diagnosed_in(baseline, "submission__organisation_id"))
+    values = (
+        Value.objects.counted()
+        .filter(
+            submission__organisation__in=organisations(user=user, filters=filters),
+            submission__period__in=[p for p in (baseline, final) if p],
+            indicator__code__in=codes,
+            number__isnull=False,
+        )
+        .filter(_diagnosed_in(baseline, "submission__organisation_id"))
+    )
     if final is not None:
         values = values.filter(_diagnosed_in(final, "submission__organisation_id"))
     sums = {
@@ -648,7 +630,7 @@ class CohortSize:
 
 def _cohort_population(*, user: User, filters: FigureFilters, baseline: Period, final: Period | None):
     """Organisations in the pilot at the baseline or the final, with has_baseline (and has_final)."""
-    in_pilot = _expected_in(baseline) | _expected_in(final) if final else _expected_in(baseline)
+    in_pilot = expected_in_q(baseline) | expected_in_q(final) if final else expected_in_q(baseline)
     population = organisations(user=user, filters=filters).filter(in_pilot)
     population = population.annotate(has_baseline=_diagnosed_in(baseline, "pk"))
     if final is not None:
@@ -714,9 +696,9 @@ def review_speed_by_region(*, user: User, filters: FigureFilters, periods: list[
     """Average days from the last submission to acceptance, per region; one query."""
     duration = ExpressionWrapper(F("accepted_at") - F("submitted_at"), output_field=DurationField())
     rows = (
-        Submission.objects.filter(
+        Submission.objects.counted()
+        .filter(
             organisation__in=organisations(user=user, filters=filters),
-            status=Status.ACCEPTED,
             period__in=periods,
             accepted_at__isnull=False,
             submitted_at__isnull=False,
@@ -760,7 +742,7 @@ def organisation_status_matrix(
     scope = organisations(user=user, filters=filters)
     # Whether each organisation was expected in each period is read with it, by the same rule as completeness.
     orgs = scope.annotate(
-        **{f"expected_{p.pk}": ExpressionWrapper(_expected_in(p), output_field=BooleanField()) for p in periods}
+        **{f"expected_{p.pk}": ExpressionWrapper(expected_in_q(p), output_field=BooleanField()) for p in periods}
     ).order_by(name_in_active_language(), "bin")
     submissions = Submission.objects.filter(organisation__in=scope, period__in=periods).only(
         "pk", "organisation_id", "period_id", "status", "is_late"
@@ -777,22 +759,16 @@ def organisation_status_matrix(
 
 
 def not_handed_in(*, user: User, filters: FigureFilters, period: Period) -> QuerySet[Organisation]:
-    """Organisations expected in the period that have not handed in (no submission, a draft, or returned)."""
-    handed_in = Submission.objects.filter(period=period, status__in=SUBMITTED_STATUSES).values("organisation_id")
-    return (
-        organisations(user=user, filters=filters)
-        .filter(_expected_in(period))
-        .exclude(pk__in=handed_in)
-        .order_by("region__code", "name_kk")
-    )
+    """Organisations expected in the period that have not handed in (selectors.organisations_missing)."""
+    return organisations_missing(organisations=organisations(user=user, filters=filters), period=period)
 
 
 def handed_in_late(*, user: User, filters: FigureFilters, period: Period) -> QuerySet[Submission]:
     return (
-        Submission.objects.filter(
+        Submission.objects.handed_in()
+        .filter(
             organisation__in=organisations(user=user, filters=filters),
             period=period,
-            status__in=SUBMITTED_STATUSES,
             is_late=True,
         )
         .select_related("organisation", "organisation__region")

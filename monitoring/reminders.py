@@ -5,7 +5,7 @@ twice sends once, and a mail server that fails delays the mail without losing it
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -13,6 +13,7 @@ from outbox.services import mail_enqueue
 from pilots.models import Organisation, User
 
 from .models import Period, ReminderLog, Status, Submission
+from .selectors import organisations_missing
 
 DAYS_BEFORE = (7, 1)
 LATE_EVERY_DAYS = 3
@@ -54,14 +55,7 @@ def send_organisation_reminders(*, today: datetime.date) -> int:
         kind = reminder_kind(period, today)
         if kind is None:
             continue
-        handed_in = Submission.objects.filter(period=period, status__in=[Status.SUBMITTED, Status.ACCEPTED]).values(
-            "organisation_id"
-        )
-        organisations = (
-            Organisation.objects.filter(in_pilot_from__lte=period.ends_on)
-            .filter(Q(in_pilot_until__isnull=True) | Q(in_pilot_until__gte=period.starts_on))
-            .exclude(pk__in=handed_in)
-        )
+        organisations = organisations_missing(organisations=Organisation.objects.all(), period=period)
         staff = (
             User.objects.filter(role=User.Role.ORGANISATION, organisation__in=organisations, is_active=True)
             .exclude(email="")

@@ -13,6 +13,7 @@ from pilots.selectors import organisation_get, organisation_scope
 
 from .models import (
     EDITABLE_STATUSES,
+    SUBMITTED_STATUSES,
     Attachment,
     FieldComment,
     Indicator,
@@ -215,17 +216,13 @@ def _comparable(value):
 
 def submission_queue(*, user: User, period: Period) -> dict:
     """Counts for the reviewer's queue in a period: waiting, returned, accepted, drafts, late, and missing."""
-    organisations = (
-        organisation_scope(user=user)
-        .filter(in_pilot_from__lte=period.ends_on)
-        .filter(Q(in_pilot_until__isnull=True) | Q(in_pilot_until__gte=period.starts_on))
-    )
+    organisations = organisation_scope(user=user).expected_in(period)
     counts = Submission.objects.filter(period=period, organisation__in=organisations).aggregate(
         waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
         returned=Count("pk", filter=Q(status=Status.RETURNED)),
         accepted=Count("pk", filter=Q(status=Status.ACCEPTED)),
         drafts=Count("pk", filter=Q(status=Status.DRAFT)),
-        late=Count("pk", filter=Q(is_late=True, status__in=[Status.SUBMITTED, Status.ACCEPTED])),
+        late=Count("pk", filter=Q(is_late=True, status__in=SUBMITTED_STATUSES)),
     )
     expected = organisations.count()
     handed_in = counts["waiting"] + counts["accepted"]
@@ -245,18 +242,12 @@ def submission_list(*, user: User, period: Period, status: str = "") -> QuerySet
     return qs.order_by("organisation__region__code", "organisation__name_kk")
 
 
-def organisations_missing(*, user: User, period: Period) -> QuerySet:
-    """Organisations expected in the period with no submission at all, or only a draft or a returned one."""
-    handed_in = Submission.objects.filter(period=period, status__in=[Status.SUBMITTED, Status.ACCEPTED]).values(
-        "organisation_id"
-    )
-    return (
-        organisation_scope(user=user)
-        .filter(in_pilot_from__lte=period.ends_on)
-        .filter(Q(in_pilot_until__isnull=True) | Q(in_pilot_until__gte=period.starts_on))
-        .exclude(pk__in=handed_in)
-        .order_by("region__code", "name_kk")
-    )
+def organisations_missing(*, organisations: QuerySet[Organisation], period: Period) -> QuerySet[Organisation]:
+    """Of `organisations` (a scope), those expected in the period that have not handed in: no submission,
+    a draft, or returned and not resubmitted. The coordinators' "missing", the dashboard's "not handed
+    in" and the reminders' recipients are this one rule."""
+    handed_in = Submission.objects.handed_in().filter(period=period).values("organisation_id")
+    return organisations.expected_in(period).exclude(pk__in=handed_in).order_by("region__code", "name_kk")
 
 
 @dataclass

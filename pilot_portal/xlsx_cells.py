@@ -40,6 +40,15 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 _NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LINE_BREAK = re.compile(r"\r\n?")
 _AS_IS = (int, float, Decimal, bool, datetime.date, datetime.datetime, datetime.time, datetime.timedelta)
+# One number format per kind of number, in every workbook the portal writes (monitoring/exports.py,
+# reports/xlsx.py): a count, a decimal (one place, as the pages round), a percent.
+INTEGER, DECIMAL, PERCENT = "#,##0", "#,##0.0", "0.0"
+
+
+def number_format(indicator_type: str) -> str:
+    """An indicator's figure's format by its type (monitoring's Indicator.Type); a count of yes answers
+    (a practice zone) is a count."""
+    return {"decimal": DECIMAL, "percent": PERCENT}.get(indicator_type, INTEGER)
 
 
 def as_text(value: str) -> str:

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .models import Activity, Clause, ClauseExecution, Order, Organisation, Region, Stage, User
-from .models.organisations import in_pilot_on_q
 
 
 class State:
@@ -73,7 +72,7 @@ def order_control_card(*, order: Order, today: datetime.date) -> list[ClauseStat
     for execution in ClauseExecution.objects.filter(clause__order=order).select_related("recorded_by"):
         executions.setdefault(execution.clause_id, []).append(execution)
 
-    in_pilot = Organisation.objects.filter(in_pilot_from__lte=today).filter(in_pilot_on_q(today))
+    in_pilot = Organisation.objects.in_pilot_on(today)
     counts = in_pilot.aggregate(
         total=Count("pk"),
         state=Count("pk", filter=Q(ownership=Organisation.Ownership.STATE)),

@@ -9,7 +9,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 
-from monitoring.figures import KEY_TOTALS, SKILL_LEVELS, skills_total
+from monitoring.figures import SKILL_LEVELS, skills_total
+from monitoring.models import Indicator
 
 from . import svg
 from .citation import report_citation
@@ -79,9 +80,10 @@ def chart_parts(snapshot: Snapshot) -> dict[str, list[ChartPart]]:
     skills = data["skills"].get("region") or []
     if skills:
         charts["skills"] = _skills_chart(skills, with_final=data["final"] is not None)
-    totals = [t for t in data["totals"] if t.code.startswith("sessions_")]
+    # Every kind of activity the catalogue names (Indicator.figure_role), as the dashboard's chart has.
+    totals = [t for t in data["totals"] if t.role == Indicator.FigureRole.ACTIVITY]
     if totals and snapshot.periods:
-        caption = _("Sessions held by kind and quarter (accepted data)")
+        caption = _("Activities held by kind and quarter (accepted data)")
         charts["activities"] = _captioned(
             caption,
             labels=[t.label for t in totals],
@@ -183,7 +185,7 @@ def _key_figures(snapshot: Snapshot) -> list[tuple[str, object]]:
     """(label, value) of the headline boxes: the final report's from each organisation's latest accepted
     quarter, any other report's from its own quarter."""
     data = snapshot.dashboard
-    rows = [r for r in data["totals"] if r.code in KEY_TOTALS]
+    rows = [r for r in data["totals"] if r.role == Indicator.FigureRole.KEY_TOTAL]
     if snapshot.latest is not None:
         return [(r.label, snapshot.latest.values.get(r.code)) for r in rows]
     period = data["period"]

@@ -9,17 +9,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from monitoring import figures
 from monitoring.dashboards import dashboard_data
 from monitoring.figures import FigureFilters
-from monitoring.models import Indicator, Period, Status, Submission, Value
+from monitoring.models import SUBMITTED_STATUSES, Indicator, Period, Submission, Value
 from pilots.control_card import order_current
 from pilots.models import Organisation, User
 from pilots.models.i18n import localized_from
-from pilots.models.organisations import in_pilot_on_q
 
 from .models import Narrative, Report
 from .selectors import summaries
@@ -155,7 +153,7 @@ def _read(report: Report, taken_at) -> Snapshot:
 
 def _has_accepted_data(orgs, report: Report, periods: list[Period]) -> bool:
     """Accepted data in the report's quarter, or for the final report in any quarter."""
-    accepted = Submission.objects.filter(organisation__in=orgs, status=Status.ACCEPTED)
+    accepted = Submission.objects.counted().filter(organisation__in=orgs)
     if report.period_id:
         return accepted.filter(period=report.period).exists()
     return accepted.filter(period__in=periods).exists()
@@ -180,11 +178,14 @@ def _narratives(snapshot: Snapshot, orgs, report: Report) -> None:
     """What organisations wrote, grouped by region; the latest period's text of each organisation first.
 
     Identical texts (organisations often copy a template) are quoted once, naming who wrote them."""
-    values = Value.objects.filter(
-        submission__organisation__in=orgs,
-        submission__status=Status.ACCEPTED,
-        indicator__code__in=NARRATIVE_CODES,
-    ).exclude(text="")
+    values = (
+        Value.objects.counted()
+        .filter(
+            submission__organisation__in=orgs,
+            indicator__code__in=NARRATIVE_CODES,
+        )
+        .exclude(text="")
+    )
     if report.period_id:
         values = values.filter(submission__period=report.period)
     rows = values.values_list(
@@ -225,9 +226,9 @@ def _annex(snapshot: Snapshot, orgs, periods: list[Period]) -> None:
         statuses[org_id][period_code] = status
     children = {}
     for org_id, number in (
-        Value.objects.filter(
+        Value.objects.counted()
+        .filter(
             submission__organisation__in=orgs,
-            submission__status=Status.ACCEPTED,
             submission__period__in=periods,
             indicator__code="children_total",
         )
@@ -238,8 +239,9 @@ def _annex(snapshot: Snapshot, orgs, periods: list[Period]) -> None:
         children[org_id] = number  # the last (latest period) wins
     annex = defaultdict(list)
     # In the pilot for some of the report's quarters: neither gone before the first nor come after the last.
-    during = in_pilot_on_q(periods[0].starts_on) & Q(in_pilot_from__lte=periods[-1].ends_on) if periods else Q()
-    for organisation in orgs.filter(during).order_by("region__code", "name_kk", "bin").iterator(chunk_size=2000):
+    if periods:
+        orgs = orgs.in_pilot_between(periods[0].starts_on, periods[-1].ends_on)
+    for organisation in orgs.order_by("region__code", "name_kk", "bin").iterator(chunk_size=2000):
         annex[organisation.region.code].append(
             AnnexRow(
                 organisation=organisation,
@@ -254,7 +256,7 @@ def _annex(snapshot: Snapshot, orgs, periods: list[Period]) -> None:
         (
             region,
             len(rows),
-            {p.code: sum(1 for r in rows if r.statuses.get(p.code) in ("submitted", "accepted")) for p in periods},
+            {p.code: sum(1 for r in rows if r.statuses.get(p.code) in SUBMITTED_STATUSES) for p in periods},
         )
         for region, rows in snapshot.annex.items()
     ]

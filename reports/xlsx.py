@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from monitoring.figures import DIMENSIONS, SKILL_LEVELS
 from monitoring.models import Indicator, Period, Status, Value
 from pilot_portal import excel_limits
+from pilot_portal.xlsx_cells import INTEGER, PERCENT, number_format
 from pilot_portal.xlsx_cells import cell as new_cell
 from pilots.models.i18n import localized_from
 
@@ -23,7 +24,6 @@ from .snapshot import NARRATIVE_CODES, Snapshot, report_filters
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
-INTEGER, DECIMAL, PERCENT = "#,##0", "#,##0.00", "0.0"
 SHEET_TITLE_MAX = excel_limits.MAX_TITLE
 
 
@@ -110,8 +110,8 @@ def _discard(workbook) -> None:
 
 def _summary(workbook, s: Snapshot) -> _Sheet:
     sheet = _Sheet(workbook, _("Summary"), _summary_columns(s), preamble=_citation(s))
-    for line in _summary_rows(s):
-        sheet.add(line)
+    for line, formats in _summary_rows(s):
+        sheet.add(line, formats)
     return sheet
 
 
@@ -134,7 +134,7 @@ def _summary_rows(s: Snapshot):
         line = [label, ""]
         for p in s.periods:
             line += [value(bases[p.code]), None]
-        return line + ([last] if latest is not None else [])
+        return line + ([last] if latest is not None else []), None
 
     yield base(_("Organisations expected"), lambda b: b.expected, s.organisation_count)
     yield base(_("Organisations with accepted data"), lambda b: b.accepted, latest.organisations if latest else None)
@@ -150,7 +150,8 @@ def _summary_rows(s: Snapshot):
             line += [row.values.get(p.code), row.changes.get(p.code)]
         if latest is not None:
             line.append(latest.values.get(row.code) if row.code != "organisations_reporting" else None)
-        yield line
+        # Each figure in its indicator's format (a percent as a percent), the same as in the dashboard's export.
+        yield line, {index: number_format(row.type) for index in range(2, len(line))}
 
 
 def _citation(s: Snapshot) -> list[list[str]]:
@@ -396,6 +397,4 @@ def _accepted_values(s: Snapshot):
     from .snapshot import _scope_user
 
     orgs = figures.organisations(user=_scope_user(s.report), filters=report_filters(s.report))
-    return Value.objects.filter(
-        submission__organisation__in=orgs, submission__status=Status.ACCEPTED, submission__period__in=s.periods
-    )
+    return Value.objects.counted().filter(submission__organisation__in=orgs, submission__period__in=s.periods)

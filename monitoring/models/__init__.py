@@ -1,6 +1,7 @@
 from .catalogue import Indicator, Section, ValidationRule
 from .periods import Period
 from .submissions import (
+    COUNTED_STATUSES,
     EDITABLE_STATUSES,
     SUBMITTED_STATUSES,
     Attachment,
@@ -13,6 +14,7 @@ from .submissions import (
 )
 
 __all__ = [
+    "COUNTED_STATUSES",
     "EDITABLE_STATUSES",
     "SUBMITTED_STATUSES",
     "Attachment",

@@ -38,6 +38,14 @@ class Indicator(LocalizedNameMixin, models.Model):
         AVG = "avg", _("average")
         NONE = "none", _("not aggregated")
 
+    class FigureRole(models.TextChoices):
+        """The part an indicator plays in the dashboards' and reports' figures (monitoring.figures)."""
+
+        NONE = "", _("none (the form and the values only)")
+        KEY_TOTAL = "key_total", _("key total (headline figure)")
+        ACTIVITY = "activity", _("kind of activity")
+        ZONE = "zone", _("practice zone")
+
     code = models.SlugField(_("code"), max_length=50, unique=True)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("section"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -61,6 +69,19 @@ class Indicator(LocalizedNameMixin, models.Model):
     )
     required = models.BooleanField(_("required"), default=False)
     aggregation = models.CharField(_("aggregation"), max_length=4, choices=Aggregation.choices, default=Aggregation.SUM)
+    figure_role = models.CharField(
+        _("role in the figures"),
+        max_length=16,
+        choices=FigureRole.choices,
+        default=FigureRole.NONE,
+        blank=True,
+        help_text=_("Where the dashboards and reports show it: the key totals, the activities chart, the zones."),
+    )
+    figure_position = models.PositiveSmallIntegerField(
+        _("position in its role"),
+        default=0,
+        help_text=_("Order among the indicators of the same role; equal positions keep the form's order."),
+    )
     periods = models.ManyToManyField(Period, related_name="indicators", verbose_name=_("asked in periods"))
 
     class Meta:

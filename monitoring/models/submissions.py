@@ -21,6 +21,24 @@ class Status(models.TextChoices):
 # the data in and it has not been sent back.
 SUBMITTED_STATUSES = (Status.SUBMITTED, Status.ACCEPTED)
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+# What the figures count (docs/monitoring.md): accepted data only; a submission waiting for review is not.
+COUNTED_STATUSES = (Status.ACCEPTED,)
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def handed_in(self) -> "SubmissionQuerySet":
+        """Handed in and not sent back (SUBMITTED_STATUSES): what completeness counts."""
+        return self.filter(status__in=SUBMITTED_STATUSES)
+
+    def counted(self) -> "SubmissionQuerySet":
+        """Those whose values the figures count: accepted (COUNTED_STATUSES)."""
+        return self.filter(status__in=COUNTED_STATUSES)
+
+
+class ValueQuerySet(models.QuerySet):
+    def counted(self) -> "ValueQuerySet":
+        """Values of submissions the figures count (SubmissionQuerySet.counted)."""
+        return self.filter(submission__status__in=COUNTED_STATUSES)
 
 
 class Submission(models.Model):
@@ -49,6 +67,8 @@ class Submission(models.Model):
         verbose_name=_("updated by"),
     )
     history = HistoricalRecords()
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         ordering = ["period", "organisation__region__code", "organisation__name_kk"]
@@ -79,6 +99,8 @@ class Value(models.Model):
     text = models.TextField(_("text"), blank=True)
     explanation = models.TextField(_("explanation"), blank=True)
     history = HistoricalRecords()
+
+    objects = ValueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("value")

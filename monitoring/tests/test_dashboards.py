@@ -58,7 +58,7 @@ def world(q1, q2):
     a1, a2 = OrganisationFactory(region=astana), OrganisationFactory(region=astana)
     a3 = OrganisationFactory(region=astana, in_pilot_until=datetime.date(2026, 3, 31))
     b1, b2 = OrganisationFactory(region=almaty), OrganisationFactory(region=almaty)
-    children = IndicatorFactory(code="children_total", periods=[q1, q2])
+    children = IndicatorFactory(code="children_total", periods=[q1, q2], figure_role=Indicator.FigureRole.KEY_TOTAL)
     subs = {
         "a1q1": SubmissionFactory(organisation=a1, period=q1, status=Status.ACCEPTED),
         "a2q1": SubmissionFactory(organisation=a2, period=q1, status=Status.ACCEPTED, is_late=True),
@@ -117,7 +117,9 @@ def test_a_change_leaves_out_an_organisation_that_left_the_figure_blank_in_one_q
     # but only a2 gave the figure in both: the change is 4 − 3 = +1, not (7 + 4) − 3 = +8.
     a1, a2 = world["orgs"][:2]
     a2q2 = SubmissionFactory(organisation=a2, period=world["q2"], status=Status.ACCEPTED)
-    teachers = IndicatorFactory(code="teachers_involved", periods=[world["q1"], world["q2"]])
+    teachers = IndicatorFactory(
+        code="teachers_involved", periods=[world["q1"], world["q2"]], figure_role=Indicator.FigureRole.KEY_TOTAL
+    )
     Value.objects.create(submission=a1.submissions.get(period=world["q2"]), indicator=teachers, number=Decimal(7))
     Value.objects.create(submission=a2.submissions.get(period=world["q1"]), indicator=teachers, number=Decimal(3))
     Value.objects.create(submission=a2q2, indicator=teachers, number=Decimal(4))

@@ -5,8 +5,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from pilots.models import User
+from pilots.selectors import organisation_scope
 
-from ..models import Period, Status
+from ..models import Period
 from ..selectors import organisations_missing, period_current, submission_list, submission_queue
 
 QUEUE_ROLES = (User.Role.REGION, User.Role.INSTITUTE, User.Role.DIRECTOR, User.Role.MINISTRY, User.Role.ADMIN)
@@ -29,11 +30,9 @@ def queue_view(request):
     if period is not None:
         context["counts"] = submission_queue(user=request.user, period=period)
         if shown == "missing":
-            rows = organisations_missing(user=request.user, period=period)
+            rows = organisations_missing(organisations=organisation_scope(user=request.user), period=period)
         elif shown == "late":
-            rows = submission_list(user=request.user, period=period).filter(
-                is_late=True, status__in=[Status.SUBMITTED, Status.ACCEPTED]
-            )
+            rows = submission_list(user=request.user, period=period).handed_in().filter(is_late=True)
         else:
             rows = submission_list(user=request.user, period=period, status=shown)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -17,6 +17,35 @@ def in_pilot_on_q(day: datetime.date) -> models.Q:
     return models.Q(in_pilot_until__isnull=True) | models.Q(in_pilot_until__gte=day)
 
 
+def in_pilot_between_q(starts_on, ends_on, *, prefix: str = "") -> models.Q:
+    """In the pilot for some of the days from `starts_on` to `ends_on` (dates, or F() expressions):
+    joined by the last day and not gone before the first. `prefix` reaches the organisation from
+    another model (e.g. "organisation__")."""
+    return models.Q(**{f"{prefix}in_pilot_from__lte": ends_on}) & (
+        models.Q(**{f"{prefix}in_pilot_until__isnull": True}) | models.Q(**{f"{prefix}in_pilot_until__gte": starts_on})
+    )
+
+
+def expected_in_q(period, *, prefix: str = "") -> models.Q:
+    """Expected to hand in the period's data: in the pilot for some of the period (docs/monitoring.md)."""
+    return in_pilot_between_q(period.starts_on, period.ends_on, prefix=prefix)
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def expected_in(self, period) -> "OrganisationQuerySet":
+        """Those expected to hand in the period's data: in the pilot for some of it. One that joined
+        after it or left before it is not expected, so no rate passes 100 %."""
+        return self.filter(expected_in_q(period))
+
+    def in_pilot_between(self, starts_on: datetime.date, ends_on: datetime.date) -> "OrganisationQuerySet":
+        """In the pilot for some of the days from `starts_on` to `ends_on` (a report's quarters)."""
+        return self.filter(in_pilot_between_q(starts_on, ends_on))
+
+    def in_pilot_on(self, day: datetime.date) -> "OrganisationQuerySet":
+        """In the pilot on that day: joined by it and not gone before it."""
+        return self.in_pilot_between(day, day)
+
+
 class Organisation(LocalizedNameMixin, models.Model):
     """A preschool organisation of the pilot (Appendix 2), identified by its BIN."""
 
@@ -56,6 +85,8 @@ class Organisation(LocalizedNameMixin, models.Model):
     in_pilot_until = models.DateField(_("in the pilot until"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo record"), default=False)
     history = HistoricalRecords()
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["region__code", "name_kk", "bin"]
