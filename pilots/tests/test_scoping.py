@@ -63,9 +63,9 @@ def test_coordinator_gets_404_on_another_regions_organisation(client, astana, al
 def test_filter_by_another_region_never_widens_a_coordinators_scope(astana, almaty):
     OrganisationFactory(region=almaty)
     coordinator = CoordinatorFactory(region=astana)
-    from pilots.selectors import OrganisationFilters
+    from pilots.filters import OrganisationFilter
 
-    assert not organisation_list(user=coordinator, filters=OrganisationFilters(region="KZ-75")).exists()
+    assert not organisation_list(user=coordinator, filters=OrganisationFilter(region="KZ-75")).exists()
 
 
 def test_ministry_and_institute_see_every_organisation(astana, almaty):
