@@ -26,6 +26,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pilots.filters import OrganisationFilter
 from pilots.models import ActivityProgress, Organisation, Region, Stage, User
 from pilots.models.organisations import expected_in_q, in_pilot_between_q
 from pilots.selectors import name_in_active_language, national_aggregate_scope, organisation_scope, region_scope
@@ -47,46 +48,14 @@ DIMENSIONS = {
 }
 
 
-@dataclass(frozen=True)
-class FigureFilters:
-    """What the figures may be narrowed by; empty means all. A filter never widens the user's scope."""
-
-    region: str = ""
-    ownership: str = ""
-    settlement: str = ""
-    language: str = ""
-    period: str = ""
-    # National totals beside a region's figures: aggregates only (pilots.selectors.national_aggregate_scope).
-    national: bool = False
-
-    def querystring(self) -> str:
-        from urllib.parse import urlencode
-
-        return urlencode({k: v for k, v in self.__dict__.items() if v and k != "national"})
-
-    def nationwide(self) -> "FigureFilters":
-        """The same filters without the region, for the national figure beside a region's."""
-        return FigureFilters(
-            ownership=self.ownership,
-            settlement=self.settlement,
-            language=self.language,
-            period=self.period,
-            national=True,
-        )
+# The one filter of organisations (pilots.filters), under the name the figures' signatures use.
+FigureFilters = OrganisationFilter
 
 
 def organisations(*, user: User, filters: FigureFilters) -> QuerySet[Organisation]:
     """The organisations the figures are about: the user's scope narrowed by the filters."""
     qs = national_aggregate_scope(user=user) if filters.national else organisation_scope(user=user)
-    if filters.region:
-        qs = qs.filter(region__code=filters.region)
-    if filters.ownership:
-        qs = qs.filter(ownership=filters.ownership)
-    if filters.settlement:
-        qs = qs.filter(settlement=filters.settlement)
-    if filters.language:
-        qs = qs.filter(language=filters.language)
-    return qs
+    return filters.apply(qs)
 
 
 def _in_pilot_during(prefix: str = "") -> Q:

@@ -2,43 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .evidence import validate_evidence_file
-from .models import Organisation
-from .selectors import OrganisationFilters
-
-
-class OrganisationFilterForm(forms.Form):
-    """The list's search and filters; an unknown value is dropped and reported, never an error page."""
-
-    q = forms.CharField(label=_("Name or BIN"), required=False, max_length=100)
-    region = forms.ChoiceField(label=_("Region"), required=False)
-    ownership = forms.ChoiceField(
-        label=_("Ownership"), required=False, choices=[("", _("all")), *Organisation.Ownership.choices]
-    )
-    settlement = forms.ChoiceField(
-        label=_("Settlement"), required=False, choices=[("", _("all")), *Organisation.Settlement.choices]
-    )
-    language = forms.ChoiceField(
-        label=_("Language of instruction"), required=False, choices=[("", _("all")), *Organisation.Language.choices]
-    )
-    in_pilot = forms.ChoiceField(
-        label=_("In the pilot"),
-        required=False,
-        choices=[("", _("all")), ("yes", _("in the pilot now")), ("no", _("left the pilot"))],
-    )
-
-    def __init__(self, *args, regions, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("all"))] + [(r.code, f"{r.code} · {r.name}") for r in regions]
-
-    def filters(self) -> OrganisationFilters:
-        """The valid filters; invalid ones are left out (see `ignored`)."""
-        self.is_valid()
-        data = {name: self.cleaned_data.get(name, "") for name in self.fields if name not in self.errors}
-        return OrganisationFilters(**data)
-
-    def ignored(self) -> list[str]:
-        """Labels of the filters whose value was not understood."""
-        return [str(self.fields[name].label) for name in self.errors]
 
 
 class ActivityProgressForm(forms.Form):

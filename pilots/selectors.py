@@ -3,15 +3,14 @@ every view, export, download, dashboard and report reaches rows through them."""
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models import Prefetch, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import get_language
 
+from .filters import OrganisationFilter
 from .models import Activity, ActivityProgress, Organisation, Region, Stage, User
 from .models.i18n import FALLBACK_ORDER
-from .models.organisations import in_pilot_on_q
 
 
 def organisation_scope(*, user: User) -> QuerySet[Organisation]:
@@ -60,42 +59,9 @@ def organisation_get(*, user: User, bin: str) -> Organisation:
         raise Http404("No such organisation.") from None
 
 
-@dataclass(frozen=True)
-class OrganisationFilters:
-    """What a list of organisations may be narrowed by; every field optional."""
-
-    q: str = ""
-    region: str = ""
-    ownership: str = ""
-    settlement: str = ""
-    language: str = ""
-    in_pilot: str = ""
-
-
-def organisation_list(*, user: User, filters: OrganisationFilters | None = None) -> QuerySet[Organisation]:
+def organisation_list(*, user: User, filters: OrganisationFilter | None = None) -> QuerySet[Organisation]:
     """The user's organisations, narrowed by the filters; a filter never widens the scope."""
-    qs = organisation_scope(user=user)
-    f = filters or OrganisationFilters()
-    if f.q:
-        term = f.q.strip()
-        qs = qs.filter(
-            Q(bin__startswith=term)
-            | Q(name_kk__icontains=term)
-            | Q(name_ru__icontains=term)
-            | Q(name_en__icontains=term)
-        )
-    if f.region:
-        qs = qs.filter(region__code=f.region)
-    if f.ownership:
-        qs = qs.filter(ownership=f.ownership)
-    if f.settlement:
-        qs = qs.filter(settlement=f.settlement)
-    if f.language:
-        qs = qs.filter(language=f.language)
-    if f.in_pilot == "yes":
-        qs = qs.filter(in_pilot_on_q(timezone.localdate()))
-    elif f.in_pilot == "no":
-        qs = qs.filter(in_pilot_until__lt=timezone.localdate())
+    qs = (filters or OrganisationFilter()).apply(organisation_scope(user=user))
     return qs.order_by("region__code", name_in_active_language(), "bin")
 
 

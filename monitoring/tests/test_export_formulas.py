@@ -1,9 +1,14 @@
 """No dashboard export carries a formula, whatever the names and contacts typed into the portal begin with."""
 
+import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from monitoring.exports import TABLES
+from monitoring.dashboards import dashboard_data, table_data
+from monitoring.exports import TABLES, write_table
+from monitoring.figures import FigureFilters
 from monitoring.models import Indicator
 from pilot_portal.tests.workbooks import formulas_in, text_cells
 from pilot_portal.xlsx_cells import as_text
@@ -66,3 +71,28 @@ def test_text_that_begins_like_a_formula_reaches_every_dashboard_export_as_text(
         assert {text: set(texts.get(as_text(text), [])) for text in SHOWN[table]} == {
             text: {"s"} for text in SHOWN[table]
         }, url
+
+
+def test_each_export_of_the_demo_computes_its_table_alone_and_writes_the_dashboards_cells(demo):
+    """An export runs only its own table's queries (monitoring.dashboards.TABLE_PARTS); its cells are those
+    the whole dashboard's data gives."""
+    institute = User.objects.get(username="institute")
+    region = Region.objects.get(code="KZ-71")
+    for scope in (None, region):
+        filters = FigureFilters(region=scope.code if scope else "")
+        with CaptureQueriesContext(connection) as whole:
+            everything = dashboard_data(user=institute, filters=filters, region=scope)
+        for table, (_build, regional) in TABLES.items():
+            if regional and scope is None:
+                continue
+            with CaptureQueriesContext(connection) as one:
+                data = table_data(table, user=institute, filters=filters, region=scope)
+            assert len(one) < len(whole), table
+            cells = _cells(table, data)
+            assert len(cells) > 1, table  # the positive control: rows, not a header alone
+            assert cells == _cells(table, everything), table
+
+
+def _cells(table, data) -> list[tuple]:
+    workbook = openpyxl.load_workbook(write_table(table, data, title="t"))
+    return list(workbook.active.iter_rows(values_only=True))

@@ -7,12 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from pilots.filters import DASHBOARD_FILTERS, FilterForm
 from pilots.models import Region, User
 from pilots.selectors import region_scope
 
 from .. import figures
 from ..charts import dashboard_charts
-from ..dashboards import DashboardFilterForm, dashboard_data
+from ..dashboards import dashboard_data, table_data
 from ..exports import TABLES, table_title, write_table
 from ..figures import FigureFilters
 
@@ -30,13 +31,16 @@ def _region_for(request, code: str) -> Region:
     raise PermissionDenied
 
 
-def _filters(request, region: Region | None) -> tuple[DashboardFilterForm, FigureFilters]:
+def _filters(request, region: Region | None) -> tuple[FilterForm, FigureFilters]:
     periods = figures.periods_started(today=timezone.localdate())
-    form = DashboardFilterForm(
-        request.GET or None, periods=periods, regions=region_scope(user=request.user), fixed_region=region
+    form = FilterForm(
+        request.GET,
+        names=DASHBOARD_FILTERS,
+        periods=periods,
+        regions=region_scope(user=request.user),
+        fixed_region=region,
     )
-    filters = form.filters() if request.GET else FigureFilters(region=region.code if region else "")
-    return form, filters
+    return form, form.filters()
 
 
 def _render(request, region: Region | None):
@@ -46,7 +50,7 @@ def _render(request, region: Region | None):
         form=form,
         filters=filters,
         region=region,
-        ignored_filters=form.ignored() if request.GET else [],
+        ignored_filters=form.ignored(),
         query=filters.querystring(),
         # A matrix cell opens its quarter with the page's other filters kept.
         period_queries={p.code: replace(filters, period=p.code).querystring() for p in context["periods"]},
@@ -78,27 +82,16 @@ def regional_dashboard(request, code):
 def _export(request, region: Region | None, table: str):
     if table not in TABLES or (TABLES[table][1] and region is None):
         raise Http404("No such table.")
-    _form, filters = _filters(request, region)
-    data = dashboard_data(user=request.user, filters=filters, region=region)
+    form, filters = _filters(request, region)
+    data = table_data(table, user=request.user, filters=filters, region=region)
     scope = region.name if region else _("All regions")
     moment = formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")
     described = [_("%(scope)s; data as of %(moment)s") % {"scope": scope, "moment": moment}]
-    described += [str(item) for item in _filter_words(_form, filters)]
+    described += [str(item) for item in form.described(filters)]
     handle = write_table(table, data, title=table_title(table), description="; ".join(described))
     place = region.code if region else "national"
     stamp = timezone.localdate().strftime("%Y-%m-%d")
     return FileResponse(handle, as_attachment=True, filename=f"{table}-{place}-{stamp}.xlsx")
-
-
-def _filter_words(form, filters) -> list[str]:
-    """The filters in force, as a reader names them: "Ownership: private"."""
-    words = []
-    for name in ("period", "ownership", "settlement", "language"):
-        value = getattr(filters, name)
-        if value and name in form.fields:
-            label = dict(form.fields[name].choices).get(value, value)
-            words.append(f"{form.fields[name].label}: {label}")
-    return words
 
 
 @login_required

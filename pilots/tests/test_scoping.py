@@ -62,13 +62,13 @@ def test_coordinator_gets_404_on_another_regions_organisation(client, astana, al
 def test_filter_by_another_region_never_widens_a_coordinators_scope(astana, almaty):
     in_almaty, in_astana = OrganisationFactory(region=almaty), OrganisationFactory(region=astana)
     coordinator = CoordinatorFactory(region=astana)
-    from pilots.selectors import OrganisationFilters
+    from pilots.filters import OrganisationFilter
 
-    assert not organisation_list(user=coordinator, filters=OrganisationFilters(region="KZ-75")).exists()
+    assert not organisation_list(user=coordinator, filters=OrganisationFilter(region="KZ-75")).exists()
     # Positive controls: the same filter finds Almaty's organisation for the Institute, and the
     # coordinator's own region is found.
-    assert list(organisation_list(user=InstituteFactory(), filters=OrganisationFilters(region="KZ-75"))) == [in_almaty]
-    assert list(organisation_list(user=coordinator, filters=OrganisationFilters(region="KZ-71"))) == [in_astana]
+    assert list(organisation_list(user=InstituteFactory(), filters=OrganisationFilter(region="KZ-75"))) == [in_almaty]
+    assert list(organisation_list(user=coordinator, filters=OrganisationFilter(region="KZ-71"))) == [in_astana]
 
 
 def test_ministry_and_institute_see_every_organisation(astana, almaty):

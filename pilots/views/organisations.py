@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from monitoring.selectors import organisation_periods
 
-from ..forms import OrganisationFilterForm
+from ..filters import LIST_FILTERS, FilterForm
 from ..selectors import (
     organisation_algorithm_progress,
     organisation_can_edit_progress,
@@ -21,9 +21,8 @@ PAGE_SIZE = 25
 @login_required
 def organisation_list_view(request):
     """The organisations the user may see, searchable and filterable, a page at a time."""
-    form = OrganisationFilterForm(request.GET or None, regions=region_scope(user=request.user))
-    filters = form.filters() if request.GET else None
-    organisations = organisation_list(user=request.user, filters=filters)
+    form = FilterForm(request.GET, names=LIST_FILTERS, regions=region_scope(user=request.user))
+    organisations = organisation_list(user=request.user, filters=form.filters())
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -33,7 +32,7 @@ def organisation_list_view(request):
         {
             "form": form,
             "page": page,
-            "ignored_filters": form.ignored() if request.GET else [],
+            "ignored_filters": form.ignored(),
             "query": query.urlencode(),
         },
     )
