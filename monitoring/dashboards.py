@@ -22,7 +22,7 @@ class Deadline:
     days_left: int
 
 
-def next_deadlines(*, today, limit: int = 4) -> list[Deadline]:
+def next_deadlines(*, today, user: User, limit: int = 4) -> list[Deadline]:
     """The order's clauses still to come, soonest first, with the days left."""
     order = order_current()
     if order is None:
@@ -30,7 +30,7 @@ def next_deadlines(*, today, limit: int = 4) -> list[Deadline]:
     upcoming = [
         # The date the days count to: for clause 3.1 the next quarterly report, not the clause's last.
         Deadline(s.clause.number, s.clause.text, today + datetime.timedelta(days=s.days_left), s.days_left)
-        for s in order_control_card(order=order, today=today)
+        for s in order_control_card(order=order, today=today, user=user)
         if s.days_left is not None and s.days_left >= 0 and s.clause.due_on
     ]
     return sorted(upcoming, key=lambda d: d.days_left)[:limit]
@@ -225,7 +225,7 @@ def dashboard_data(
         _whom_to_call,
     )
     data = _computed(m, parts)
-    data["deadlines"] = next_deadlines(today=m.today)
+    data["deadlines"] = next_deadlines(today=m.today, user=m.user)
     # Any handed-in submission at all in the scope; without one a page of zeros would look like data.
     data["has_submissions"] = any(cell.submitted for cell in data["completeness_total"].cells.values())
     return data

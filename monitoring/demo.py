@@ -11,7 +11,8 @@ from django.conf import settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from pilots.models import Organisation, User
+from pilots import policy
+from pilots.models import Organisation
 
 from .models import Indicator, Period, Section, Status, Submission, Transition, ValidationRule, Value
 
@@ -149,9 +150,9 @@ def load_demo_submissions(*, today: datetime.date) -> int:
     """Q1–Q3 mostly accepted (a few returned, late or missing), the current quarter partly filled. Idempotent."""
     indicators = {i.code: i for i in Indicator.objects.prefetch_related("periods")}
     staff = {
-        u.organisation_id: u for u in User.objects.filter(role=User.Role.ORGANISATION, username__startswith="org-")
+        u.organisation_id: u for u in policy.organisation_staff().filter(username__startswith="org-")
     }
-    coordinators = {u.region_id: u for u in User.objects.filter(role=User.Role.REGION, username__startswith="region-")}
+    coordinators = {u.region_id: u for u in policy.coordinators().filter(username__startswith="region-")}
     done = set(Submission.objects.values_list("organisation_id", "period_id"))
     created = 0
     for period in Period.objects.filter(starts_on__lte=today):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from outbox.services import mail_enqueue
+from pilots import policy
 from pilots.models import User
 
 from .models import Status, Transition
@@ -16,9 +17,9 @@ from .models import Status, Transition
 def _recipients(transition: Transition) -> list[User]:
     organisation = transition.submission.organisation
     if transition.to_status == Status.SUBMITTED:
-        users = User.objects.filter(role=User.Role.REGION, region_id=organisation.region_id)
+        users = policy.coordinators().filter(region_id=organisation.region_id)
     else:
-        users = User.objects.filter(role=User.Role.ORGANISATION, organisation=organisation)
+        users = policy.organisation_staff().filter(organisation=organisation)
     return [u for u in users.filter(is_active=True).exclude(email="")]
 
 

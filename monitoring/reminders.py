@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from outbox.services import mail_enqueue
+from pilots import policy
 from pilots.models import Organisation, User
 
 from .models import Period, ReminderLog, Status, Submission
@@ -57,7 +58,7 @@ def send_organisation_reminders(*, today: datetime.date) -> int:
             continue
         organisations = organisations_missing(organisations=Organisation.objects.all(), period=period)
         staff = (
-            User.objects.filter(role=User.Role.ORGANISATION, organisation__in=organisations, is_active=True)
+            policy.organisation_staff().filter(organisation__in=organisations, is_active=True)
             .exclude(email="")
             .select_related("organisation")
         )
@@ -81,7 +82,7 @@ def send_coordinator_digests(*, today: datetime.date) -> int:
         .annotate(n=Count("pk"))
     )
     sent = 0
-    coordinators = User.objects.filter(role=User.Role.REGION, region_id__in=waiting, is_active=True).exclude(email="")
+    coordinators = policy.coordinators().filter(region_id__in=waiting, is_active=True).exclude(email="")
     for user in coordinators.select_related("region"):
         sent += _send_once(
             key=f"digest:{user.pk}:{today.isoformat()}",

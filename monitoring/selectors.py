@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from pilots import policy
 from pilots.models import Organisation, User
 from pilots.selectors import organisation_get, organisation_scope
 
@@ -57,8 +58,7 @@ def submission_can_edit(*, user: User, context: SubmissionContext, today) -> boo
     """The organisation's own staff, while the submission is a draft or returned and the period is open."""
     s = context.submission
     return (
-        user.role == User.Role.ORGANISATION
-        and user.organisation_id == context.organisation.pk
+        policy.can_edit_submission(user, context.organisation)
         and context.period.is_open(today)
         and (s is None or s.status in EDITABLE_STATUSES)
     )
@@ -66,9 +66,7 @@ def submission_can_edit(*, user: User, context: SubmissionContext, today) -> boo
 
 def organisation_reviewer(*, user: User, organisation: Organisation) -> bool:
     """Whose decision an organisation's submissions wait for: its region's coordinator, or the Institute."""
-    if user.role == User.Role.INSTITUTE:
-        return True
-    return user.role == User.Role.REGION and user.region_id == organisation.region_id
+    return policy.can_review(user, organisation)
 
 
 def submission_can_review(*, user: User, context: SubmissionContext) -> bool:
@@ -81,9 +79,7 @@ def submission_can_review(*, user: User, context: SubmissionContext) -> bool:
 
 def submission_can_reopen(*, user: User, context: SubmissionContext) -> bool:
     s = context.submission
-    return (
-        user.role == User.Role.INSTITUTE and s is not None and s.status == Status.ACCEPTED and not context.period.locked
-    )
+    return policy.can_reopen(user) and s is not None and s.status == Status.ACCEPTED and not context.period.locked
 
 
 def form_indicators(*, period: Period, submission: Submission | None) -> list[Indicator]:

@@ -8,6 +8,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from . import policy
 from .models import Activity, Clause, ClauseExecution, Order, Organisation, Region, Stage, User
 
 
@@ -65,8 +66,16 @@ def _by_deadline(clause: Clause, today: datetime.date, done: bool) -> str:
     return State.IN_PROGRESS
 
 
-def order_control_card(*, order: Order, today: datetime.date) -> list[ClauseStatus]:
-    """Every clause of the order with its state and a one-line summary, in a fixed number of queries."""
+# The clauses whose summary counts organisations and coordinators nationwide.
+NATIONAL_FIGURES = (Clause.Kind.PILOT, Clause.Kind.ORGANISATION_LIST, Clause.Kind.REGIONS)
+
+
+def order_control_card(*, order: Order, today: datetime.date, user: User) -> list[ClauseStatus]:
+    """Every clause of the order with its state and a one-line summary, in a fixed number of queries.
+
+    National counts are summarised only for a user who may read national aggregates (as
+    pilots.selectors.national_aggregate_scope): organisation staff see the clause and its state alone."""
+    national = policy.can_read_national_aggregates(user)
     clauses = list(order.clauses.all())
     executions: dict[int, list] = {}
     for execution in ClauseExecution.objects.filter(clause__order=order).select_related("recorded_by"):
@@ -81,7 +90,7 @@ def order_control_card(*, order: Order, today: datetime.date) -> list[ClauseStat
     )
     region_total = Region.objects.count()
     regions_with_coordinator = (
-        User.objects.filter(role=User.Role.REGION, is_active=True).values("region").distinct().count()
+        policy.coordinators().filter(is_active=True).values("region").distinct().count()
     )
     stage_count = Stage.objects.count()
     activity_count = Activity.objects.count()
@@ -171,6 +180,8 @@ def order_control_card(*, order: Order, today: datetime.date) -> list[ClauseStat
                 summary = _("Ongoing.")
         if state == State.DONE:
             days_left = None
+        if kind in NATIONAL_FIGURES and not national:
+            summary = ""
         statuses.append(
             ClauseStatus(
                 clause=clause,

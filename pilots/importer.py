@@ -33,6 +33,7 @@ from pilot_portal.numbers import parse_number
 from pilot_portal.xlsx_cells import cell as new_cell
 from pilot_portal.xlsx_cells import put
 
+from . import policy
 from .bin import bin_check_digit, validate_bin
 from .models import Organisation, PilotMembershipChange, Region, User
 
@@ -350,7 +351,7 @@ class ImportResult:
 
 def user_can_import(*, user) -> bool:
     """The Institute and administrators load the list; everyone else only reads it."""
-    return bool(user.is_authenticated and user.is_active and user.role in (User.Role.INSTITUTE, User.Role.ADMIN))
+    return policy.can_import(user)
 
 
 # Reading ------------------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.utils.translation import get_language
 
+from . import policy
 from .filters import OrganisationFilter
 from .models import Activity, ActivityProgress, Organisation, Region, Stage, User
 from .models.i18n import FALLBACK_ORDER
@@ -18,11 +19,11 @@ def organisation_scope(*, user: User) -> QuerySet[Organisation]:
     qs = Organisation.objects.select_related("region")
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.role == User.Role.ORGANISATION:
+    if policy.is_organisation_staff(user):
         return qs.filter(pk=user.organisation_id)
-    if user.role == User.Role.REGION:
+    if policy.is_coordinator(user):
         return qs.filter(region_id=user.region_id)
-    if user.sees_everything:
+    if policy.can_read_national(user):
         return qs
     return qs.none()
 
@@ -32,7 +33,7 @@ def national_aggregate_scope(*, user: User) -> QuerySet[Organisation]:
 
     Only aggregates computed over this scope may be shown to a coordinator, never its rows:
     a national average is no secret, another region's organisation is."""
-    if not user.is_authenticated or not user.is_active or user.role == User.Role.ORGANISATION:
+    if not policy.can_read_national_aggregates(user):
         return Organisation.objects.none()
     return Organisation.objects.all()
 
@@ -42,11 +43,11 @@ def region_scope(*, user: User) -> QuerySet[Region]:
     qs = Region.objects.all()
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.role == User.Role.REGION:
+    if policy.is_coordinator(user):
         return qs.filter(pk=user.region_id)
-    if user.role == User.Role.ORGANISATION:
+    if policy.is_organisation_staff(user):
         return qs.filter(organisations__pk=user.organisation_id)
-    if user.sees_everything:
+    if policy.can_read_national(user):
         return qs
     return qs.none()
 
@@ -74,17 +75,12 @@ def name_in_active_language(field: str = "name"):
 
 def organisation_can_edit_progress(*, user: User, organisation: Organisation) -> bool:
     """Only the organisation's own staff tick its activities, and only while it is in the pilot."""
-    return (
-        user.is_authenticated
-        and user.role == User.Role.ORGANISATION
-        and user.organisation_id == organisation.pk
-        and organisation.is_in_pilot
-    )
+    return policy.can_edit_progress(user, organisation) and organisation.is_in_pilot
 
 
 def organisation_can_manage_membership(*, user: User) -> bool:
     """Only the Institute (and the administrator) record an organisation leaving or being replaced."""
-    return user.is_authenticated and user.role in (User.Role.INSTITUTE, User.Role.ADMIN)
+    return policy.can_edit_registry(user)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from django.utils.translation import pgettext
 
 from monitoring.templatetags.monitoring_tags import official_date
 from outbox.services import mail_enqueue
+from pilots import policy
 from pilots.models import Clause, ClauseExecution, User
 
 from .models import Approval, CoverLetter, Report, ReportVersion
@@ -201,7 +202,7 @@ def _mail_analysts(approval: Approval) -> None:
     version = approval.version
     report = version.report
     url = settings.SITE_URL + reverse("report_detail", args=[report.pk])
-    analysts = User.objects.filter(role=User.Role.INSTITUTE, is_active=True).exclude(email="")
+    analysts = policy.institute_analysts().filter(is_active=True).exclude(email="")
     for analyst in analysts:
         with translation.override(analyst.language):
             context = {

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import Period
+from pilots import policy
 from pilots.models import Region, User
 
 from .models import Narrative, Report
@@ -22,7 +23,7 @@ class ReportRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = [("", "—")] + [(p.code, p.label) for p in periods]
         self.fields["region"].choices = [("", "—")] + [(r.code, f"{r.code} · {r.name}") for r in regions]
-        if user.role == User.Role.REGION:
+        if policy.is_coordinator(user):
             self.fields["kind"].choices = [(Report.Kind.REGIONAL, Report.Kind.REGIONAL.label)]
         self.fields["language"].initial = user.language if user.language in Report.Language.values else "kk"
 

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from monitoring.templatetags.monitoring_tags import official_date
+from pilots import policy
 from pilots.control_card import order_current
-from pilots.models import Clause, User
+from pilots.models import Clause
 
 from .approvals import bare_number, director_position
 from .citation import report_citation
@@ -232,7 +233,7 @@ def default_signatory(language: str) -> tuple[str, str]:
     """(name, position) of the Institute's active director, in `language`; empty strings without one.
 
     A director whose account has no name yet gives the position alone: the sender types the name."""
-    director = User.objects.filter(role=User.Role.DIRECTOR, is_active=True).order_by("-date_joined", "-pk").first()
+    director = policy.active_director()
     if director is None:
         return "", ""
     with translation.override(language):

@@ -7,22 +7,19 @@ from django.utils import timezone
 
 from monitoring.figures import periods_started
 from monitoring.models import Period
+from pilots import policy
 from pilots.models import Region, User
 from pilots.selectors import region_scope
 
 from .models import Approval, Narrative, Report, ReportVersion
 
-NATIONAL_READERS = (User.Role.INSTITUTE, User.Role.DIRECTOR, User.Role.MINISTRY, User.Role.ADMIN)
-
 
 def report_scope(*, user: User) -> QuerySet[Report]:
     """National readers see every report; a coordinator sees their own region's regional reports."""
     qs = Report.objects.select_related("period", "region", "requested_by", "sent_by")
-    if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    if user.role in NATIONAL_READERS:
+    if policy.can_read_national(user):
         return qs
-    if user.role == User.Role.REGION:
+    if policy.is_coordinator(user):
         return qs.filter(kind=Report.Kind.REGIONAL, region_id=user.region_id)
     return qs.none()
 
@@ -36,33 +33,19 @@ def report_get(*, user: User, report_id: int) -> Report:
 
 def report_can_queue(*, user: User, kind: str, region: Region | None) -> bool:
     """The Institute compiles any report; a coordinator only their own region's regional report."""
-    if not user.is_authenticated:
-        return False
-    if user.role in (User.Role.INSTITUTE, User.Role.ADMIN):
-        return True
-    return (
-        user.role == User.Role.REGION
-        and kind == Report.Kind.REGIONAL
-        and region is not None
-        and region.pk == user.region_id
-    )
+    return policy.can_queue_report(user, regional=kind == Report.Kind.REGIONAL, region=region)
 
 
 def report_can_approve(*, user: User, report: Report) -> bool:
     """Only the Institute's director approves, and so signs with the Institute's key: not the analysts
     who wrote the report, not the Ministry that receives it, not a region, not an administrator."""
-    return bool(user.is_authenticated and user.is_active and user.role == User.Role.DIRECTOR)
+    return policy.can_approve_report(user)
 
 
 def report_can_send(*, user: User, report: Report) -> bool:
     """The Institute sends the quarterly and the final report to the Department (clause 3 of the order);
     a regional report stays with its region."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.role in (User.Role.INSTITUTE, User.Role.ADMIN)
-        and report.kind in (Report.Kind.QUARTERLY, Report.Kind.FINAL)
-    )
+    return policy.can_send_report(user) and report.kind in (Report.Kind.QUARTERLY, Report.Kind.FINAL)
 
 
 def approvals_trusted_pems() -> list[str]:
@@ -97,17 +80,13 @@ def narratives(*, language: str) -> dict[str, Narrative]:
 
 def summary_region(*, user: User) -> Region | None:
     """Whose summaries the user writes: a coordinator their region's, anyone else the Institute's (None)."""
-    return user.region if user.role == User.Role.REGION else None
+    return policy.own_region(user)
 
 
 def summary_can_write(*, user: User, region: Region | None) -> bool:
     """The Institute writes its summary of a quarter; a region's summary only that region's coordinator
     writes, since clause 4 makes the regional department answer for the pilot on its ground."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if region is None:
-        return user.role in (User.Role.INSTITUTE, User.Role.ADMIN)
-    return user.role == User.Role.REGION and user.region_id == region.pk
+    return policy.can_write_summary(user, region)
 
 
 def summary_target(*, user: User, period_code: str, region_code: str = "") -> tuple[Period, Region | None]:

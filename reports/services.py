@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from monitoring.models import Period
 from outbox.models import Message
 from outbox.services import message_deliver, task_enqueue
+from pilots import policy
 from pilots.models import Region, User
 
 from .models import Narrative, Report, ReportVersion
@@ -395,7 +396,7 @@ def report_fail(*, report_id: int, reason: str, attempt: str | None = None) -> N
 
 
 def narrative_save(*, user: User, section: str, language: str, text: str) -> Narrative:
-    if user.role not in (User.Role.INSTITUTE, User.Role.ADMIN):
+    if not policy.can_write_final_narrative(user):
         raise PermissionDenied
     narrative, _created = Narrative.objects.get_or_create(section=section, language=language)
     narrative.text = text

@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from monitoring.figures import periods_started
 from pilot_portal.uploads import display_file_name
-from pilots.models import User
+from pilots import policy
 from pilots.selectors import region_scope
 
 from .approvals import report_approve, report_send
@@ -47,11 +47,8 @@ from .services import (
 # Named, not guessed from the file name: Python knows .docx only where the system's mime.types does.
 CONTENT_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
-READERS = (User.Role.INSTITUTE, User.Role.DIRECTOR, User.Role.MINISTRY, User.Role.ADMIN, User.Role.REGION)
-
-
 def _readers_only(user):
-    if user.role not in READERS:
+    if not policy.can_read_reports(user):
         raise PermissionDenied
 
 
@@ -93,7 +90,7 @@ def report_list_view(request):
         if not form.is_valid() and request.method == "POST":
             messages.error(request, _("The report was not queued: please correct the choices below."))
     page = Paginator(report_list(user=request.user), 25).get_page(request.GET.get("page"))
-    can_queue = request.user.role in (User.Role.INSTITUTE, User.Role.ADMIN, User.Role.REGION)
+    can_queue = policy.can_queue_any_report(request.user)
     can_write_summaries = summary_can_write(user=request.user, region=summary_region(user=request.user))
     return render(
         request,
@@ -419,7 +416,7 @@ def report_values_view(request, report_id, number=None):
 @login_required
 def narrative_view(request):
     """The Institute writes the final report's conclusions and recommendations, saved as drafts."""
-    if request.user.role not in (User.Role.INSTITUTE, User.Role.ADMIN):
+    if not policy.can_write_final_narrative(request.user):
         raise PermissionDenied
     form = NarrativeForm(
         request.POST or None, initial=NarrativeForm.initial_from(list(Narrative.objects.filter(period=None)))

@@ -193,10 +193,14 @@ def test_a_coordinator_is_sent_to_their_regions_dashboard(client, world):
     assert client.get(reverse("national_dashboard"))["Location"] == reverse("regional_dashboard", args=["KZ-71"])
 
 
-def test_the_astana_coordinator_gets_403_on_almatys_dashboard(client, world):
+def test_the_astana_coordinator_gets_404_on_almatys_dashboard_as_on_an_unknown_region(client, world):
+    # Out of scope looks exactly like not found; their own region's answers, the positive control.
     client.force_login(CoordinatorFactory(region=world["astana"]))
-    assert client.get(reverse("regional_dashboard", args=["KZ-75"])).status_code == 403
-    assert client.get(reverse("regional_export", args=["KZ-75", "completeness"])).status_code == 403
+    assert client.get(reverse("regional_dashboard", args=["KZ-75"])).status_code == 404
+    assert client.get(reverse("regional_export", args=["KZ-75", "completeness"])).status_code == 404
+    assert client.get(reverse("regional_dashboard", args=["KZ-99"])).status_code == 404
+    assert client.get(reverse("regional_dashboard", args=["KZ-71"])).status_code == 200
+    assert client.get(reverse("regional_export", args=["KZ-71", "completeness"])).status_code == 200
 
 
 def test_an_unknown_region_code_is_404(client, world):

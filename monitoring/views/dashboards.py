@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from pilots import policy
 from pilots.filters import DASHBOARD_FILTERS, FilterForm
-from pilots.models import Region, User
+from pilots.models import Region
 from pilots.selectors import region_scope
 
 from .. import figures
@@ -17,18 +18,16 @@ from ..dashboards import dashboard_data, table_data
 from ..exports import TABLES, table_title, write_table
 from ..figures import FigureFilters
 
-NATIONAL_ROLES = (User.Role.INSTITUTE, User.Role.DIRECTOR, User.Role.MINISTRY, User.Role.ADMIN)
-
 
 def _region_for(request, code: str) -> Region:
-    """The region of a regional dashboard: 404 if unknown, 403 for anyone but its coordinator and national roles."""
+    """The region of a regional dashboard. Organisation staff read no dashboard, whichever: 403 says nothing
+    about any region. For everyone else a region out of scope looks exactly like an unknown one: 404."""
+    if not policy.can_read_dashboards(request.user):
+        raise PermissionDenied
     region = Region.objects.filter(code=code).first()
-    if region is None:
+    if region is None or not policy.can_read_region(request.user, region):
         raise Http404("No such region.")
-    user = request.user
-    if user.role in NATIONAL_ROLES or (user.role == User.Role.REGION and user.region_id == region.pk):
-        return region
-    raise PermissionDenied
+    return region
 
 
 def _filters(request, region: Region | None) -> tuple[FilterForm, FigureFilters]:
@@ -67,9 +66,9 @@ def _render(request, region: Region | None):
 @login_required
 def national_dashboard(request):
     """The national picture, for the Institute and the Ministry; a coordinator is sent to their region's."""
-    if request.user.role == User.Role.REGION:
+    if policy.is_coordinator(request.user):
         return redirect("regional_dashboard", code=request.user.region.code)
-    if request.user.role not in NATIONAL_ROLES:
+    if not policy.can_read_national(request.user):
         raise PermissionDenied
     return _render(request, None)
 
@@ -97,7 +96,7 @@ def _export(request, region: Region | None, table: str):
 @login_required
 def national_export(request, table):
     """A table of the national dashboard as XLSX, with the page's filters and scope."""
-    if request.user.role not in NATIONAL_ROLES:
+    if not policy.can_read_national(request.user):
         raise PermissionDenied
     return _export(request, None, table)
 

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
-from pilots.models import User
+from pilots import policy
 
 from ..selectors import submission_audit, submission_get
 
@@ -12,7 +12,7 @@ from ..selectors import submission_audit, submission_get
 def history_view(request, bin, period):
     """Every change of every value of a submission, for the Institute."""
     context = submission_get(user=request.user, bin=bin, period_code=period)
-    if request.user.role not in (User.Role.INSTITUTE, User.Role.ADMIN):
+    if not policy.can_read_history(request.user):
         raise PermissionDenied
     if context.submission is None:
         raise Http404("No submission.")

@@ -4,13 +4,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from pilots.models import User
+from pilots import policy
 from pilots.selectors import organisation_scope
 
 from ..models import Period
 from ..selectors import organisations_missing, period_current, submission_list, submission_queue
 
-QUEUE_ROLES = (User.Role.REGION, User.Role.INSTITUTE, User.Role.DIRECTOR, User.Role.MINISTRY, User.Role.ADMIN)
 PAGE_SIZE = 50
 SHOWN = ("submitted", "returned", "accepted", "late", "missing")
 
@@ -18,7 +17,7 @@ SHOWN = ("submitted", "returned", "accepted", "late", "missing")
 @login_required
 def queue_view(request):
     """The reviewer's queue for a period: counts, then the list of one kind (waiting by default)."""
-    if request.user.role not in QUEUE_ROLES:
+    if not policy.can_read_queue(request.user):
         raise PermissionDenied
     today = timezone.localdate()
     periods = list(Period.objects.filter(starts_on__lte=today))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from pilots.models import User
+from pilots import policy
 
 from ..forms import ReviewForm, SubmissionForm
 from ..models import Status, Submission
@@ -133,7 +133,7 @@ def submission_view(request, bin, period):
         return _render(request, context, form)
 
     if not submission_can_edit(user=request.user, context=context, today=timezone.localdate()):
-        if request.user.role == User.Role.ORGANISATION and request.user.organisation_id == context.organisation.pk:
+        if policy.is_organisation_staff_of(request.user, context.organisation):
             messages.warning(request, _not_editable_reason(context))
             return redirect("submission", bin=context.organisation.bin, period=context.period.code)
         raise PermissionDenied

@@ -48,8 +48,7 @@ from monitoring.selectors import (
     submission_get,
 )
 from monitoring.services import attachments_add
-from monitoring.views.dashboards import NATIONAL_ROLES
-from monitoring.views.homes import QUEUE_ROLES
+from pilots import policy
 from pilots.demo import demo_bin
 from pilots.importer import template_workbook, user_can_import
 from pilots.models import Activity, ActivityProgress, Organisation, Region, User
@@ -63,7 +62,6 @@ from pilots.services import activity_progress_set
 from reports.models import CoverLetter, Report, ReportVersion
 from reports.selectors import report_can_approve, report_can_queue, report_can_send, report_scope, summary_can_write
 from reports.services import report_queue
-from reports.views import READERS
 
 from .crawl import (
     PDF,
@@ -444,23 +442,25 @@ def _importer(user, o):
 
 def _national_dashboard(user, o):
     # A coordinator is sent on to their region's dashboard, which answers 200.
-    return OK if user.role in NATIONAL_ROLES or user.role == User.Role.REGION else FORBIDDEN
+    return OK if policy.can_read_national(user) or policy.is_coordinator(user) else FORBIDDEN
 
 
 def _national_export(user, o):
-    if user.role not in NATIONAL_ROLES:
+    if not policy.can_read_national(user):
         return FORBIDDEN
     table = o["table"]
     return OK if table is not None and not TABLES[table][1] else NOT_FOUND
 
 
 def _regional_dashboard(user, o):
+    # Organisation staff read no dashboard, whichever: 403. For a reader of dashboards a region out of
+    # scope looks exactly like an unknown one: 404.
+    if not policy.can_read_dashboards(user):
+        return FORBIDDEN
     region = o["code"]
     if region is None:
         return NOT_FOUND
-    # A region's existence is no secret (the order lists all 20): another region's dashboard is 403.
-    own = user.role == User.Role.REGION and user.region_id == region.pk
-    return OK if user.role in NATIONAL_ROLES or own else FORBIDDEN
+    return OK if policy.can_read_region(user, region) else NOT_FOUND
 
 
 def _regional_export(user, o):
@@ -469,7 +469,7 @@ def _regional_export(user, o):
 
 
 def _queue(user, o):
-    return OK if user.role in QUEUE_ROLES else FORBIDDEN
+    return OK if policy.can_read_queue(user) else FORBIDDEN
 
 
 def _submission_page(user, o):
@@ -480,7 +480,7 @@ def _submission_history(user, o):
     if not _sees_submission(user, o):
         return NOT_FOUND
     # The Institute's page: anyone else who may see the organisation is told "not allowed", which reveals nothing.
-    if user.role not in (User.Role.INSTITUTE, User.Role.ADMIN):
+    if not policy.can_read_history(user):
         return FORBIDDEN
     return OK if _submission(o) is not None else NOT_FOUND
 
@@ -499,15 +499,15 @@ def _review_or_reopen(user, o):
 
 
 def _report_readers(user, o):
-    return OK if user.role in READERS else FORBIDDEN
+    return OK if policy.can_read_reports(user) else FORBIDDEN
 
 
 def _report_narrative(user, o):
-    return OK if user.role in (User.Role.INSTITUTE, User.Role.ADMIN) else FORBIDDEN
+    return OK if policy.can_write_final_narrative(user) else FORBIDDEN
 
 
 def _own_region(user):
-    return user.region if user.role == User.Role.REGION else None
+    return policy.own_region(user)
 
 
 def _summary_list(user, o):
@@ -531,7 +531,7 @@ def _sees_report(user, o) -> bool:
 
 def _report_page(user, o):
     # Organisation staff never read reports, whichever: 403 says nothing about any report.
-    if user.role not in READERS:
+    if not policy.can_read_reports(user):
         return FORBIDDEN
     return OK if _sees_report(user, o) else NOT_FOUND
 
@@ -880,9 +880,9 @@ def test_a_coordinator_reads_their_regional_report_and_no_national_one(db, demo)
     assert _status(demo.users["organisation"], reverse("report_detail", args=[regional.pk])) == 403
 
 
-def test_a_coordinator_gets_403_on_another_regions_dashboard_and_200_on_their_own(db, demo):
+def test_a_coordinator_gets_404_on_another_regions_dashboard_and_200_on_their_own(db, demo):
     coordinator = demo.users["region"]
-    assert _status(coordinator, reverse("regional_dashboard", args=[demo.elsewhere.region.code])) == 403
+    assert _status(coordinator, reverse("regional_dashboard", args=[demo.elsewhere.region.code])) == 404
     assert _status(coordinator, reverse("regional_dashboard", args=[demo.home.region.code])) == 200
 
 
@@ -995,7 +995,7 @@ def _may_reopen(user, o, body):
 def _may_queue(user, o, body):
     fields = dict(body)
     region = Region.objects.filter(code=fields.get("region") or "").first()
-    return user.role in READERS and report_can_queue(user=user, kind=fields.get("kind", ""), region=region)
+    return policy.can_read_reports(user) and report_can_queue(user=user, kind=fields.get("kind", ""), region=region)
 
 
 def _may_requeue(user, o, body):

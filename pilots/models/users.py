@@ -64,7 +64,3 @@ class User(AbstractUser):
         else:
             self.organisation = None
             self.region = None
-
-    @property
-    def sees_everything(self) -> bool:
-        return self.role in (self.Role.INSTITUTE, self.Role.DIRECTOR, self.Role.MINISTRY, self.Role.ADMIN)

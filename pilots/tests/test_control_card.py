@@ -20,7 +20,8 @@ def order():
 
 
 def _status(order, number, today=TODAY):
-    return next(s for s in order_control_card(order=order, today=today) if s.clause.number == number)
+    reader = InstituteFactory()
+    return next(s for s in order_control_card(order=order, today=today, user=reader) if s.clause.number == number)
 
 
 @pytest.fixture
@@ -122,8 +123,9 @@ def test_control_card_runs_a_fixed_number_of_queries(order, django_assert_max_nu
     regions = load_regions()
     for region in regions.values():
         OrganisationFactory.create_batch(3, region=region)
+    reader = InstituteFactory()
     with django_assert_max_num_queries(8):
-        order_control_card(order=order, today=TODAY)
+        order_control_card(order=order, today=TODAY, user=reader)
 
 
 def test_control_card_page_shows_each_clause_and_the_days_left(client, order):
@@ -162,3 +164,37 @@ def test_control_card_names_who_recorded_a_sending(client, order, periods):
     recorder = InstituteFactory(first_name="Aigerim", last_name="Seitkali")
     page = _sent_page(client, order, periods, recorded_by=recorder)
     assert "sent to the Department; recorded by Aigerim Seitkali" in page
+
+
+def _summaries(client, user) -> dict[str, str]:
+    client.force_login(user)
+    response = client.get(reverse("order"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    return {s.clause.number: s.summary for s in response.context["statuses"]}
+
+
+def test_organisation_staff_see_no_national_counts_on_the_control_card(client, order):
+    """The card follows national_aggregate_scope: organisation staff are denied national figures there, so
+    the clauses that count organisations and coordinators nationwide print no count for them."""
+    astana = load_regions()["KZ-71"]
+    organisation = OrganisationFactory(region=astana)
+    OrganisationFactory.create_batch(2, region=astana)
+    staff = _summaries(client, StaffFactory(organisation=organisation))
+    institute = _summaries(client, InstituteFactory())
+    # Positive control: the Institute reads the counts of the same three clauses.
+    assert "3 organisations in the pilot today" in institute["1"]
+    assert "3 of 100 organisations listed" in institute["2.2"]
+    assert "coordinators named in 0" in institute["4"]
+    for number in ("1", "2.2", "4"):
+        assert staff[number] == ""
+    # The rest of the card is the same for both: the clauses, and the summaries that are no national figure.
+    assert staff.keys() == institute.keys()
+    assert staff["3.2"] == institute["3.2"]
+
+
+def test_a_coordinator_reads_the_national_counts_of_the_control_card(client, order):
+    """A coordinator may read national aggregates (national_aggregate_scope), so the card counts for them."""
+    astana = load_regions()["KZ-71"]
+    OrganisationFactory.create_batch(2, region=astana)
+    summaries = _summaries(client, CoordinatorFactory(region=astana))
+    assert "2 organisations in the pilot today" in summaries["1"]

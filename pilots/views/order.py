@@ -13,7 +13,7 @@ def control_card(request):
     today = timezone.localdate()
     context = {"order": order, "today": today}
     if order is not None:
-        context["statuses"] = order_control_card(order=order, today=today)
+        context["statuses"] = order_control_card(order=order, today=today, user=request.user)
         context["latest_reports"] = _latest_reports(request.user)
         context["period_labels"] = _period_labels()
         context["letters"] = _letters(request.user)

@@ -248,16 +248,20 @@ def test_the_control_card_cites_the_issuer_the_number_and_the_basis(client, demo
     assert escape(order.basis_en[1:]) in page  # printed with a capital first letter
 
 
-def test_clause_3_1s_deadline_is_the_day_its_last_quarterly_report_is_due(demo):
+def test_clause_3_1s_deadline_is_the_day_its_last_quarterly_report_is_due(demo, institute):
     today = datetime.date(2026, 12, 2)
-    status = next(s for s in order_control_card(order=order_current(), today=today) if s.clause.number == "3.1")
+    status = next(
+        s for s in order_control_card(order=order_current(), today=today, user=institute) if s.clause.number == "3.1"
+    )
     last_due = max(p.report_due_on for p in Period.objects.all())
     assert last_due == datetime.date(2026, 12, 10)  # Q4 ends on 20.11
     assert (status.starts_on, status.due_on) == (datetime.date(2026, 1, 1), last_due)
     assert status.days_left == (last_due - today).days
     with translation.override("en"):
         summary = next(
-            s.summary for s in order_control_card(order=order_current(), today=today) if s.clause.number == "3.1"
+            s.summary
+            for s in order_control_card(order=order_current(), today=today, user=institute)
+            if s.clause.number == "3.1"
         )
     assert "10.12.2026" in summary
 
