@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from pilots.control_card import order_control_card, order_current
 from pilots.models import Organisation, Region, User
+from pilots.orders import order_current
 
 from . import figures
+from .control_card import order_control_card
 from .figures import FigureFilters
 from .models import Period
 

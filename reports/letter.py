@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from monitoring.templatetags.monitoring_tags import official_date
-from pilots.control_card import order_current
 from pilots.models import Clause, User
+from pilots.orders import order_current
 
 from .approvals import bare_number, director_position
 from .citation import report_citation

@@ -16,10 +16,10 @@ from monitoring import figures
 from monitoring.dashboards import dashboard_data
 from monitoring.figures import FigureFilters
 from monitoring.models import Indicator, Period, Status, Submission, Value
-from pilots.control_card import order_current
 from pilots.models import Organisation, User
 from pilots.models.i18n import localized_from
 from pilots.models.organisations import in_pilot_on_q
+from pilots.orders import order_current
 
 from .models import Narrative, Report
 from .selectors import summaries
