@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pilots.control_card import order_control_card, order_current
 from pilots.models import Region, User
+from pilots.orders import order_current
 
 from . import figures
+from .control_card import order_control_card
 from .figures import FigureFilters
 from .models import Period
 

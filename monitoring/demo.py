@@ -1,22 +1,18 @@
-"""The monitoring catalogue (periods, sections, indicators, rules) and plausible demo submissions."""
+"""Plausible demo submissions, generated on the catalogue that monitoring.reference loads."""
 
 import datetime
-import json
 import random
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from pilots import policy
 from pilots.models import Organisation
 
-from .models import Indicator, Period, Section, Status, Submission, Transition, ValidationRule, Value
+from .models import Indicator, Period, Status, Submission, Transition, Value
 
-FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "monitoring.json"
 ALMATY = ZoneInfo("Asia/Almaty")
 
 NARRATIVES = {
@@ -37,33 +33,6 @@ NARRATIVES = {
         "Проект «Маленький повар»: дети еженедельно готовят простые блюда.",
     ),
 }
-
-
-def load_catalogue() -> None:
-    """Periods, sections, indicators and rules from fixtures/; rows that exist are left as the Institute edited them."""
-    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    periods = {}
-    for row in data["periods"]:
-        periods[row["code"]], _ = Period.objects.get_or_create(
-            code=row["code"], defaults={k: v for k, v in row.items() if k != "code"}
-        )
-    sections = {}
-    for position, row in enumerate(data["sections"], start=1):
-        sections[row["code"]], _ = Section.objects.get_or_create(
-            code=row["code"], defaults={**{k: v for k, v in row.items() if k != "code"}, "position": position}
-        )
-    for position, row in enumerate(data["indicators"], start=1):
-        fields = {k: v for k, v in row.items() if k not in ("code", "section", "periods")}
-        indicator, created = Indicator.objects.get_or_create(
-            code=row["code"], defaults={**fields, "section": sections[row["section"]], "position": position}
-        )
-        if created:
-            indicator.periods.set([periods[c] for c in row["periods"]])
-    for row in data["rules"]:
-        fields = {k: v for k, v in row.items() if k not in ("code", "periods")}
-        rule, created = ValidationRule.objects.get_or_create(code=row["code"], defaults=fields)
-        if created and row.get("periods"):
-            rule.periods.set([periods[c] for c in row["periods"]])
 
 
 def _values_for(organisation: Organisation, period: Period, rng: random.Random) -> dict[str, object]:

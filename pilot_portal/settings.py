@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "monitoring",
     "reports",
     "outbox",
+    "programme",
 ]
 
 MIDDLEWARE = [

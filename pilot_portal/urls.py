@@ -20,4 +20,6 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("reports.urls")),
     path("", include("pilots.urls")),
+    # After pilots: "organisations/import/" must match before the card's "organisations/<bin>/".
+    path("", include("programme.urls")),
 ]

@@ -1,19 +1,16 @@
-"""The pilot's reference data (order, regions, algorithm) and the demo organisations and accounts."""
+"""Demo organisations, accounts, progress and executions, generated on the reference data of pilots.reference."""
 
 import datetime
-import json
 import random
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from .bin import bin_check_digit
-from .models import Activity, ActivityProgress, Clause, ClauseExecution, Order, Organisation, Region, Stage, User
+from .models import Activity, ActivityProgress, ClauseExecution, Order, Organisation, Region, User
+from .reference import load_algorithm, load_order, load_regions, read_fixture
 from .roles import institute_group
 
-FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "demo-pass-2026"
 ORGANISATIONS_PER_REGION = 5
 PRIVATE_SHARE = 38  # of every 100, as the ministry announced: 62 state and 38 private
@@ -59,48 +56,6 @@ DIRECTORS = [
     "Ким Елена Сергеевна",
     "Смағұлова Ақмарал Есенқызы",
 ]
-
-
-ADDED_LATER = ("issuer_", "basis_")
-
-
-def _read(name: str):
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-
-
-def load_order() -> Order:
-    data = _read("order.json")
-    fields = {k: v for k, v in data["order"].items() if k != "signed_on"}
-    # get_or_create throughout: a second run adds what is missing and keeps what the Institute edited in the admin.
-    order, _ = Order.objects.get_or_create(signed_on=data["order"]["signed_on"], defaults=fields)
-    # Fields added after the order was first loaded are filled where still blank.
-    blank = {k: v for k, v in fields.items() if k.startswith(ADDED_LATER) and not getattr(order, k)}
-    if blank:
-        Order.objects.filter(pk=order.pk).update(**blank)
-    for position, clause in enumerate(data["clauses"], start=1):
-        defaults = {k: v for k, v in clause.items() if k != "number"}
-        Clause.objects.get_or_create(order=order, number=clause["number"], defaults={**defaults, "position": position})
-    order.refresh_from_db()  # dates were given as ISO strings
-    return order
-
-
-def load_regions() -> dict[str, Region]:
-    regions = {}
-    for row in _read("regions.json"):
-        fields = {k: v for k, v in row.items() if k not in ("code", "districts")}
-        regions[row["code"]], _ = Region.objects.get_or_create(code=row["code"], defaults=fields)
-    return regions
-
-
-def load_algorithm() -> None:
-    for stage_row in _read("algorithm.json"):
-        fields = {k: v for k, v in stage_row.items() if k not in ("position", "activities")}
-        stage, _ = Stage.objects.get_or_create(position=stage_row["position"], defaults=fields)
-        for position, activity in enumerate(stage_row["activities"], start=1):
-            defaults = {k: v for k, v in activity.items() if k != "code"}
-            Activity.objects.get_or_create(
-                code=activity["code"], defaults={**defaults, "stage": stage, "position": position}
-            )
 
 
 def demo_bin(index: int) -> str:
@@ -150,7 +105,7 @@ def _organisation_fields(index: int, region_row: dict, rng: random.Random) -> di
 def load_demo_organisations(regions: dict[str, Region]) -> list[Organisation]:
     rng = random.Random(2026)
     organisations = []
-    for region_index, region_row in enumerate(_read("regions.json")):
+    for region_index, region_row in enumerate(read_fixture("regions.json")):
         for k in range(ORGANISATIONS_PER_REGION):
             index = region_index * ORGANISATIONS_PER_REGION + k
             fields = _organisation_fields(index, region_row, rng)

@@ -1,15 +1,13 @@
 from django.urls import path
 
-from .views import health, home, imports, membership, order, organisations, progress
+from .views import health, home, imports, membership, organisations, progress
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz/", health.healthz, name="healthz"),
-    path("order/", order.control_card, name="order"),
     path("organisations/", organisations.organisation_list_view, name="organisation_list"),
     path("organisations/import/", imports.import_view, name="organisation_import"),
     path("organisations/import/template.xlsx", imports.template_view, name="organisation_import_template"),
-    path("organisations/<str:bin>/", organisations.organisation_detail_view, name="organisation_detail"),
     path("organisations/<str:bin>/leave/", membership.leave_pilot_view, name="organisation_leave"),
     path(
         "organisations/<str:bin>/activities/<slug:code>/",

@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from monitoring.templatetags.monitoring_tags import official_date
 from pilots import policy
-from pilots.control_card import order_current
 from pilots.models import Clause
+from pilots.orders import order_current
 
 from .approvals import bare_number, director_position
 from .citation import report_citation

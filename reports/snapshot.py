@@ -16,9 +16,9 @@ from monitoring.dashboards import dashboard_data
 from monitoring.figures import FigureFilters
 from monitoring.models import SUBMITTED_STATUSES, Indicator, Period, Submission, Value
 from pilots import policy
-from pilots.control_card import order_current
 from pilots.models import Organisation, User
 from pilots.models.i18n import localized_from
+from pilots.orders import order_current
 
 from .models import Narrative, Report
 from .selectors import summaries

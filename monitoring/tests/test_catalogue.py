@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from monitoring.demo import load_catalogue
 from monitoring.models import Indicator, ValidationRule
+from monitoring.reference import load_catalogue
 from monitoring.tests.factories import IndicatorFactory, RuleFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from monitoring.models import Indicator
 from pilots.models import Organisation, User
 from pilots.tests.factories import UserFactory
 
@@ -28,11 +27,3 @@ def test_an_organisations_groups_in_the_admin_refuse_what_python_alone_would_rea
 
 def test_an_organisations_children_in_the_admin_take_the_space_between_thousands_the_pages_show():
     assert _field(Organisation, "children").clean("1\u00a0250") == 1250
-
-
-def test_an_indicators_bound_in_the_admin_takes_a_decimal_comma_and_refuses_an_exponent():
-    field = _field(Indicator, "max_value")
-    assert str(field.clean("22,5")) == "22.5"
-    with pytest.raises(ValidationError) as refused:
-        field.clean("1e2")
-    assert refused.value.code == "exponent"

@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
-from pilots import demo
+from pilots import reference
 from pilots.tests.factories import InstituteFactory, MinistryFactory, StaffFactory
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def test_wrong_password_stays_on_the_login_page_with_an_alert(page, sign_in, scr
 
 def test_ministry_viewer_lands_on_the_dashboard_and_opens_the_control_card(page, sign_in, screenshot):
     user = MinistryFactory(username="anna")
-    order = demo.load_order()
+    order = reference.load_order()
     with translation.override(user.language):
         title = order.title
     assert title

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from pilots.demo import load_regions
+from pilots.reference import load_regions
 from pilots.tests.factories import InstituteFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db

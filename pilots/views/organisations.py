@@ -1,9 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import timezone
-
-from monitoring.selectors import organisation_periods
+from django.template.response import TemplateResponse
 
 from ..filters import LIST_FILTERS, FilterForm
 from ..selectors import (
@@ -40,12 +38,14 @@ def organisation_list_view(request):
 
 @login_required
 def organisation_detail_view(request, bin):
-    """One organisation's card: details, its pilot membership, its progress on the algorithm."""
+    """One organisation's card: details, its pilot membership, its progress on the algorithm.
+
+    A TemplateResponse, rendered late: programme.views.organisations adds the monitoring periods."""
     organisation = organisation_get(user=request.user, bin=bin)
     stages = organisation_algorithm_progress(organisation=organisation)
     done = sum(s.done for s in stages)
     total = sum(s.total for s in stages)
-    return render(
+    return TemplateResponse(
         request,
         "pilots/organisation_detail.html",
         {
@@ -56,7 +56,6 @@ def organisation_detail_view(request, bin):
             "percent": round(100 * done / total) if total else 0,
             "can_edit": organisation_can_edit_progress(user=request.user, organisation=organisation),
             "can_manage_membership": organisation_can_manage_membership(user=request.user),
-            "periods": organisation_periods(organisation=organisation, today=timezone.localdate()),
             "membership_changes": organisation.membership_changes.select_related("replaced_by", "recorded_by"),
         },
     )

@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from monitoring.control_card import order_control_card
 from monitoring.models import Period, Status, Submission
-from pilots.control_card import order_control_card, order_current
 from pilots.models import Order, Region, User
+from pilots.orders import order_current
 from reports.management.commands.compile_report import operator_language
 from reports.models import Report
 from reports.services import report_queue

@@ -16,8 +16,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 
 from monitoring.models import Period
-from pilots.demo import load_order, load_regions
 from pilots.models import Clause, User
+from pilots.reference import load_order, load_regions
 from pilots.tests.factories import InstituteFactory, UserFactory
 from reports.letter import (
     default_addressee,

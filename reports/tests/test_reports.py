@@ -11,8 +11,8 @@ from django.utils import translation
 
 from monitoring import figures
 from monitoring.models import Period
-from pilots.control_card import order_current
 from pilots.models import Region, User
+from pilots.orders import order_current
 from reports.models import Report, ReportVersion
 from reports.services import BrokerUnavailable, report_compile, report_queue
 from reports.snapshot import NARRATIVE_CODES, report_filters

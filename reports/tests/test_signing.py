@@ -237,7 +237,7 @@ def test_load_demo_makes_the_demonstration_key(db, settings, tmp_path, monkeypat
     from django.core.management import call_command
 
     # Only the key is under test here: the demo's data, which take seconds, are left out.
-    command = "pilots.management.commands.load_demo"
+    command = "programme.management.commands.load_demo"
     monkeypatch.setattr(f"{command}.load_demo", lambda today: {"regions": 0, "organisations": 0, "users_created": 0})
     monkeypatch.setattr(f"{command}.load_catalogue", lambda: None)
     monkeypatch.setattr(f"{command}.load_demo_submissions", lambda today: 0)

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from monitoring.demo import _values_for, load_catalogue
+from monitoring.demo import _values_for
 from monitoring.models import Indicator, Period, Status, Submission, Value
+from monitoring.reference import load_catalogue
 from pilots.bin import bin_check_digit
-from pilots.demo import load_algorithm, load_order, load_regions
 from pilots.models import Activity, ActivityProgress, Organisation
+from pilots.reference import load_algorithm, load_order, load_regions
 
 BATCH = 5000
 

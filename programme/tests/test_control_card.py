@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from monitoring.demo import load_catalogue
-from pilots.control_card import State, order_control_card, quarter_report_due_dates
-from pilots.demo import load_algorithm, load_order, load_regions
+from monitoring.control_card import State, order_control_card, quarter_report_due_dates
+from monitoring.reference import load_catalogue
 from pilots.models import ClauseExecution, Organisation
+from pilots.reference import load_algorithm, load_order, load_regions
 from pilots.tests.factories import CoordinatorFactory, InstituteFactory, OrganisationFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from monitoring.demo import load_catalogue, load_demo_submissions
+from monitoring.demo import load_demo_submissions
+from monitoring.reference import load_catalogue
 from pilots.demo import DEMO_PASSWORD, load_demo
 from reports.signing import ensure_demo_key
 

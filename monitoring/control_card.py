@@ -8,8 +8,10 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from . import policy
-from .models import Activity, Clause, ClauseExecution, Order, Organisation, Region, Stage, User
+from pilots import policy
+from pilots.models import Activity, Clause, ClauseExecution, Order, Organisation, Region, Stage, User
+
+from .models import Period
 
 
 class State:
@@ -47,8 +49,6 @@ class ClauseStatus:
 def quarter_report_due_dates() -> dict[str, datetime.date]:
     """Each reporting period's code with the day its quarterly report to the Department is due,
     from the periods as the Institute set them (data, not code)."""
-    from monitoring.models import Period
-
     return {p.code: p.report_due_on for p in Period.objects.order_by("starts_on")}
 
 
@@ -194,8 +194,3 @@ def order_control_card(*, order: Order, today: datetime.date, user: User) -> lis
             )
         )
     return statuses
-
-
-def order_current() -> Order | None:
-    """The pilot's order: the most recently signed one."""
-    return Order.objects.order_by("-signed_on").first()

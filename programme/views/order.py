@@ -2,8 +2,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from ..control_card import State, order_control_card, order_current
-from ..models import Clause
+from monitoring.control_card import State, order_control_card
+from monitoring.models import Period
+from pilots.models import Clause
+from pilots.orders import order_current
+from reports.models import CoverLetter, Report
+from reports.selectors import report_scope
 
 
 @login_required
@@ -28,9 +32,6 @@ def control_card(request):
 
 def _latest_reports(user) -> dict:
     """The latest compiled final and quarterly report, for clauses 3.2 and 3.1, if the user may read reports."""
-    from reports.models import Report
-    from reports.selectors import report_scope
-
     scope = report_scope(user=user).filter(versions__isnull=False).distinct()
     return {
         "3.1": scope.filter(kind=Report.Kind.QUARTERLY).order_by("-requested_at", "-pk").first(),
@@ -40,15 +41,10 @@ def _latest_reports(user) -> dict:
 
 def _letters(user) -> dict:
     """The cover letters the user may read, by their outgoing number, which clause 3.1's and 3.2's records keep."""
-    from reports.models import CoverLetter
-    from reports.selectors import report_scope
-
     letters = CoverLetter.objects.filter(report__in=report_scope(user=user)).select_related("approval__version")
     return {letter.number: letter for letter in letters}
 
 
 def _period_labels() -> dict[str, str]:
     """Quarter codes named in the reader's language, for records of quarterly reports sent."""
-    from monitoring.models import Period
-
     return {p.code: p.document_label for p in Period.objects.all()}

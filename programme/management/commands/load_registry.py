@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from monitoring.demo import load_catalogue
-from pilots.demo import load_algorithm, load_order, load_regions
+from monitoring.reference import load_catalogue
+from pilots.reference import load_algorithm, load_order, load_regions
 from pilots.roles import institute_group
 
 

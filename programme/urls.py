@@ -1,0 +1,9 @@
+from django.urls import path
+
+from .views import order, organisations
+
+# The paths and names the registry's pages always had: the pages moved here because they combine the apps.
+urlpatterns = [
+    path("order/", order.control_card, name="order"),
+    path("organisations/<str:bin>/", organisations.organisation_detail_view, name="organisation_detail"),
+]
