@@ -36,7 +36,7 @@ def never_parsed(monkeypatch):
     def must_not_read(*args, **kwargs):
         raise AssertionError("the workbook was handed to openpyxl")
 
-    monkeypatch.setattr(importer.openpyxl, "load_workbook", must_not_read)
+    monkeypatch.setattr(importer.reading.openpyxl, "load_workbook", must_not_read)
 
 
 def _upload(path) -> SimpleUploadedFile:
@@ -67,7 +67,7 @@ def test_a_shared_string_of_hundreds_of_megabytes_is_refused_from_the_zips_direc
 
 
 def test_shared_strings_just_under_the_part_limit_are_read(tmp_path, astana, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_COMPRESSION_RATIO", 10**6)  # the size limit alone decides
+    monkeypatch.setattr(importer.reading, "MAX_COMPRESSION_RATIO", 10**6)  # the size limit alone decides
     path = shared_string_bomb(tmp_path / "strings.xlsx", importer.MAX_UNPACKED_PART_BYTES - MIB, bin_=valid_bin(2))
     result = run(_upload(path))
     # Read, so the row is checked: a name of 15 million letters does not fit.
@@ -75,7 +75,7 @@ def test_shared_strings_just_under_the_part_limit_are_read(tmp_path, astana, mon
 
 
 def test_a_part_packed_hundreds_of_times_is_refused_as_unsafe(tmp_path, astana, never_parsed, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_UNPACKED_PART_BYTES", 64 * MIB)  # the ratio alone refuses it
+    monkeypatch.setattr(importer.reading, "MAX_UNPACKED_PART_BYTES", 64 * MIB)  # the ratio alone refuses it
     result = run(_upload(shared_string_bomb(tmp_path / "strings.xlsx", 32 * MIB)))
     assert codes(result) == [(None, "", "compression_ratio")]
     assert "xl/sharedStrings.xml" in str(result.errors[0])

