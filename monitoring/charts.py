@@ -46,7 +46,7 @@ def dashboard_charts(data: dict) -> dict:
         }
     periods = data["periods"]
     # Every kind of activity the catalogue names (Indicator.figure_role), as the PDF's chart has.
-    activity_rows = [r for r in data["totals"] if r.role == Indicator.FigureRole.ACTIVITY]
+    activity_rows = [r for r in data["totals"] if r.figure_role == Indicator.FigureRole.ACTIVITY]
     if periods and activity_rows:
         charts["activities"] = {
             "type": "bar",

@@ -37,7 +37,7 @@ from .selectors import organisations_missing
 # The roles of the totals table, in its order; which indicators play each is the catalogue's
 # (Indicator.figure_role, ordered by figure_position, then the form's order).
 Role = Indicator.FigureRole
-TOTAL_ROLES = (Role.KEY_TOTAL, Role.ACTIVITY, Role.ZONE)
+TOTALS_BY_FIGURE_ROLE = (Role.KEY_TOTAL, Role.ACTIVITY, Role.ZONE)
 SKILL_LEVELS = ["skills_high", "skills_medium", "skills_low"]
 SKILLS_ASSESSED = "children_assessed"
 DIMENSIONS = {
@@ -64,9 +64,9 @@ def _in_pilot_during(prefix: str = "") -> Q:
 
 
 def figure_indicators(*roles: str) -> list[Indicator]:
-    """The catalogue's indicators that play these roles, role by role in the order given, each role in
-    its figure_position and then the form's order; one query."""
-    rank = {role: index for index, role in enumerate(roles)}
+    """The catalogue's indicators that play these roles, in the order the roles are given; within one, by
+    figure_position and then the form's order; one query."""
+    rank = {kind: index for index, kind in enumerate(roles)}
     found = Indicator.objects.filter(figure_role__in=roles).order_by("figure_position", "section__position", "position")
     return sorted(found, key=lambda indicator: rank[indicator.figure_role])
 
@@ -184,7 +184,7 @@ class TotalRow:
     # None for the first quarter, a quarter under review, or one with no organisation in both.
     changes: dict[str, Decimal | None]
     # The indicator's Indicator.figure_role (key total, activity, zone); "" for organisations reporting.
-    role: str = ""
+    figure_role: str = ""
     # The indicator's type, which sets its number format in a workbook (pilot_portal.xlsx_cells).
     type: str = Indicator.Type.INTEGER
 
@@ -291,7 +291,7 @@ def key_totals(
     both; no change into a quarter under review. Two queries, and two more without `bases`."""
     if bases is None:
         bases = period_bases(user=user, filters=filters, periods=periods)
-    indicators = figure_indicators(*TOTAL_ROLES)
+    indicators = figure_indicators(*TOTALS_BY_FIGURE_ROLE)
     codes = [i.code for i in indicators]
     averaged = Q(indicator__aggregation=Indicator.Aggregation.AVG)
     organisation = "submission__organisation_id"
@@ -353,7 +353,7 @@ def key_totals(
                 unit=indicator.unit,
                 values={p.code: pick(sums.get((p.code, code)), "total", "average") for p in periods},
                 changes=changes,
-                role=indicator.figure_role,
+                figure_role=indicator.figure_role,
                 type=indicator.type,
             )
         )

@@ -81,7 +81,7 @@ def chart_parts(snapshot: Snapshot) -> dict[str, list[ChartPart]]:
     if skills:
         charts["skills"] = _skills_chart(skills, with_final=data["final"] is not None)
     # Every kind of activity the catalogue names (Indicator.figure_role), as the dashboard's chart has.
-    totals = [t for t in data["totals"] if t.role == Indicator.FigureRole.ACTIVITY]
+    totals = [t for t in data["totals"] if t.figure_role == Indicator.FigureRole.ACTIVITY]
     if totals and snapshot.periods:
         caption = _("Activities held by kind and quarter (accepted data)")
         charts["activities"] = _captioned(
@@ -185,7 +185,7 @@ def _key_figures(snapshot: Snapshot) -> list[tuple[str, object]]:
     """(label, value) of the headline boxes: the final report's from each organisation's latest accepted
     quarter, any other report's from its own quarter."""
     data = snapshot.dashboard
-    rows = [r for r in data["totals"] if r.role == Indicator.FigureRole.KEY_TOTAL]
+    rows = [r for r in data["totals"] if r.figure_role == Indicator.FigureRole.KEY_TOTAL]
     if snapshot.latest is not None:
         return [(r.label, snapshot.latest.values.get(r.code)) for r in rows]
     period = data["period"]

@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
                 default="",
                 help_text="Where the dashboards and reports show it: the key totals, the activities chart, the zones.",
                 max_length=16,
-                verbose_name="role in the figures",
+                verbose_name="figure role",
             ),
         ),
         migrations.RunPython(set_roles, clear_roles),

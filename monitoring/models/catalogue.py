@@ -70,7 +70,7 @@ class Indicator(LocalizedNameMixin, models.Model):
     required = models.BooleanField(_("required"), default=False)
     aggregation = models.CharField(_("aggregation"), max_length=4, choices=Aggregation.choices, default=Aggregation.SUM)
     figure_role = models.CharField(
-        _("role in the figures"),
+        _("figure role"),
         max_length=16,
         choices=FigureRole.choices,
         default=FigureRole.NONE,
