@@ -183,7 +183,7 @@ def submission_return(
     if not submission_can_review(user=user, context=context):
         raise PermissionDenied
     if not comment.strip():
-        raise ValidationError({"comment": _("Say what must be corrected.")}, code="comment_required")
+        raise ValidationError({"comment": ValidationError(_("Say what must be corrected."), code="comment_required")})
     by_code = {i.code: i for i in indicators}
     with transaction.atomic():
         transition = _review_transition(
@@ -203,7 +203,9 @@ def submission_reopen(*, user: User, context: SubmissionContext, comment: str) -
     if not submission_can_reopen(user=user, context=context):
         raise PermissionDenied
     if not comment.strip():
-        raise ValidationError({"comment": _("Say why the submission is reopened.")}, code="comment_required")
+        raise ValidationError(
+            {"comment": ValidationError(_("Say why the submission is reopened."), code="comment_required")}
+        )
     submission = context.submission
     with transaction.atomic():
         moved = Submission.objects.filter(pk=submission.pk, status=Status.ACCEPTED).update(

@@ -29,9 +29,13 @@ def activity_progress_set(
     if not organisation_can_edit_progress(user=user, organisation=organisation):
         raise PermissionDenied
     if done and done_on is None:
-        raise ValidationError({"done_on": _("Give the date the activity was done.")}, code="date_required")
+        raise ValidationError(
+            {"done_on": ValidationError(_("Give the date the activity was done."), code="date_required")}
+        )
     if done_on and done_on > timezone.localdate():
-        raise ValidationError({"done_on": _("The date cannot be in the future.")}, code="date_in_future")
+        raise ValidationError(
+            {"done_on": ValidationError(_("The date cannot be in the future."), code="date_in_future")}
+        )
     progress, _created = ActivityProgress.objects.select_for_update().get_or_create(
         organisation=organisation, activity=activity
     )
@@ -63,13 +67,19 @@ def organisation_leave_pilot(
 ) -> PilotMembershipChange:
     """Take an organisation out of the pilot from a date, logging why and, if so, its replacement."""
     if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason.")}, code="reason_required")
+        raise ValidationError({"reason": ValidationError(_("Give the reason."), code="reason_required")})
     if effective_on < organisation.in_pilot_from:
         raise ValidationError(
-            {"effective_on": _("The date is before the organisation joined the pilot.")}, code="date_before_joining"
+            {
+                "effective_on": ValidationError(
+                    _("The date is before the organisation joined the pilot."), code="date_before_joining"
+                )
+            }
         )
     if replaced_by is not None and replaced_by.pk == organisation.pk:
-        raise ValidationError({"replaced_by": _("An organisation cannot replace itself.")}, code="self_replacement")
+        raise ValidationError(
+            {"replaced_by": ValidationError(_("An organisation cannot replace itself."), code="self_replacement")}
+        )
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     locked.in_pilot_until = effective_on
     locked.save(update_fields=["in_pilot_until"])

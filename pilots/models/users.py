@@ -55,11 +55,15 @@ class User(AbstractUser):
         super().clean()
         if self.role == self.Role.ORGANISATION:
             if not self.organisation_id:
-                raise ValidationError({"organisation": _("Organisation staff need an organisation.")}, code="scope")
+                raise ValidationError(
+                    {"organisation": ValidationError(_("Organisation staff need an organisation."), code="scope")}
+                )
             self.region = None
         elif self.role == self.Role.REGION:
             if not self.region_id:
-                raise ValidationError({"region": _("A regional coordinator needs a region.")}, code="scope")
+                raise ValidationError(
+                    {"region": ValidationError(_("A regional coordinator needs a region."), code="scope")}
+                )
             self.organisation = None
         else:
             self.organisation = None
