@@ -64,7 +64,8 @@ def send_organisation_reminders(*, today: datetime.date) -> int:
             .exclude(pk__in=handed_in)
         )
         staff = (
-            policy.organisation_staff().filter(organisation__in=organisations, is_active=True)
+            policy.organisation_staff()
+            .filter(organisation__in=organisations, is_active=True)
             .exclude(email="")
             .select_related("organisation")
         )
