@@ -89,9 +89,7 @@ def order_control_card(*, order: Order, today: datetime.date, user: User) -> lis
         regions=Count("region", distinct=True),
     )
     region_total = Region.objects.count()
-    regions_with_coordinator = (
-        policy.coordinators().filter(is_active=True).values("region").distinct().count()
-    )
+    regions_with_coordinator = policy.coordinators().filter(is_active=True).values("region").distinct().count()
     stage_count = Stage.objects.count()
     activity_count = Activity.objects.count()
 

@@ -118,9 +118,7 @@ def _plan(period: Period, today: datetime.date, rng: random.Random) -> str | Non
 def load_demo_submissions(*, today: datetime.date) -> int:
     """Q1–Q3 mostly accepted (a few returned, late or missing), the current quarter partly filled. Idempotent."""
     indicators = {i.code: i for i in Indicator.objects.prefetch_related("periods")}
-    staff = {
-        u.organisation_id: u for u in policy.organisation_staff().filter(username__startswith="org-")
-    }
+    staff = {u.organisation_id: u for u in policy.organisation_staff().filter(username__startswith="org-")}
     coordinators = {u.region_id: u for u in policy.coordinators().filter(username__startswith="region-")}
     done = set(Submission.objects.values_list("organisation_id", "period_id"))
     created = 0

@@ -58,7 +58,8 @@ def send_organisation_reminders(*, today: datetime.date) -> int:
             continue
         organisations = organisations_missing(organisations=Organisation.objects.all(), period=period)
         staff = (
-            policy.organisation_staff().filter(organisation__in=organisations, is_active=True)
+            policy.organisation_staff()
+            .filter(organisation__in=organisations, is_active=True)
             .exclude(email="")
             .select_related("organisation")
         )

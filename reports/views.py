@@ -47,6 +47,7 @@ from .services import (
 # Named, not guessed from the file name: Python knows .docx only where the system's mime.types does.
 CONTENT_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
+
 def _readers_only(user):
     if not policy.can_read_reports(user):
         raise PermissionDenied

@@ -240,5 +240,10 @@ def test_the_role_grep_finds_the_roles_where_they_are_named():
     # What is not a role: an ARIA role, a grouping by region, the admin's filter on the role field.
     for line in ['<div class="alert" role="status">', '{% if by == "region" %}']:
         assert not any(re.search(p, line) for p in HTML_PATTERNS), line
-    for line in ['list_filter = ["role", "region", "is_active"]', '(_("Role and scope"), {"fields": ("role",)})', 'f\'<svg role="img">\'', 'by="region"']:
+    for line in [
+        'list_filter = ["role", "region", "is_active"]',
+        '(_("Role and scope"), {"fields": ("role",)})',
+        "f'<svg role=\"img\">'",
+        'by="region"',
+    ]:
         assert not any(re.search(p, line) for p in PY_PATTERNS), line
