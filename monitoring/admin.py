@@ -1,22 +1,36 @@
-from django.contrib import admin
-from django.utils import timezone
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from pilot_portal.numbers import ADMIN_NUMBER_FIELDS
+from pilots import policy
 
 from .models import Attachment, Indicator, Period, ReminderLog, Section, Submission, Transition, ValidationRule, Value
+from .services import period_lock, period_unlock
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(SimpleHistoryAdmin):
     list_display = ["code", "starts_on", "ends_on", "due_on", "review_due_on", "locked", "locked_at", "locked_by"]
-    list_editable = ["locked"]
-    readonly_fields = ["locked_at", "locked_by"]
+    # The lock goes through the services, which record who locked and when in the period's history.
+    readonly_fields = ["locked", "locked_at", "locked_by"]
+    actions = ["lock", "unlock"]
 
-    def save_model(self, request, obj, form, change):
-        if "locked" in form.changed_data:
-            obj.locked_at, obj.locked_by = (timezone.now(), request.user) if obj.locked else (None, None)
-        super().save_model(request, obj, form, change)
+    @admin.action(description=gettext_lazy("Lock the selected periods"))
+    def lock(self, request, queryset):
+        self._set_locked(request, queryset, period_lock, _("Locked: %(periods)s."))
+
+    @admin.action(description=gettext_lazy("Unlock the selected periods"))
+    def unlock(self, request, queryset):
+        self._set_locked(request, queryset, period_unlock, _("Unlocked: %(periods)s."))
+
+    def _set_locked(self, request, queryset, service, done):
+        if not policy.can_lock_period(request.user):
+            raise PermissionDenied
+        periods = [service(user=request.user, period=period) for period in queryset.order_by("starts_on")]
+        self.message_user(request, done % {"periods": ", ".join(p.code for p in periods)}, messages.SUCCESS)
 
 
 @admin.register(Section)

@@ -11,11 +11,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pilot_portal.uploads import display_file_name
+from pilots import policy
 from pilots.evidence import validate_evidence_file
 from pilots.models import User
 
 from . import notifications
-from .models import EDITABLE_STATUSES, Attachment, FieldComment, Indicator, Status, Submission, Transition, Value
+from .models import (
+    EDITABLE_STATUSES,
+    Attachment,
+    FieldComment,
+    Indicator,
+    Period,
+    Status,
+    Submission,
+    Transition,
+    Value,
+)
 from .selectors import (
     SubmissionContext,
     previous_values,
@@ -269,3 +280,29 @@ def attachment_remove(*, user: User, context: SubmissionContext, attachment: Att
     with transaction.atomic():
         _claim(context, user=user, version=version)
         attachment.delete()
+
+
+def _period_set_locked(*, user: User, period: Period, locked: bool, reason: str) -> Period:
+    if not policy.can_lock_period(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Period.objects.select_for_update().get(pk=period.pk)
+        if current.locked == locked:
+            return current  # already so: no second history row for a change that did not happen
+        current.locked = locked
+        current.locked_at, current.locked_by = (timezone.now(), user) if locked else (None, None)
+        current._history_user = user
+        current._change_reason = reason
+        current.save(update_fields=["locked", "locked_at", "locked_by"])
+    return current
+
+
+def period_lock(*, user: User, period: Period) -> Period:
+    """Close a quarter: no form of it can be saved, submitted or reopened until it is unlocked; the history
+    of the period records who locked it and when."""
+    return _period_set_locked(user=user, period=period, locked=True, reason="locked")
+
+
+def period_unlock(*, user: User, period: Period) -> Period:
+    """Open a locked quarter again, on record as the lock was."""
+    return _period_set_locked(user=user, period=period, locked=False, reason="unlocked")

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from .models import (
     Stage,
     User,
 )
+from .services import clause_execution_check_date, clause_execution_record
 
 
 class ClauseInline(admin.StackedInline):
@@ -31,15 +33,36 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [ClauseInline]
 
 
+class ClauseExecutionForm(forms.ModelForm):
+    class Meta:
+        model = ClauseExecution
+        fields = ["clause", "done_on", "note", "reference", "document_number"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("done_on"):
+            clause_execution_check_date(cleaned["done_on"])  # the service's own rule, on the form's field
+        return cleaned
+
+
 @admin.register(ClauseExecution)
 class ClauseExecutionAdmin(admin.ModelAdmin):
-    list_display = ["clause", "done_on", "note", "recorded_by"]
+    """Recorded here through the service, and never edited or deleted afterwards: the control card and the
+    letters cite these records."""
+
+    form = ClauseExecutionForm
+    list_display = ["clause", "done_on", "note", "reference", "document_number", "recorded_by", "recorded_at"]
     list_filter = ["clause"]
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def save_model(self, request, obj, form, change):
-        if not obj.recorded_by_id:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+        recorded = clause_execution_record(user=request.user, **{f: form.cleaned_data[f] for f in form.Meta.fields})
+        obj.pk, obj.recorded_by, obj.recorded_at = recorded.pk, recorded.recorded_by, recorded.recorded_at
 
 
 @admin.register(Region)
@@ -73,12 +96,17 @@ class PilotMembershipChangeAdmin(admin.ModelAdmin):
     list_display = ["organisation", "event", "effective_on", "replaced_by", "recorded_by", "recorded_at"]
     list_filter = ["event"]
     raw_id_fields = ["organisation", "replaced_by"]
-    readonly_fields = ["recorded_by", "recorded_at"]
 
-    def save_model(self, request, obj, form, change):
-        if not obj.recorded_by_id:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+    # Leaving and replacing go through the organisation's card (pilots.services.organisation_leave_pilot),
+    # which also ends the organisation's membership; a record typed here would not.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ActivityInline(admin.TabularInline):

@@ -130,6 +130,11 @@ def can_reopen(user) -> bool:
     return _is(user, User.Role.INSTITUTE)
 
 
+def can_lock_period(user) -> bool:
+    """Locking a quarter (no form of it changes any more) and unlocking it: the Institute and the administrator."""
+    return _is(user, *_INSTITUTE_OR_ADMIN)
+
+
 # Registry ----------------------------------------------------------------------------------------------------------
 
 

@@ -6,9 +6,11 @@ from django.contrib.auth.models import Group, Permission
 INSTITUTE_GROUP = "Institute editors"
 INSTITUTE_MODELS = {
     "monitoring": ["period", "section", "indicator", "validationrule"],
-    "pilots": ["stage", "activity", "clauseexecution", "pilotmembershipchange"],
+    "pilots": ["stage", "activity", "clauseexecution"],
 }
 READ_ONLY_MODELS = {
+    # Written through the organisation's card, which also ends the membership.
+    "pilots": ["pilotmembershipchange"],
     "monitoring": ["submission", "value", "attachment", "reminderlog"],
     # Reports are read-only for everyone in the admin; the Institute looks there for a stuck one.
     "reports": ["report", "reportversion"],

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from pilot_portal.uploads import display_file_name
 
-from .models import Activity, ActivityProgress, Organisation, PilotMembershipChange, User
+from . import policy
+from .models import Activity, ActivityProgress, Clause, ClauseExecution, Organisation, PilotMembershipChange, User
 from .selectors import organisation_can_edit_progress
 
 
@@ -102,3 +103,32 @@ def organisation_leave_pilot(
             recorded_by=user,
         )
     return change
+
+
+def clause_execution_check_date(done_on: datetime.date) -> None:
+    """An execution is recorded after the fact: a date ahead is a typing mistake."""
+    if done_on > timezone.localdate():
+        raise ValidationError(
+            {"done_on": ValidationError(_("The date cannot be in the future."), code="date_in_future")}
+        )
+
+
+@transaction.atomic
+def clause_execution_record(
+    *, user: User, clause: Clause, done_on: datetime.date, note: str, reference: str = "", document_number: str = ""
+) -> ClauseExecution:
+    """Record that a clause of the order was executed (the control card counts it). A record is not edited
+    afterwards: a correction is a new record with its own note."""
+    if not policy.can_edit_registry(user):
+        raise PermissionDenied
+    clause_execution_check_date(done_on)
+    if not note.strip():
+        raise ValidationError({"note": ValidationError(_("Say what was done."), code="note_required")})
+    return ClauseExecution.objects.create(
+        clause=clause,
+        done_on=done_on,
+        note=note.strip(),
+        reference=reference,
+        document_number=document_number,
+        recorded_by=user,
+    )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 # A quarter as documents name it (DESIGN: «2026 жылғы III тоқсан», «III квартал 2026 года»): a
 # phrase per quarter, since each language puts the numeral, in Roman figures, in its own place.
@@ -35,6 +36,8 @@ class Period(models.Model):
         related_name="+",
         verbose_name=_("locked by"),
     )
+    # Who locked or unlocked a quarter, and when, stays on record (monitoring.services.period_lock).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["year", "quarter"]
