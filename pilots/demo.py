@@ -6,7 +6,7 @@ import random
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from .bin import bin_check_digit
+from .bin import valid_bin_from
 from .models import Activity, ActivityProgress, ClauseExecution, Order, Organisation, Region, User
 from .reference import load_algorithm, load_order, load_regions, read_fixture
 from .roles import institute_group
@@ -60,13 +60,7 @@ DIRECTORS = [
 
 def demo_bin(index: int) -> str:
     """A valid BIN for the index-th demo organisation: registered 2000–2019, a resident legal entity."""
-    serial = index * 7 + 101
-    while True:
-        first_eleven = f"{(index % 20):02d}{(index % 12) + 1:02d}40{serial:05d}"
-        check = bin_check_digit(first_eleven)
-        if check is not None:
-            return first_eleven + str(check)
-        serial += 1
+    return valid_bin_from(f"{(index % 20):02d}{(index % 12) + 1:02d}40{index * 7 + 101:05d}")
 
 
 def _organisation_fields(index: int, region_row: dict, rng: random.Random) -> dict:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from monitoring.figures import periods_started
+from pilot_portal.forms import errors_onto_form
 from pilot_portal.uploads import display_file_name
 from pilots import policy
 from pilots.selectors import region_scope
@@ -75,9 +76,7 @@ def report_list_view(request):
                     language=data["language"],
                 )
             except ValidationError as error:
-                for field, errors in error.error_dict.items():
-                    for item in errors:
-                        form.add_error(field if field in form.fields else None, item)
+                errors_onto_form(form, error)
             except BrokerUnavailable:
                 messages.warning(
                     request,
@@ -283,9 +282,7 @@ def report_send_view(request, report_id):
                 # About the report, not the fields (sent already, not approved): the page says why.
                 messages.error(request, " ".join(error.messages))
                 return redirect("report_detail", report_id=report.pk)
-            for field, errors in error.error_dict.items():
-                for item in errors:
-                    form.add_error(field if field in form.fields else None, item)
+            errors_onto_form(form, error)
             form.mark_invalid()
         else:
             messages.success(

@@ -198,7 +198,3 @@ class ValidationRule(models.Model):
             errors["factor"] = ValidationError(_("A jump rule needs its factor, e.g. 3."), code="factor")
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def is_soft(self) -> bool:
-        return self.kind == self.Kind.JUMP

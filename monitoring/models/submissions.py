@@ -81,10 +81,6 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation.bin} · {self.period.code}"
 
-    @property
-    def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES and not self.period.locked
-
 
 class Value(models.Model):
     """One indicator's value in a submission: a number or a text, and an explanation a soft rule asked for."""

@@ -11,7 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pilot_portal.xlsx_cells import cell as new_cell
 from pilot_portal.xlsx_cells import put
 
-from ..bin import bin_check_digit
+from ..bin import valid_bin_from
 from .columns import COLUMNS, NAME_COLUMNS
 from .reading import MAX_IMPORT_ROWS
 
@@ -22,8 +22,7 @@ INSTRUCTIONS_SHEET_TITLE = "Нұсқаулық"
 
 
 def _example_bin() -> str:
-    first_eleven = "05014000123"
-    return first_eleven + str(bin_check_digit(first_eleven))
+    return valid_bin_from("05014000123")
 
 
 def template_workbook() -> bytes:

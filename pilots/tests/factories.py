@@ -3,18 +3,12 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from pilots.bin import bin_check_digit
+from pilots.bin import valid_bin_from
 from pilots.models import Activity, ActivityProgress, Organisation, Region, Stage, User
 
 
 def _valid_bin(n: int) -> str:
-    serial = n
-    while True:
-        first_eleven = f"2001405{serial:04d}"[-11:].rjust(11, "0")
-        check = bin_check_digit(first_eleven)
-        if check is not None:
-            return first_eleven + str(check)
-        serial += 1
+    return valid_bin_from(f"2001405{n:04d}"[-11:].rjust(11, "0"))
 
 
 class RegionFactory(DjangoModelFactory):

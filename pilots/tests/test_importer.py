@@ -12,7 +12,7 @@ from django.utils import translation
 
 from pilot_portal.tests.workbooks import formulas_in, text_cells
 from pilots import importer
-from pilots.bin import bin_check_digit
+from pilots.bin import valid_bin_from
 from pilots.importer import (
     organisations_import_file,
     organisations_parse,
@@ -51,12 +51,7 @@ TODAY = datetime.date(2026, 3, 2)
 
 def valid_bin(serial: int, prefix: str = "1105400") -> str:
     """A BIN with a correct check digit; serials whose check digit does not exist are skipped."""
-    while True:
-        first_eleven = f"{prefix}{serial:04d}"
-        check = bin_check_digit(first_eleven)
-        if check is not None:
-            return first_eleven + str(check)
-        serial += 1
+    return valid_bin_from(f"{prefix}{serial:04d}")
 
 
 def wrong_check_digit(bin_: str) -> str:

@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from pilot_portal.forms import errors_onto_form
+
 from ..forms import LeavePilotForm
 from ..selectors import organisation_can_manage_membership, organisation_get, organisation_scope
 from ..services import organisation_leave_pilot
@@ -27,9 +29,7 @@ def leave_pilot_view(request, bin):
                 replaced_by=form.cleaned_data["replaced_by"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("Recorded: the organisation leaves the pilot."))
             return redirect("organisation_detail", bin=organisation.bin)

@@ -5,6 +5,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from pilot_portal.forms import errors_onto_form
+
 from ..forms import ActivityProgressForm
 from ..selectors import activity_progress_get, organisation_can_edit_progress
 from ..services import activity_progress_set
@@ -35,9 +37,7 @@ def activity_progress_edit(request, bin, code):
                 remove_evidence=data["remove_evidence"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("Saved: %(activity)s") % {"activity": activity.name})
             return redirect("organisation_detail", bin=organisation.bin)

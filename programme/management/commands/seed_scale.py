@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from monitoring.demo import _values_for
 from monitoring.models import Indicator, Period, Status, Submission, Value
 from monitoring.reference import load_catalogue
-from pilots.bin import bin_check_digit
+from pilots.bin import valid_bin_from
 from pilots.models import Activity, ActivityProgress, Organisation
 from pilots.reference import load_algorithm, load_order, load_regions
 
@@ -19,13 +19,7 @@ BATCH = 5000
 
 def synthetic_bin(n: int) -> str:
     """Valid BINs in a range no real organisation has (registered "99" month "13"): never mistaken for a real one."""
-    serial = n * 3
-    while True:
-        first_eleven = f"9913{serial:07d}"
-        check = bin_check_digit(first_eleven)
-        if check is not None:
-            return first_eleven + str(check)
-        serial += 1
+    return valid_bin_from(f"9913{n * 3:07d}")
 
 
 class Command(BaseCommand):
