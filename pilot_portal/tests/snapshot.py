@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, transaction
 
 # Tables that migrate fills and nothing else writes.
 KEPT = {"django_migrations"}
@@ -38,7 +38,9 @@ def restore(rows: Rows) -> None:
     from django.contrib.contenttypes.models import ContentType
 
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    # One transaction, so the foreign keys are checked once every table is back: a live-server test runs
+    # in autocommit, where each statement would be checked on its own.
+    with transaction.atomic(), connection.cursor() as cursor:
         for table in _tables():
             cursor.execute(f"DELETE FROM {quote(table)}")
         for table, (columns, values) in rows.items():

@@ -70,6 +70,7 @@ TABLE = [
     ("can_review out", lambda u, w: policy.can_review(u, w["out"]), {"institute"}),
     ("can_reopen", lambda u, w: policy.can_reopen(u), {"institute"}),
     ("can_edit_registry", lambda u, w: policy.can_edit_registry(u), INSTITUTE_OR_ADMIN),
+    ("can_lock_period", lambda u, w: policy.can_lock_period(u), INSTITUTE_OR_ADMIN),
     ("can_import", lambda u, w: policy.can_import(u), INSTITUTE_OR_ADMIN),
     ("can_edit_progress in", lambda u, w: policy.can_edit_progress(u, w["in"]), {"organisation"}),
     ("can_edit_progress out", lambda u, w: policy.can_edit_progress(u, w["out"]), set()),

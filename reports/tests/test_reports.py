@@ -436,6 +436,7 @@ def test_a_report_from_the_command_line_is_not_called_a_scheduled_draft(demo):
     assert _in("kk", "Draft compiled by the schedule") not in _words(_pdf_text(report.latest_version))
 
 
+@pytest.mark.uncached_layout
 def test_the_title_page_names_when_the_version_was_compiled(institute):
     version = _final(institute).latest_version
     from django.utils import formats, timezone, translation

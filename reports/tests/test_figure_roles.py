@@ -124,7 +124,7 @@ def test_the_totals_export_writes_each_figure_in_its_indicators_format(accepted)
 
 
 def test_the_loaded_catalogue_names_eight_kinds_of_activity_and_four_key_totals():
-    from monitoring.demo import load_catalogue
+    from monitoring.reference import load_catalogue
 
     load_catalogue()
     assert [i.code for i in figures.figure_indicators(Role.ACTIVITY)] == [
