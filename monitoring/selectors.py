@@ -1,5 +1,6 @@
 """Reads of monitoring data. Every submission is reached through the organisation's scope (pilots.selectors)."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -284,6 +285,24 @@ def submission_audit(*, submission: Submission) -> list[ValueChange]:
         last[indicator.pk] = after
     changes.sort(key=lambda c: c.at, reverse=True)
     return changes
+
+
+@dataclass
+class FileEvent:
+    at: datetime.datetime
+    by: User | None
+    name: str
+    removed: bool
+
+
+def submission_file_events(*, submission: Submission) -> list[FileEvent]:
+    """Each file attached to the submission and each removed, newest first (one query)."""
+    records = (
+        Attachment.history.filter(submission_id=submission.pk, history_type__in=("+", "-"))
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    return [FileEvent(r.history_date, r.history_user, r.original_name, r.history_type == "-") for r in records]
 
 
 @dataclass

@@ -279,6 +279,7 @@ def attachment_remove(*, user: User, context: SubmissionContext, attachment: Att
         raise PermissionDenied
     with transaction.atomic():
         _claim(context, user=user, version=version)
+        attachment._history_user = user  # the removal's history row names who removed it
         attachment.delete()
 
 

@@ -168,6 +168,8 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Attaching and removing stay on record (who, when, which file) after the row itself is gone.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

@@ -7,7 +7,7 @@ from django.urls import reverse
 from monitoring.models import Attachment, Submission
 from monitoring.services import MAX_ATTACHMENTS
 from pilot_portal.uploads import MAX_STORED_NAME_BYTES
-from pilots.tests.factories import CoordinatorFactory, OrganisationFactory, StaffFactory
+from pilots.tests.factories import CoordinatorFactory, InstituteFactory, OrganisationFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +134,21 @@ def test_a_short_name_is_stored_and_downloaded_unchanged(client, staff, period, 
     assert attachment.file.name.endswith(f"/{staff.organisation.bin}/{period.code}/акт_2026.pdf")
     response = client.get(reverse("submission_attachment", args=[staff.organisation.bin, period.code, attachment.pk]))
     assert _content_disposition_name(response) == "акт_2026.pdf"
+
+
+def test_a_removed_file_stays_on_record_in_the_submissions_history(client, staff, period, catalogue):
+    client.force_login(staff)
+    _upload(client, staff, period, [SimpleUploadedFile("акт.pdf", PDF), SimpleUploadedFile("фото.pdf", PDF)])
+    removed = Attachment.objects.get(original_name="фото.pdf")
+    url = reverse("submission", args=[staff.organisation.bin, period.code])
+    version = Submission.objects.get().version
+    response = client.post(url, {"action": "remove_file", "attachment": removed.pk, "version": version})
+    assert response.status_code == 302 and not Attachment.objects.filter(pk=removed.pk).exists()
+    client.force_login(InstituteFactory())
+    page = client.get(reverse("submission_history", args=[staff.organisation.bin, period.code])).content.decode()
+    rows = [row for row in page.split("<tr>") if "фото.pdf" in row]
+    assert [("Removed" in row, "Attached" in row) for row in rows] == [(True, False), (False, True)]
+    assert staff.username in rows[0]  # who removed it
+    # The control: the file that stays is on record as attached, and not as removed.
+    kept = [row for row in page.split("<tr>") if "акт.pdf" in row]
+    assert [("Removed" in row, "Attached" in row) for row in kept] == [(False, True)]
