@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "pilot_portal.apps.AxesConfig",
     # Its system checks catch settings written for django-csp 3, which 4 silently ignores.
     "csp",
     "simple_history",

@@ -131,9 +131,14 @@ class ActivityProgressAdmin(SimpleHistoryAdmin):
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
-    list_display = ["username", "get_full_name", "role", "region", "organisation", "is_active"]
+    list_display = ["username", "full_name", "role", "region", "organisation", "is_active"]
     list_filter = ["role", "region", "is_active"]
     list_select_related = ["region", "organisation"]
+
+    @admin.display(description=_("full name"), ordering="last_name")
+    def full_name(self, user: User) -> str:
+        return user.get_full_name()
+
     raw_id_fields = ["organisation"]
     fieldsets = (
         *UserAdmin.fieldsets,

@@ -3,7 +3,10 @@ in the admin, and reads submissions and reports there; this group carries exactl
 
 from django.contrib.auth.models import Group, Permission
 
-INSTITUTE_GROUP = "Institute editors"
+# A group's name is data, shown as it is in the admin to kk and ru readers alike: it names itself in both.
+INSTITUTE_GROUP = "Институт редакторлары / Редакторы Института"
+# Its name before it was given in Kazakh and Russian; an existing installation's group is renamed, not doubled.
+FORMER_INSTITUTE_GROUP = "Institute editors"
 INSTITUTE_MODELS = {
     "monitoring": ["period", "section", "indicator", "validationrule"],
     "pilots": ["stage", "activity", "clauseexecution"],
@@ -19,6 +22,8 @@ READ_ONLY_MODELS = {
 
 def institute_group() -> Group:
     """The group, created or brought up to date (idempotent)."""
+    if not Group.objects.filter(name=INSTITUTE_GROUP).exists():
+        Group.objects.filter(name=FORMER_INSTITUTE_GROUP).update(name=INSTITUTE_GROUP)
     group, _created = Group.objects.get_or_create(name=INSTITUTE_GROUP)
     wanted = []
     for app, models in INSTITUTE_MODELS.items():

@@ -127,7 +127,8 @@ class Transition(models.Model):
         verbose_name_plural = _("transitions")
 
     def __str__(self) -> str:
-        return f"{self.submission} {self.from_status}→{self.to_status}"
+        # The admin's inline shows this: the statuses in the reader's language, not their codes.
+        return f"{self.submission} {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class FieldComment(models.Model):
