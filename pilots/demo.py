@@ -70,7 +70,10 @@ def _organisation_fields(index: int, region_row: dict, rng: random.Random) -> di
     number = 10 + (index * 13) % 180
     rural = not city_region and index % 5 in (3, 4)
     # Rural organisations and those in the three cities sit in a district; the others in the regional centre.
-    district = region_row["districts"][index % 2][0] if rural or city_region else region_row["centre_kk"]
+    if rural or city_region:
+        district_kk, district_ru = region_row["districts"][index % 2]
+    else:
+        district_kk, district_ru = region_row["centre_kk"], region_row["centre_ru"]
     if private:
         name_kk = f"«{name}» жеке балабақшасы (демо)"
         name_ru = f"Частный детский сад «{name}» (демо)"
@@ -82,7 +85,8 @@ def _organisation_fields(index: int, region_row: dict, rng: random.Random) -> di
     return {
         "name_kk": name_kk,
         "name_ru": name_ru,
-        "district": district,
+        "district_kk": district_kk,
+        "district_ru": district_ru,
         "settlement": Organisation.Settlement.RURAL if rural else Organisation.Settlement.URBAN,
         "ownership": Organisation.Ownership.PRIVATE if private else Organisation.Ownership.STATE,
         "language": language,

@@ -21,6 +21,7 @@ class Column:
     required: bool = False
     width: int = 20
     as_text: bool = False
+    aliases: tuple[str, ...] = ()
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -64,12 +65,23 @@ COLUMNS: tuple[Column, ...] = (
         width=24,
     ),
     Column(
-        "district",
+        "district_kk",
         "Аудан / қала",
         "Район / город",
-        gettext_lazy("district or city"),
-        gettext_lazy("the district or city"),
+        gettext_lazy("district or city (Kazakh)"),
+        gettext_lazy("the district or city, in Kazakh"),
         example="Есіл ауданы",
+        width=24,
+        # Before the Russian name had a column of its own, this one was called "district".
+        aliases=("district",),
+    ),
+    Column(
+        "district_ru",
+        "Аудан / қала (орыс тілінде)",
+        "Район / город (на русском языке)",
+        gettext_lazy("district or city (Russian)"),
+        gettext_lazy("the district or city, in Russian"),
+        example="район Есиль",
         width=24,
     ),
     Column(
@@ -148,7 +160,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMNS_BY_CODE = {c.code: c for c in COLUMNS}
 NAME_COLUMNS = ("name_kk", "name_ru")
-TEXT_COLUMNS = ("name_kk", "name_ru", "district", "director", "phone", "email")
+TEXT_COLUMNS = ("name_kk", "name_ru", "district_kk", "district_ru", "director", "phone", "email")
 NUMBER_COLUMNS = ("groups", "children")
 
 

@@ -76,7 +76,7 @@ def _file_size(file) -> int:
 def _column_for_header(value) -> Column | None:
     text = _normal(value)
     for column in COLUMNS:
-        if text in (column.code, _normal(column.label_kk), _normal(column.label_ru)):
+        if text in (column.code, *column.aliases, _normal(column.label_kk), _normal(column.label_ru)):
             return column
     return None
 

@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ..bin import validate_bin
-from .i18n import LocalizedNameMixin
+from .i18n import LocalizedNameMixin, localized
 from .regions import Region
 
 
@@ -67,7 +67,8 @@ class Organisation(LocalizedNameMixin, models.Model):
     name_ru = models.CharField(_("name (Russian)"), max_length=300, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("region"))
-    district = models.CharField(_("district or city"), max_length=150, blank=True)
+    district_kk = models.CharField(_("district or city (Kazakh)"), max_length=150, blank=True)
+    district_ru = models.CharField(_("district or city (Russian)"), max_length=150, blank=True)
     settlement = models.CharField(
         _("settlement type"), max_length=5, choices=Settlement.choices, default=Settlement.URBAN
     )
@@ -99,6 +100,11 @@ class Organisation(LocalizedNameMixin, models.Model):
                 name="organisation_pilot_dates_ordered",
             ),
         ]
+
+    @property
+    def district(self) -> str:
+        """The district or city in the reader's language, else in the other one."""
+        return localized(self, "district")
 
     @property
     def is_in_pilot(self) -> bool:

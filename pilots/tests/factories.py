@@ -30,7 +30,8 @@ class OrganisationFactory(DjangoModelFactory):
     name_kk = factory.Sequence(lambda n: f"№{n} «Балапан» бөбекжай-бақшасы")
     name_ru = factory.Sequence(lambda n: f"Ясли-сад №{n} «Балапан»")
     region = factory.SubFactory(RegionFactory)
-    district = "Есіл ауданы"
+    district_kk = "Есіл ауданы"
+    district_ru = "район Есиль"
     groups = 4
     children = 90
     director = "Ахметова Гүлнар"

@@ -76,7 +76,7 @@ def test_the_russian_list_of_organisations_fits_the_page_at_1366_px(page, sign_i
         OrganisationFactory(
             region=region,
             name_ru=f"Частный детский сад «Айгөлек-{n}» (демо)",
-            district="Семей қаласы",
+            district_kk="Семей қаласы",
             children=144,
         )
     InstituteFactory(username="anna", language="ru")

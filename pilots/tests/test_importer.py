@@ -107,7 +107,7 @@ def astana():
 
 @pytest.fixture
 def existing(astana):
-    return OrganisationFactory(region=astana, bin=valid_bin(1), children=90, district="Есіл ауданы")
+    return OrganisationFactory(region=astana, bin=valid_bin(1), children=90, district_kk="Есіл ауданы")
 
 
 def assert_nothing_written(before):
@@ -545,7 +545,8 @@ def test_template_download_is_a_workbook_the_importer_accepts(client, institute,
             "«Балапан» бөбекжай-бақшасы",
             None,
             "Астана қаласы",
-            None,
+            "Есіл ауданы",
+            "район Есиль",
             "қала",
             "мемлекеттік",
             "kk",
@@ -576,3 +577,17 @@ def test_the_template_writes_its_texts_as_text_never_as_formulas(monkeypatch):
 def test_empty_template_reports_only_that_it_has_no_rows():
     parsed = organisations_parse(io.BytesIO(template_workbook()))
     assert [e.code for e in parsed.errors] == ["empty"]
+
+
+def test_the_district_imports_in_kazakh_and_in_russian(astana):
+    header = [*HEADER, "district_ru"]
+    run(xlsx([row(valid_bin(3), district="Есіл ауданы", district_ru="район Есиль")], header=header))
+    organisation = Organisation.objects.get(bin=valid_bin(3))
+    assert (organisation.district_kk, organisation.district_ru) == ("Есіл ауданы", "район Есиль")
+
+
+def test_the_templates_district_columns_read_back_under_their_kazakh_and_russian_headings(astana):
+    header = ["БСН", "Атауы (қазақ тілінде)", "Өңір", "Аудан / қала", "Район / город (на русском языке)"]
+    run(xlsx([[valid_bin(4), "«Балапан» бөбекжай-бақшасы", "KZ-71", "Есіл ауданы", "район Есиль"]], header=header))
+    organisation = Organisation.objects.get(bin=valid_bin(4))
+    assert (organisation.district_kk, organisation.district_ru) == ("Есіл ауданы", "район Есиль")
