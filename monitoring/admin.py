@@ -60,6 +60,7 @@ class ValueInline(admin.TabularInline):
     model = Value
     extra = 0
     raw_id_fields = ["indicator"]
+    formfield_overrides = ADMIN_NUMBER_FIELDS
 
 
 class TransitionInline(admin.TabularInline):
@@ -85,6 +86,7 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 @admin.register(Value)
 class ValueAdmin(SimpleHistoryAdmin):
     list_display = ["submission", "indicator", "number", "text"]
+    formfield_overrides = ADMIN_NUMBER_FIELDS
     list_filter = ["indicator__section", "submission__period"]
     raw_id_fields = ["submission", "indicator"]
 

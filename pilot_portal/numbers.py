@@ -99,9 +99,18 @@ class DecimalNumberField(forms.DecimalField):
 
 
 # For a ModelAdmin's formfield_overrides: the admin's numeric fields (an indicator's bounds, an
-# organisation's groups and children) read numbers as the portal's own forms do, typed as text
-# (a browser's number input refuses the space between thousands that the pages show).
+# organisation's groups and children, a submission's values) read numbers as the portal's own forms do,
+# typed as text (a browser's number input refuses the space between thousands that the pages show), and
+# show them as the pages do: "100,00" in kk and ru, not the "100.00" a person would have to retype.
 ADMIN_NUMBER_FIELDS = {
-    models.IntegerField: {"form_class": WholeNumberField, "widget": forms.TextInput(attrs={"inputmode": "numeric"})},
-    models.DecimalField: {"form_class": DecimalNumberField, "widget": forms.TextInput(attrs={"inputmode": "decimal"})},
+    models.IntegerField: {
+        "form_class": WholeNumberField,
+        "widget": forms.TextInput(attrs={"inputmode": "numeric"}),
+        "localize": True,
+    },
+    models.DecimalField: {
+        "form_class": DecimalNumberField,
+        "widget": forms.TextInput(attrs={"inputmode": "decimal"}),
+        "localize": True,
+    },
 }
