@@ -15,6 +15,42 @@ DEMO_PASSWORD = "demo-pass-2026"
 ORGANISATIONS_PER_REGION = 5
 PRIVATE_SHARE = 38  # of every 100, as the ministry announced: 62 state and 38 private
 
+# Plausible people for the demo's accounts, so that pages, histories and mail name a person as they will in
+# production; (first name, surname) pairs of the same gender, combined by index.
+DEMO_WOMEN = [
+    ("Айгүл", "Серікбаева"),
+    ("Гүлнар", "Жақыпова"),
+    ("Динара", "Оспанова"),
+    ("Жанар", "Әбенова"),
+    ("Мәдина", "Құрманова"),
+    ("Сәуле", "Бекова"),
+    ("Ләззат", "Төлеуова"),
+    ("Назым", "Ахметова"),
+    ("Әсем", "Нұрланова"),
+    ("Ирина", "Ковалева"),
+    ("Бағила", "Жұмабаева"),
+]
+DEMO_MEN = [
+    ("Ерлан", "Сәрсенов"),
+    ("Бауыржан", "Қасымов"),
+    ("Нұржан", "Омаров"),
+    ("Дәурен", "Исаев"),
+    ("Асхат", "Мұқанов"),
+    ("Серік", "Жанұзақов"),
+    ("Андрей", "Петренко"),
+]
+COORDINATOR_POSITION = "Мектепке дейінгі білім беру бөлімінің бас маманы"
+STAFF_POSITION = "Әдіскер"
+
+
+def demo_person(index: int) -> tuple[str, str]:
+    """The index-th demo person's first name and surname; two in three are women, as in preschool education."""
+    people = DEMO_WOMEN if index % 3 else DEMO_MEN
+    first = people[index % len(people)][0]
+    surname = people[(index * 5 + 2) % len(people)][1]
+    return first, surname
+
+
 KINDERGARTEN_NAMES = [
     "Балапан",
     "Айгөлек",
@@ -143,21 +179,54 @@ def load_demo_users(regions: dict[str, Region], organisations: list[Organisation
     password = make_password(DEMO_PASSWORD)
     specs = [
         ("admin", {"role": User.Role.ADMIN, "is_staff": True, "is_superuser": True}),
-        ("institute", {"role": User.Role.INSTITUTE, "first_name": "Институт"}),
+        (
+            "institute",
+            {
+                "role": User.Role.INSTITUTE,
+                "first_name": "Айжан",
+                "last_name": "Мұратова",
+                "position": "Мониторинг бөлімінің жетекші ғылыми қызметкері",
+            },
+        ),
         # The approval block prints the director's name: a demo account's says it is one.
         ("director", {"role": User.Role.DIRECTOR, "first_name": "Демо", "last_name": "Директор"}),
-        ("ministry", {"role": User.Role.MINISTRY, "first_name": "Министрлік"}),
+        (
+            "ministry",
+            {
+                "role": User.Role.MINISTRY,
+                "first_name": "Ғалия",
+                "last_name": "Сапарова",
+                "position": "Мектепке дейінгі білім беру департаментінің бас сарапшысы",
+            },
+        ),
     ]
     specs += [
-        (f"region-{code.lower()}", {"role": User.Role.REGION, "region": region}) for code, region in regions.items()
+        (
+            f"region-{code.lower()}",
+            {"role": User.Role.REGION, "region": region, "position": COORDINATOR_POSITION},
+        )
+        for code, region in regions.items()
     ]
-    specs += [(f"org-{o.bin}", {"role": User.Role.ORGANISATION, "organisation": o}) for o in organisations]
+    specs += [
+        (f"org-{o.bin}", {"role": User.Role.ORGANISATION, "organisation": o, "position": STAFF_POSITION})
+        for o in organisations
+    ]
     created = 0
-    for username, fields in specs:
+    for index, (username, fields) in enumerate(specs):
+        if fields["role"] in (User.Role.REGION, User.Role.ORGANISATION):
+            fields = dict(fields)
+            fields["first_name"], fields["last_name"] = demo_person(index)
         # A demo address for each account, so the console mail backend shows what would be sent.
         defaults = {**fields, "password": password, "email": f"{username}@demo.example.org"}
-        _user, was_created = User.objects.get_or_create(username=username, defaults=defaults)
+        user, was_created = User.objects.get_or_create(username=username, defaults=defaults)
         created += was_created
+        if not was_created and not (user.first_name or user.last_name) and fields.get("first_name"):
+            # A demo loaded before its accounts had names: name them, leave any name someone gave by hand.
+            User.objects.filter(pk=user.pk).update(
+                first_name=fields["first_name"],
+                last_name=fields.get("last_name", ""),
+                position=fields.get("position", ""),
+            )
     institute = User.objects.get(username="institute")
     if not institute.is_staff:
         institute.is_staff = True  # the admin is where the Institute edits periods, indicators and rules

@@ -371,7 +371,7 @@ def _quarter_summary(workbook, s: Snapshot) -> _Sheet:
     report, n = s.report, s.summary
     written = n is not None and n.text
     if report.region_id:
-        author = (n.updated_by.get_full_name() or n.updated_by.username) if written and n.updated_by else ""
+        author = n.updated_by.display_name if written and n.updated_by else ""
         missing = _("The regional coordinator has not written the summary of this quarter yet.")
     else:
         author = _("Institute of Early Childhood Development")

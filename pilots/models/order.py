@@ -153,4 +153,4 @@ class ClauseExecution(models.Model):
         """Who recorded it, as people read a name; empty for records loaded without a recorder."""
         if self.recorded_by is None:
             return ""
-        return self.recorded_by.get_full_name() or self.recorded_by.get_username()
+        return self.recorded_by.person

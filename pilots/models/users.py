@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .organisations import Organisation
 from .regions import Region
@@ -33,6 +34,12 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=2, choices=[("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")], default="kk"
     )
+    position = models.CharField(
+        pgettext_lazy("a person's job", "position"),
+        max_length=200,
+        blank=True,
+        help_text=_("As the person signs, e.g. chief specialist."),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -50,6 +57,16 @@ class User(AbstractUser):
                 name="user_scope_matches_role",
             ),
         ]
+
+    @property
+    def display_name(self) -> str:
+        """The person's name, or the account's name for an account that has none (a greeting, a signature)."""
+        return self.get_full_name() or self.get_username()
+
+    @property
+    def person(self) -> str:
+        """Who did something, as a page names them: the name and position, the account's name only as a fallback."""
+        return f"{self.display_name}, {self.position}" if self.position and self.get_full_name() else self.display_name
 
     def clean(self):
         super().clean()
