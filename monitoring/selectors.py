@@ -225,8 +225,20 @@ def submission_queue(*, user: User, period: Period) -> dict:
     handed_in = counts["waiting"] + counts["accepted"]
     # Missing: expected but not handed in (no submission, a draft, or returned and not resubmitted),
     # the same definition as organisations_missing() and docs/monitoring.md.
-    counts.update(expected=expected, missing=expected - handed_in)
+    # Not started: of those, the ones not returned (no submission or a draft). The queue's tabs are
+    # waiting, returned, not started and accepted: they partition the expected organisations, so they add
+    # up to `expected`; late is a part of those handed in, shown apart.
+    counts.update(
+        expected=expected, missing=expected - handed_in, not_started=expected - handed_in - counts["returned"]
+    )
     return counts
+
+
+def organisations_not_started(*, organisations: QuerySet[Organisation], period: Period) -> QuerySet[Organisation]:
+    """Of `organisations`, those expected in the period that have not handed in and were not returned either:
+    no submission, or a draft (the queue's "not handed in yet" tab)."""
+    returned = Submission.objects.filter(period=period, status=Status.RETURNED).values("organisation_id")
+    return organisations_missing(organisations=organisations, period=period).exclude(pk__in=returned)
 
 
 def submission_list(*, user: User, period: Period, status: str = "") -> QuerySet:

@@ -221,6 +221,8 @@ def test_what_the_form_renders_is_read_back_unchanged(client, staff, period, cat
         widgets = _input_values("".join(str(response.context["form"][code]) for code in typed), typed)
     assert widgets["amount"] == f"-1{NBSP}234{NBSP}567,50"
     assert widgets["children_total"] == f"1{NBSP}250"
+    # The page writes each field as its widget does, never the "-1234567.50" a person would have to read anew.
+    assert on_the_page == widgets
     for rendered in (on_the_page, widgets):
         assert _save(client, staff, period, rendered).status_code == 302
         assert _stored() == stored
@@ -235,3 +237,15 @@ def test_a_comma_between_thousands_is_not_silently_read_as_a_fraction(client, st
     assert not Value.objects.exists()
     assert _save(client, staff, period, {"amount": "1,00"}).status_code == 302
     assert _stored() == {"amount": Decimal(1)}
+
+
+@pytest.mark.django_db
+def test_a_field_has_a_description_only_when_there_is_one_to_point_to(client, staff, period, catalogue):
+    client.force_login(staff)
+    page = client.get(reverse("submission", args=[staff.organisation.bin, period.code])).content.decode()
+    described = re.findall(r'aria-describedby="([^"]*)"', page)
+    assert described  # the control: the form's file input and any field with help text are described
+    assert "" not in described
+    for ids in described:
+        for element_id in ids.split():
+            assert f'id="{element_id}"' in page

@@ -26,14 +26,36 @@ def test_coordinators_queue_counts_only_their_region(client, coordinator, period
     )
     counts = _queue(client, coordinator, period=period.code).context["counts"]
     assert (counts["expected"], counts["waiting"], counts["returned"], counts["missing"]) == (3, 1, 1, 2)
+    assert counts["not_started"] == 1
 
 
-def test_the_missing_count_equals_the_missing_list(client, coordinator, period, organisation, region):
+def test_the_not_handed_in_tab_counts_what_it_lists_and_leaves_the_returned_to_their_tab(
+    client, coordinator, period, organisation, region
+):
     SubmissionFactory(organisation=organisation, period=period, status=Status.RETURNED)
     SubmissionFactory(organisation=OrganisationFactory(region=region), period=period, status=Status.DRAFT)
     OrganisationFactory(region=region)
     response = _queue(client, coordinator, period=period.code, show="missing")
-    assert response.context["counts"]["missing"] == len(response.context["missing"]) == 3
+    assert response.context["counts"]["not_started"] == len(response.context["missing"]) == 2
+    assert organisation not in response.context["missing"]
+    returned = _queue(client, coordinator, period=period.code, show="returned").context["rows"]
+    assert [s.organisation for s in returned] == [organisation]
+
+
+def test_the_queues_tabs_add_up_to_the_organisations_expected(client, period, region):
+    for status in (Status.SUBMITTED, Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED, Status.DRAFT):
+        SubmissionFactory(organisation=OrganisationFactory(region=region), period=period, status=status, is_late=True)
+    OrganisationFactory(region=region)  # nothing at all
+    response = _queue(client, InstituteFactory(), period=period.code)
+    counts = response.context["counts"]
+    tabs = counts["waiting"] + counts["returned"] + counts["not_started"] + counts["accepted"]
+    assert (tabs, counts["expected"]) == (6, 6)
+    assert (counts["waiting"], counts["returned"], counts["not_started"], counts["accepted"]) == (2, 1, 2, 1)
+    assert counts["late"] == 3  # late is a part of the handed in (waiting and accepted), not a fifth tab
+    assert (
+        "6 organisations expected in this period: 2 waiting for review, 1 returned, 2 not handed in yet, 1 accepted."
+        in (response.content.decode())
+    )
 
 
 def test_missing_list_names_whom_to_call(client, coordinator, period, organisation):

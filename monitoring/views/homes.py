@@ -8,7 +8,7 @@ from pilots import policy
 from pilots.selectors import organisation_scope
 
 from ..models import Period
-from ..selectors import organisations_missing, period_current, submission_list, submission_queue
+from ..selectors import organisations_not_started, period_current, submission_list, submission_queue
 
 PAGE_SIZE = 50
 SHOWN = ("submitted", "returned", "accepted", "late", "missing")
@@ -29,7 +29,7 @@ def queue_view(request):
     if period is not None:
         context["counts"] = submission_queue(user=request.user, period=period)
         if shown == "missing":
-            rows = organisations_missing(organisations=organisation_scope(user=request.user), period=period)
+            rows = organisations_not_started(organisations=organisation_scope(user=request.user), period=period)
         elif shown == "late":
             rows = submission_list(user=request.user, period=period).handed_in().filter(is_late=True)
         else:

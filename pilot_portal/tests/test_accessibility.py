@@ -130,3 +130,70 @@ def test_a_low_contrast_text_is_reported(browser, live_server, sign_in, demo):
     finally:
         context.close()
     assert [(v["rule"], v["targets"]) for v in found] == [("color-contrast", ["#planted"])]
+
+
+def editable_form_of_astana():
+    """An organisation of Astana whose latest quarter's form its staff can still fill, and that form's path."""
+    from monitoring.models import Status, Submission
+
+    period = Period.objects.order_by("-starts_on").first()
+    done = Submission.objects.filter(period=period).exclude(status__in=[Status.DRAFT, Status.RETURNED])
+    organisation = (
+        Organisation.objects.filter(region__code="KZ-71", staff__isnull=False)
+        .exclude(submissions__in=done)
+        .order_by("pk")
+        .first()
+    )
+    return organisation, f"/monitoring/{organisation.bin}/{period.code}/"
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_forms_error_summary_meets_wcag_21_aa(browser, live_server, sign_in, demo, language):
+    organisation, path = editable_form_of_astana()
+    staff = User.objects.filter(organisation=organisation).first()
+    context, page = open_signed_in(browser, live_server, sign_in, staff.username, language)
+    try:
+        page.goto(path)
+        page.locator("input[inputmode=numeric]").first.fill("бес")
+        page.locator('button[value="save"]').click()
+        page.wait_for_selector("#error-summary")
+        found = violations(page)
+    finally:
+        context.close()
+    assert found == []
+
+
+def test_the_quarterly_form_is_walked_by_keyboard_from_the_skip_link_to_submit(browser, live_server, sign_in, demo):
+    organisation, path = editable_form_of_astana()
+    staff = User.objects.filter(organisation=organisation).first()
+    context, page = open_signed_in(browser, live_server, sign_in, staff.username, "kk")
+    try:
+        page.goto(path)
+        fields = page.locator("form input:not([type=hidden]):visible, form select:visible, form textarea:visible")
+        expected = set(
+            fields.evaluate_all(
+                "els => els.filter(e => e.closest('form').querySelector('[value=submit]')).map(e => e.name)"
+            )
+        )
+        page.keyboard.press("Tab")
+        first = page.evaluate("document.activeElement.className")
+        page.keyboard.press("Enter")  # the skip link: to the main content, past the menu
+        visited, reached_submit, outside_main = [], False, []
+        for _ in range(400):
+            page.keyboard.press("Tab")
+            active = page.evaluate(
+                "({name: document.activeElement.name, value: document.activeElement.value,"
+                " inMain: document.activeElement.closest('main') !== null, tag: document.activeElement.tagName})"
+            )
+            visited.append(active["name"])
+            if not active["inMain"]:
+                outside_main.append(active["tag"])
+            if active["name"] == "action" and active["value"] == "submit":
+                reached_submit = True
+                break
+    finally:
+        context.close()
+    assert "skip-link" in first
+    assert reached_submit
+    assert expected and expected <= set(visited)
+    assert outside_main == []  # after the skip link, the walk never went back through the menu
