@@ -45,6 +45,30 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(group))
 
 
+AXE_REPORT = ARTIFACTS / "axe"
+
+
+def pytest_sessionstart(session):
+    # The controller (not an xdist worker) clears the accessibility table of an earlier run.
+    if not hasattr(session.config, "workerinput") and AXE_REPORT.exists():
+        for old in AXE_REPORT.glob("*.tsv"):
+            old.unlink()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The pages axe-core checked (pilot_portal/tests/test_accessibility.py) and what it found on each."""
+    lines = sorted(line for part in AXE_REPORT.glob("*.tsv") for line in part.read_text(encoding="utf-8").splitlines())
+    if not lines:
+        return
+    terminalreporter.section("accessibility: pages checked by axe-core (WCAG 2.1 A/AA)")
+    terminalreporter.write_line(f"{'who · language':<28} {'violations':>10}  page  (rules)")
+    for line in lines:
+        who, path, count, rules = line.split("\t")
+        terminalreporter.write_line(f"{who:<28} {count:>10}  {path}" + (f"  ({rules})" if rules != "—" else ""))
+    failing = sum(1 for line in lines if line.split("\t")[2] != "0")
+    terminalreporter.write_line(f"{len(lines)} page views checked, {failing} with violations")
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the test item, so `page` can tell whether its test failed."""

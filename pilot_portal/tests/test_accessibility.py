@@ -6,16 +6,19 @@ wcag2a, wcag2aa, wcag21a and wcag21aa on the whole document; any violation fails
 impact, the elements it found and the page.
 """
 
+import os
 from pathlib import Path
 
 import pytest
 
 from monitoring.models import Period
-from pilots.models import Organisation, User
+from pilots.models import Activity, Organisation, User
+from reports.models import Report
 
 pytestmark = pytest.mark.browser
 
 AXE = (Path(__file__).resolve().parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+REPORT = Path(__file__).resolve().parents[2] / "test-artifacts" / "axe"
 PASSWORD = "demo-pass-2026"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 RUN_AXE = """async (tags) => {
@@ -32,6 +35,15 @@ def demo(transactional_db, demo):
     """The demo (conftest.py), committed: the live server reads it from another thread."""
 
 
+def record(who: str, path: str, problems: list[dict]) -> None:
+    """One line per page checked, for the table the test run prints at its end (conftest.py): CI's log shows
+    which pages were checked and what was found, not only that the tests passed."""
+    REPORT.mkdir(parents=True, exist_ok=True)
+    found = ", ".join(f"{v['rule']} ({v['impact']})" for v in problems) or "—"
+    with (REPORT / f"{os.getpid()}.tsv").open("a", encoding="utf-8") as lines:
+        lines.write(f"{who}\t{path}\t{len(problems)}\t{found}\n")
+
+
 def violations(page) -> list[dict]:
     page.evaluate(AXE)
     return page.evaluate(RUN_AXE, TAGS)
@@ -43,25 +55,50 @@ def pages_of(username: str) -> list[str]:
     period = Period.objects.order_by("-starts_on").filter(due_on__isnull=False).first()
     form = f"/monitoring/{in_astana.bin}/{period.code}/"
     staff = User.objects.filter(organisation=in_astana).first()
-    return {
-        "institute": [
-            "/dashboard/",
-            "/dashboard/KZ-71/",
-            "/monitoring/",
-            "/organisations/",
-            f"/organisations/{in_astana.bin}/",
-            form,
-            f"{form}history/",
-            "/reports/",
-            "/reports/summaries/",
-            "/reports/conclusions/",
-            "/order/",
-        ],
-        "region-kz-71": ["/dashboard/KZ-71/", "/monitoring/", "/organisations/", form, "/order/"],
-        "ministry": ["/dashboard/", "/reports/", "/order/"],
-        "admin": ["/admin/", "/admin/pilots/organisation/", f"/admin/pilots/organisation/{in_astana.pk}/change/"],
-        staff.username: [form, f"/organisations/{in_astana.bin}/", "/order/"],
-    }[username]
+    activity = Activity.objects.order_by("stage__position", "position").first()
+    report = Report.objects.order_by("pk").first()
+    every_role = ["/accounts/password/"]
+    return (
+        every_role
+        + {
+            "institute": [
+                "/dashboard/",
+                "/dashboard/KZ-71/",
+                "/monitoring/",
+                "/monitoring/?show=missing",
+                "/organisations/",
+                "/organisations/import/",
+                f"/organisations/{in_astana.bin}/",
+                f"/organisations/{in_astana.bin}/leave/",
+                form,
+                f"{form}history/",
+                "/reports/",
+                *([f"/reports/{report.pk}/"] if report else []),
+                "/reports/summaries/",
+                f"/reports/summaries/{period.code}/",
+                "/reports/conclusions/",
+                "/reports/verify/",
+                "/order/",
+            ],
+            "region-kz-71": [
+                "/dashboard/KZ-71/",
+                "/monitoring/",
+                "/organisations/",
+                f"/organisations/{in_astana.bin}/",
+                form,
+                f"/reports/summaries/{period.code}/KZ-71/",
+                "/order/",
+            ],
+            "ministry": ["/dashboard/", "/dashboard/KZ-71/", "/reports/", "/order/"],
+            "admin": ["/admin/", "/admin/pilots/organisation/", f"/admin/pilots/organisation/{in_astana.pk}/change/"],
+            staff.username: [
+                form,
+                f"/organisations/{in_astana.bin}/",
+                f"/organisations/{in_astana.bin}/activities/{activity.code}/",
+                "/order/",
+            ],
+        }[username]
+    )
 
 
 def staff_username() -> str:
@@ -91,7 +128,9 @@ def test_every_main_page_meets_wcag_21_aa(browser, live_server, sign_in, demo, u
         for path in pages_of(username):
             response = page.goto(path)
             assert response.status == 200, (path, response.status)
-            if problems := violations(page):
+            problems = violations(page)
+            record(f"{username} · {language}", path, problems)
+            if problems:
                 found[path] = problems
     finally:
         context.close()
