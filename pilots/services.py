@@ -98,8 +98,9 @@ def organisation_leave_pilot(
             organisation=replaced_by,
             event=PilotMembershipChange.Event.JOINED,
             effective_on=replaced_by.in_pilot_from,
-            reason=_("Replaces %(name)s (BIN %(bin)s): %(reason)s")
-            % {"name": locked.name, "bin": locked.bin, "reason": reason.strip()},
+            reason=reason.strip(),
+            reason_code=PilotMembershipChange.Reason.REPLACES,
+            replaces=locked,
             recorded_by=user,
         )
     return change

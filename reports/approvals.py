@@ -24,6 +24,7 @@ from monitoring.templatetags.monitoring_tags import official_date
 from outbox.services import mail_enqueue
 from pilots import policy
 from pilots.models import Clause, ClauseExecution, User
+from pilots.services import clause_execution_record
 
 from .models import Approval, CoverLetter, Report, ReportVersion
 from .selectors import report_can_approve, report_can_send
@@ -370,13 +371,14 @@ def _record_clause(report: Report, letter: CoverLetter, user: User) -> ClauseExe
     version = letter.approval.version
     # The control card words the record in its reader's language; the note keeps what identifies the letter.
     note = f"№ {letter.number} · {report.file_stem()} v{version.number} · SHA-256 {letter.approval.signed_sha256[:12]}…"
-    return ClauseExecution.objects.create(
+    # Through the one write path of clause executions: its checks (who, a date not ahead) hold here too.
+    return clause_execution_record(
+        user=user,
         clause=clause,
         done_on=letter.date,
         note=note,
         reference=report.period.code if report.period_id else "final",
         document_number=letter.number,
-        recorded_by=user,
     )
 
 

@@ -105,7 +105,7 @@ def organisations_import(
                     organisation=organisation,
                     event=PilotMembershipChange.Event.JOINED,
                     effective_on=organisation.in_pilot_from,
-                    reason=_("Listed in Appendix 2 (imported from a spreadsheet)."),
+                    reason_code=PilotMembershipChange.Reason.IMPORTED,
                     recorded_by=user,
                 )
                 for organisation in created

@@ -125,12 +125,28 @@ class PilotMembershipChange(models.Model):
         LEFT = "left", _("left the pilot")
         REPLACED = "replaced", _("replaced by another organisation")
 
+    class Reason(models.TextChoices):
+        """Reasons the portal gives itself, stored as codes and worded in the reader's language when shown."""
+
+        TYPED = "", _("as typed by the person who recorded it")
+        IMPORTED = "imported", _("listed in Appendix 2 (imported from a spreadsheet)")
+        REPLACES = "replaces", _("takes the place of another organisation")
+
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="membership_changes", verbose_name=_("organisation")
     )
     event = models.CharField(_("event"), max_length=10, choices=Event.choices)
     effective_on = models.DateField(_("effective on"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), blank=True)
+    reason_code = models.CharField(_("kind of reason"), max_length=10, choices=Reason.choices, blank=True, default="")
+    replaces = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaces"),
+    )
     replaced_by = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -151,3 +167,16 @@ class PilotMembershipChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} · {self.get_event_display()} · {self.effective_on:%d.%m.%Y}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language: the portal's own wording for a code, the person's words as typed."""
+        if self.reason_code == self.Reason.IMPORTED:
+            return _("Listed in Appendix 2 (imported from a spreadsheet).")
+        if self.reason_code == self.Reason.REPLACES and self.replaces is not None:
+            return _("Replaces %(name)s (BIN %(bin)s): %(reason)s") % {
+                "name": self.replaces.name,
+                "bin": self.replaces.bin,
+                "reason": self.reason,
+            }
+        return self.reason

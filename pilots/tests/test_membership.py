@@ -1,4 +1,5 @@
 import datetime
+import importlib
 
 import pytest
 from django.urls import reverse
@@ -142,3 +143,45 @@ def test_the_card_gives_an_open_membership_as_from_its_first_day(client, region)
     page = client.get(reverse("organisation_detail", args=[organisation.bin])).content.decode()
     assert "from 01.01.2026" in page
     assert "01.01.2026–<" not in page
+
+
+def test_the_replacements_joining_reads_in_each_readers_language(client, region):
+    leaving = OrganisationFactory(region=region, name_kk="«Балапан» бөбекжай-бақшасы", name_ru="Ясли-сад «Балапан»")
+    replacement = OrganisationFactory(region=region)
+    kazakh_analyst = InstituteFactory(language="kk")
+    client.force_login(kazakh_analyst)
+    client.post(
+        reverse("organisation_leave", args=[leaving.bin]),
+        {"effective_on": "30.06.2026", "reason": "Ғимарат жөнделуде", "replaced_by": replacement.bin},
+    )
+    joined = PilotMembershipChange.objects.get(organisation=replacement)
+    assert (joined.reason_code, joined.replaces, joined.reason) == ("replaces", leaving, "Ғимарат жөнделуде")
+    russian, kazakh = InstituteFactory(language="ru"), kazakh_analyst
+    pages = {}
+    for reader, language in ((russian, "ru"), (kazakh, "kk")):
+        client.force_login(reader)
+        client.cookies["django_language"] = language
+        pages[language] = client.get(reverse("organisation_detail", args=[replacement.bin])).content.decode()
+    assert f"Заменяет организацию Ясли-сад «Балапан» (БИН {leaving.bin}): Ғимарат жөнделуде" in pages["ru"]
+    assert "Мына ұйымның орнына келді" not in pages["ru"]
+    assert f"Мына ұйымның орнына келді: «Балапан» бөбекжай-бақшасы (БСН {leaving.bin})" in pages["kk"]
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ("2-қосымшаға енгізілген (электрондық кестеден импортталды).", ("imported", "", "")),
+        ("Включена в приложение 2 (импорт из электронной таблицы).", ("imported", "", "")),
+        ("Listed in Appendix 2 (imported from a spreadsheet).", ("imported", "", "")),
+        (
+            "Мына ұйымның орнына келді: «Ақбота» (БСН 980140001231); себебі: жабылды",
+            ("replaces", "980140001231", "жабылды"),
+        ),
+        ("Заменяет организацию «Акбота» (БИН 980140001231): закрыта", ("replaces", "980140001231", "закрыта")),
+        ("Replaces «Akbota» (BIN 980140001231): closed", ("replaces", "980140001231", "closed")),
+        ("Ұйым ашылды", ("", "", "Ұйым ашылды")),
+    ],
+)
+def test_the_migration_recognises_each_old_wording_of_a_reason_the_portal_wrote(stored, expected):
+    migration = importlib.import_module("pilots.migrations.0010_membership_reason_code")
+    assert migration.coded(stored) == expected

@@ -56,6 +56,8 @@ def organisation_detail_view(request, bin):
             "percent": round(100 * done / total) if total else 0,
             "can_edit": organisation_can_edit_progress(user=request.user, organisation=organisation),
             "can_manage_membership": organisation_can_manage_membership(user=request.user),
-            "membership_changes": organisation.membership_changes.select_related("replaced_by", "recorded_by"),
+            "membership_changes": organisation.membership_changes.select_related(
+                "replaced_by", "replaces", "recorded_by"
+            ),
         },
     )

@@ -187,7 +187,18 @@ def test_the_reports_json_says_approved_signed_and_sent(client, director, instit
     assert data["sent"] == {"number": "01-12/7", "date": TODAY().strftime("%d.%m.%Y")}
 
 
-def test_sending_writes_the_letter_records_clause_3_2_and_the_control_card_links_it(client, director, institute):
+def test_sending_writes_the_letter_records_clause_3_2_and_the_control_card_links_it(
+    client, director, institute, monkeypatch
+):
+    from pilots import services
+
+    recorded_through_the_service = []
+
+    def spy(**kwargs):
+        recorded_through_the_service.append(kwargs["document_number"])
+        return services.clause_execution_record(**kwargs)
+
+    monkeypatch.setattr("reports.approvals.clause_execution_record", spy)
     report = _compiled("final", "kk")
     approval = report_approve(user=director, report=report)
     client.force_login(institute)
@@ -215,6 +226,7 @@ def test_sending_writes_the_letter_records_clause_3_2_and_the_control_card_links
     )
     execution = ClauseExecution.objects.get(clause__number="3.2", reference="final")
     assert execution.done_on == TODAY() and "01-12/345" in execution.note
+    assert recorded_through_the_service == ["01-12/345"]
     card = client.get(reverse("order")).content.decode()
     assert reverse("report_letter", args=[report.pk]) in card and "01-12/345" in card
     letter_pdf = client.get(reverse("report_letter", args=[report.pk]))
