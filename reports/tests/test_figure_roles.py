@@ -309,3 +309,20 @@ def test_the_annex_counts_each_organisation_by_the_first_key_total(accepted, tmp
     Indicator.objects.filter(pk=pupils.pk).update(short_name_en="Pupils")
     header, rows = _final_report_sheet(tmp_path, "Organisations")
     assert header[-1] == "Pupils" and [row[-1] for row in rows] == [40]
+
+
+def test_a_fourth_skill_level_the_catalogue_adds_is_a_column_of_the_pdfs_skills_table(diagnosed):
+    from reports.pdf import report_html
+
+    _fourth_level(diagnosed, at_baseline=4, at_final=2)
+    snapshot = take_snapshot(
+        Report(kind=Report.Kind.FINAL, language="en", requested_by=InstituteFactory(language="en"))
+    )
+    html = report_html(snapshot, charts={})
+    table = html[html.index('<table class="skills">') :]
+    table = table[: table.index("</table>")]
+    # A head at the baseline, at the final and in the change; each moment's group spans assessed and four levels.
+    assert table.count('<th class="num">not yet</th>') == 3
+    assert table.count('<th colspan="5" class="group">') == 2 and '<th colspan="4" class="group">' in table
+    assert '4<span class="note">10.0 %</span>' in table and '2<span class="note">5.0 %</span>' in table
+    assert table.count('<th class="num">high</th>') == 3  # the others stand
