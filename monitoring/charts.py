@@ -2,16 +2,16 @@
 
 from django.utils.translation import gettext as _
 
-from .figures import SKILL_LEVELS
 from .models import Indicator
 
 PALETTE = ["#0b4f8a", "#e07b00", "#2e7d32", "#8e24aa", "#c62828", "#00838f", "#6d4c41", "#546e7a"]
-# Each skill level keeps its hue at baseline (light) and final (dark), so the pair reads together.
-SKILL_COLOURS = {
-    "skills_high": ("#a5d6a7", "#2e7d32"),
-    "skills_medium": ("#ffe082", "#e0a800"),
-    "skills_low": ("#ef9a9a", "#c62828"),
-}
+# Each skill level keeps its hue at baseline (light) and final (dark), so the pair reads together; the
+# levels take them in the catalogue's order (highest first), a fourth level starting the list again.
+SKILL_COLOURS = [
+    ("#a5d6a7", "#2e7d32"),
+    ("#ffe082", "#e0a800"),
+    ("#ef9a9a", "#c62828"),
+]
 
 
 def _num(value):
@@ -68,16 +68,15 @@ def dashboard_charts(data: dict) -> dict:
         }
     skills = data["skills"].get("region") or []
     if skills:
-        labels = {"skills_high": _("high"), "skills_medium": _("medium"), "skills_low": _("low")}
         datasets = []
         for shade, (moment, attr) in enumerate(((_("baseline"), "baseline_shares"), (_("final"), "final_shares"))):
-            for level in SKILL_LEVELS:
+            for index, level in enumerate(data["skill_scale"].levels):
                 datasets.append(
                     {
-                        "label": f"{moment}: {labels[level]}",
-                        "data": [getattr(r, attr)[level] for r in skills],
+                        "label": f"{moment}: {level.short_name}",
+                        "data": [getattr(r, attr)[level.code] for r in skills],
                         "stack": str(moment),
-                        "backgroundColor": SKILL_COLOURS[level][shade],
+                        "backgroundColor": SKILL_COLOURS[index % len(SKILL_COLOURS)][shade],
                     }
                 )
         charts["skills"] = {

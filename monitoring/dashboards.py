@@ -129,6 +129,8 @@ def _skills(*dimensions: str):
     def part(m: Moment, data: dict) -> None:
         cohort = figures.skills_cohort_size(user=m.user, filters=m.filters, baseline=m.baseline, final=m.final)
         data["cohort"] = cohort
+        # The levels the tables, charts and exports head their columns with, in the catalogue's order.
+        data["skill_scale"] = scale = figures.skill_scale()
         # Baseline against final on the matched cohort only: both moments count the same organisations.
         data["skills"] = {
             by: figures.skills_matched_cohort(
@@ -138,6 +140,7 @@ def _skills(*dimensions: str):
                 baseline=m.baseline,
                 final=m.final,
                 groups=cohort.groups.get(by),
+                scale=scale,
             )
             for by in dimensions
         }
@@ -158,9 +161,15 @@ def _national_asides(m: Moment, data: dict) -> None:
     )
     data["national_skills"] = figures.skills_total(
         figures.skills_matched_cohort(
-            user=m.user, filters=m.nationwide, by="region", baseline=m.baseline, final=m.final
+            user=m.user,
+            filters=m.nationwide,
+            by="region",
+            baseline=m.baseline,
+            final=m.final,
+            scale=data.get("skill_scale"),
         ),
         str(_("National")),
+        scale=data.get("skill_scale"),
     )
 
 

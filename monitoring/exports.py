@@ -15,14 +15,10 @@ from pilot_portal import excel_limits
 from pilot_portal.xlsx_cells import DECIMAL, INTEGER, PERCENT, number_format
 from pilot_portal.xlsx_cells import cell as new_cell
 
-from .figures import DIMENSIONS, SKILL_LEVELS
+from .figures import DIMENSIONS
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
-
-
-def _level_label(level: str) -> str:
-    return {"skills_high": _("high"), "skills_medium": _("medium"), "skills_low": _("low")}[level]
 
 
 def _completeness(data):
@@ -111,18 +107,20 @@ def _skills(by):
     def table(data):
         assessed = _("assessed")
         change = _("change, percentage points")
+        levels = data["skill_scale"].levels
         headers = [(DIMENSIONS[by][1], 28, None), (_("organisations in the cohort"), 14, INTEGER)]
         for moment in (_("baseline"), _("final")):
             headers += [(f"{moment}: {assessed}", 12, INTEGER)]
-            headers += [(f"{moment}: {_level_label(lvl)}, %", 12, PERCENT) for lvl in SKILL_LEVELS]
-        headers += [(f"{change}: {_level_label(lvl)}", 14, PERCENT) for lvl in SKILL_LEVELS]
+            headers += [(f"{moment}: {level.short_name}, %", 12, PERCENT) for level in levels]
+        headers += [(f"{change}: {level.short_name}", 14, PERCENT) for level in levels]
 
         def rows():
             for row in data["skills"][by]:
-                line = [row.label, row.organisations, row.baseline.get("children_assessed")]
-                line += [row.baseline_shares[lvl] for lvl in SKILL_LEVELS]
-                line += [row.final.get("children_assessed")] + [row.final_shares[lvl] for lvl in SKILL_LEVELS]
-                line += [row.changes[lvl] for lvl in SKILL_LEVELS]
+                cells = row.cells
+                line = [row.label, row.organisations, row.baseline_assessed]
+                line += [c.baseline_share for c in cells]
+                line += [row.final_assessed] + [c.final_share for c in cells]
+                line += [c.change for c in cells]
                 yield line
 
         return headers, rows()

@@ -38,8 +38,6 @@ from .selectors import organisations_missing
 # (Indicator.figure_role, ordered by figure_position, then the form's order).
 Role = Indicator.FigureRole
 TOTALS_BY_FIGURE_ROLE = (Role.KEY_TOTAL, Role.ACTIVITY, Role.ZONE)
-SKILL_LEVELS = ["skills_high", "skills_medium", "skills_low"]
-SKILLS_ASSESSED = "children_assessed"
 DIMENSIONS = {
     "region": ("organisation__region__code", _("Region")),
     "settlement": ("organisation__settlement", _("Settlement")),
@@ -69,6 +67,34 @@ def figure_indicators(*roles: str) -> list[Indicator]:
     rank = {kind: index for index, kind in enumerate(roles)}
     found = Indicator.objects.filter(figure_role__in=roles).order_by("figure_position", "section__position", "position")
     return sorted(found, key=lambda indicator: rank[indicator.figure_role])
+
+
+@dataclass(frozen=True)
+class SkillScale:
+    """The diagnostics as the catalogue names them: the count of children assessed and the skill levels,
+    in their order (Role.SKILLS_ASSESSED, Role.SKILL_LEVEL); how many levels there are is the catalogue's.
+    One indicator counts the children assessed; should several play that role, the first does."""
+
+    assessed: str = ""  # the code of the indicator counting the children assessed; "" if none plays it
+    levels: tuple[Indicator, ...] = ()
+
+    @property
+    def level_codes(self) -> list[str]:
+        return [level.code for level in self.levels]
+
+    @property
+    def codes(self) -> list[str]:
+        return [*self.level_codes, self.assessed] if self.assessed else self.level_codes
+
+
+def skill_scale() -> SkillScale:
+    """The catalogue's skill levels and its count of children assessed; one query."""
+    found = figure_indicators(Role.SKILLS_ASSESSED, Role.SKILL_LEVEL)
+    assessed = [i.code for i in found if i.figure_role == Role.SKILLS_ASSESSED]
+    return SkillScale(
+        assessed=assessed[0] if assessed else "",
+        levels=tuple(i for i in found if i.figure_role == Role.SKILL_LEVEL),
+    )
 
 
 def periods_started(*, today) -> list[Period]:
@@ -452,20 +478,40 @@ def stage_progress_by_region(
 
 
 @dataclass
+class SkillCell:
+    """One level of one row, as the tables print it: children and their share at each moment, and the change."""
+
+    level: Indicator
+    baseline: Decimal | None
+    baseline_share: float | None
+    final: Decimal | None
+    final_share: float | None
+    change: float | None
+
+
+@dataclass
 class SkillRow:
     key: str
     label: str
-    baseline: dict[str, Decimal]  # level code → children, plus "assessed"
+    baseline: dict[str, Decimal]  # level code → children, plus the children assessed under its code
     final: dict[str, Decimal]
     organisations: int = 0  # of the matched cohort in this group
+    scale: SkillScale = field(default_factory=SkillScale, kw_only=True)
 
-    @staticmethod
-    def _shares(counts: dict) -> dict[str, float | None]:
-        assessed = counts.get(SKILLS_ASSESSED) or 0
+    def _shares(self, counts: dict) -> dict[str, float | None]:
+        assessed = counts.get(self.scale.assessed) or 0
         return {
             lvl: (round(100 * float(counts.get(lvl) or 0) / float(assessed), 1) if assessed else None)
-            for lvl in SKILL_LEVELS
+            for lvl in self.scale.level_codes
         }
+
+    @property
+    def baseline_assessed(self) -> Decimal | None:
+        return self.baseline.get(self.scale.assessed)
+
+    @property
+    def final_assessed(self) -> Decimal | None:
+        return self.final.get(self.scale.assessed)
 
     @property
     def baseline_shares(self):
@@ -481,17 +527,33 @@ class SkillRow:
         before, after = self.baseline_shares, self.final_shares
         return {
             lvl: round(after[lvl] - before[lvl], 1) if after[lvl] is not None and before[lvl] is not None else None
-            for lvl in SKILL_LEVELS
+            for lvl in self.scale.level_codes
         }
+
+    @property
+    def cells(self) -> list[SkillCell]:
+        """The levels in the catalogue's order, so a template prints as many as there are."""
+        before, after, changes = self.baseline_shares, self.final_shares, self.changes
+        return [
+            SkillCell(
+                level=level,
+                baseline=self.baseline.get(level.code),
+                baseline_share=before[level.code],
+                final=self.final.get(level.code),
+                final_share=after[level.code],
+                change=changes[level.code],
+            )
+            for level in self.scale.levels
+        ]
 
 
 def _diagnosed_in(period: Period, organisation_ref: str) -> Exists:
-    """The organisation has accepted diagnostics (children assessed) in the period."""
+    """The organisation has accepted diagnostics (its children assessed, Role.SKILLS_ASSESSED) in the period."""
     return Exists(
         Value.objects.counted().filter(
             submission__organisation_id=OuterRef(organisation_ref),
             submission__period=period,
-            indicator__code=SKILLS_ASSESSED,
+            indicator__figure_role=Role.SKILLS_ASSESSED,
             number__isnull=False,
         )
     )
@@ -505,16 +567,19 @@ def skills_matched_cohort(
     baseline: Period | None,
     final: Period | None,
     groups: list[str] | None = None,
+    scale: SkillScale | None = None,
 ) -> list[SkillRow]:
     """Children at each skill level at baseline (Q1) and at the end (Q4), by a dimension, on the matched
     cohort: the organisations with accepted diagnostics in both, so the two moments count the same
     organisations. One query.
 
     Before the final diagnostics (a report for Q1–Q3) `final` is None and the rows hold the baseline
-    of every organisation with accepted baseline diagnostics."""
+    of every organisation with accepted baseline diagnostics. `scale` saves its query to a caller
+    that reads several dimensions."""
     if baseline is None:
         return []
-    codes = [*SKILL_LEVELS, SKILLS_ASSESSED]
+    scale = scale or skill_scale()
+    codes = scale.codes
     dimension = DIMENSIONS[by][0].replace("organisation__", "submission__organisation__")
     values = (
         Value.objects.counted()
@@ -547,18 +612,20 @@ def skills_matched_cohort(
             label=labels.get(key, key),
             baseline=moment(baseline, key),
             final=moment(final, key) if final else {},
-            organisations=sums.get((baseline.pk, SKILLS_ASSESSED, key), {}).get("organisations", 0),
+            organisations=sums.get((baseline.pk, scale.assessed, key), {}).get("organisations", 0),
+            scale=scale,
         )
         for key in keys
     ]
 
 
-def skills_total(rows: list[SkillRow], label: str) -> SkillRow:
+def skills_total(rows: list[SkillRow], label: str, *, scale: SkillScale | None = None) -> SkillRow:
     """One row adding up the children at each level, and the organisations, over the rows given."""
+    scale = scale or (rows[0].scale if rows else skill_scale())
 
     def added(moment: str) -> dict:
         result = {}
-        for code in [*SKILL_LEVELS, SKILLS_ASSESSED]:
+        for code in scale.codes:
             present = [getattr(r, moment)[code] for r in rows if getattr(r, moment).get(code) is not None]
             result[code] = sum(present) if present else None
         return result
@@ -569,6 +636,7 @@ def skills_total(rows: list[SkillRow], label: str) -> SkillRow:
         baseline=added("baseline"),
         final=added("final"),
         organisations=sum(r.organisations for r in rows),
+        scale=scale,
     )
 
 

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 
-from monitoring.figures import SKILL_LEVELS, skills_total
+from monitoring.figures import skills_total
 from monitoring.models import Indicator
 
 from . import svg
@@ -79,7 +79,7 @@ def chart_parts(snapshot: Snapshot) -> dict[str, list[ChartPart]]:
         )
     skills = data["skills"].get("region") or []
     if skills:
-        charts["skills"] = _skills_chart(skills, with_final=data["final"] is not None)
+        charts["skills"] = _skills_chart(skills, data["skill_scale"].levels, with_final=data["final"] is not None)
     # Every kind of activity the catalogue names (Indicator.figure_role), as the dashboard's chart has.
     totals = [t for t in data["totals"] if t.figure_role == Indicator.FigureRole.ACTIVITY]
     if totals and snapshot.periods:
@@ -109,13 +109,14 @@ def _period_series_name(period, base) -> str:
     return f"{period.label} ({_('review in progress')})"
 
 
-def _skills_chart(skills: list, *, with_final: bool) -> list[ChartPart]:
-    series = [(_("baseline: high"), [r.baseline_shares["skills_high"] for r in skills])]
-    if with_final:
-        series.append((_("final: high"), [r.final_shares["skills_high"] for r in skills]))
-    series.append((_("baseline: low"), [r.baseline_shares["skills_low"] for r in skills]))
-    if with_final:
-        series.append((_("final: low"), [r.final_shares["skills_low"] for r in skills]))
+def _skills_chart(skills: list, levels, *, with_final: bool) -> list[ChartPart]:
+    """The extremes of the catalogue's levels (the first and the last), at baseline and, once it came, final."""
+    baseline, final = _("baseline"), _("final")
+    series = []
+    for level in dict.fromkeys([levels[0], levels[-1]]) if levels else []:
+        series.append((f"{baseline}: {level.short_name}", [r.baseline_shares[level.code] for r in skills]))
+        if with_final:
+            series.append((f"{final}: {level.short_name}", [r.final_shares[level.code] for r in skills]))
     caption = _("Children at the high and the low level of labour skills by region, in per cent of those assessed")
     return _captioned(caption, labels=[r.label for r in skills], series=series, max_value=100, unit="%")
 
@@ -196,6 +197,7 @@ def report_html(snapshot: Snapshot, charts: dict[str, list[Chart]]) -> str:
     """The report as the PDF's HTML, in the active language; `charts` stand where each chart does
     (the PDF's SVG, or the DOCX's place-holders for its PNG)."""
     report = snapshot.report
+    levels = snapshot.dashboard["skill_scale"].levels
     context = {
         "s": snapshot,
         # The moment this version is written, beside the moment its data were read.
@@ -204,7 +206,11 @@ def report_html(snapshot: Snapshot, charts: dict[str, list[Chart]]) -> str:
         "d": snapshot.dashboard,
         "charts": charts,
         "is_final": report.kind == Report.Kind.FINAL,
-        "skill_levels": SKILL_LEVELS,
+        "skill_levels": levels,
+        # The skills table's columns, for its "no diagnostics" row: the group, the organisations, then for
+        # each moment the children assessed and each level, and the change at each level once the final came.
+        "skill_columns": 2 + len(levels) + 1 + ((len(levels) + 1 + len(levels)) if snapshot.dashboard["final"] else 0),
+        "kind_names": {kind.code: kind.name for kind in snapshot.narrative_kinds},
         "indicator_period": snapshot.dashboard["period"],
         "region_chunks": _region_columns(snapshot),
         **_total_rows(snapshot),
@@ -213,7 +219,9 @@ def report_html(snapshot: Snapshot, charts: dict[str, list[Chart]]) -> str:
         "annex_regions": [(region, rows, *_annex_region(rows)) for region, rows in snapshot.annex.items()],
         "key_figures": _key_figures(snapshot),
         # A regional report's one region row is its own total; the national row stands under it.
-        "skills_total": skills_total(snapshot.dashboard["skills"].get("region") or [], _("All regions")),
+        "skills_total": skills_total(
+            snapshot.dashboard["skills"].get("region") or [], _("All regions"), scale=snapshot.dashboard["skill_scale"]
+        ),
         "national_skills": snapshot.dashboard.get("national_skills"),
     }
     return render_to_string("reports/pdf/report.html", context)

@@ -23,9 +23,9 @@ from pilots.orders import order_current
 from .models import Narrative, Report
 from .selectors import summaries
 
+Role = Indicator.FigureRole
 # The key of the national figures among a regional report's by-region sums.
 NATIONAL = "national"
-NARRATIVE_CODES = ["achievements", "difficulties", "proposals", "best_practice"]
 # The PDF quotes at most this many texts per region and kind; the XLSX holds them all.
 NARRATIVES_PER_REGION = 6
 # Up to this many organisations the PDF's annex has a row for each; above it (a national rollout),
@@ -51,12 +51,16 @@ class Snapshot:
     indicators: list[Indicator]
     by_region: dict  # (period code, indicator code, region code) → sum
     region_labels: dict[str, str]
-    narratives: dict = field(default_factory=dict)  # region code → kind → [Quote]
+    # The kinds of text the reports quote (Role.NARRATIVE), in the catalogue's order.
+    narrative_kinds: list[Indicator] = field(default_factory=list)
+    narratives: dict = field(default_factory=dict)  # region code → kind's code → [Quote]
     narrative_counts: dict = field(default_factory=dict)
     conclusions: str = ""
     recommendations: str = ""
     summary: Narrative | None = None  # a quarterly or regional report's summary of its quarter, if saved
     annex: dict = field(default_factory=dict)  # region code → [AnnexRow]
+    # What the annex counts for each organisation: the first key total (the children in the pilot groups).
+    annex_count: Indicator | None = None
     annex_by_region: list = field(default_factory=list)  # [(region code, organisations, {period: handed in})]
     organisation_count: int = 0
     # The final report heads with each organisation's latest accepted quarter (figures.latest_accepted_totals).
@@ -138,6 +142,9 @@ def _read(report: Report, taken_at) -> Snapshot:
         organisation_count=orgs.count(),
         has_accepted_data=_has_accepted_data(orgs, report, periods),
     )
+    named = figures.figure_indicators(Role.NARRATIVE, Role.KEY_TOTAL)
+    snapshot.narrative_kinds = [i for i in named if i.figure_role == Role.NARRATIVE]
+    snapshot.annex_count = next((i for i in named if i.figure_role == Role.KEY_TOTAL), None)
     _narratives(snapshot, orgs, report)
     _annex(snapshot, orgs, periods)
     _figures_bases(snapshot, user, filters, periods)
@@ -179,11 +186,12 @@ def _narratives(snapshot: Snapshot, orgs, report: Report) -> None:
     """What organisations wrote, grouped by region; the latest period's text of each organisation first.
 
     Identical texts (organisations often copy a template) are quoted once, naming who wrote them."""
+    codes = [kind.code for kind in snapshot.narrative_kinds]
     values = (
         Value.objects.counted()
         .filter(
             submission__organisation__in=orgs,
-            indicator__code__in=NARRATIVE_CODES,
+            indicator__code__in=codes,
         )
         .exclude(text="")
     )
@@ -208,9 +216,9 @@ def _narratives(snapshot: Snapshot, orgs, report: Report) -> None:
             continue
         name = localized_from({"kk": name_kk, "ru": name_ru})
         quotes.setdefault(key, Quote(text=text.strip())).add(name, periods[period])
-    # Kinds in the form's order (achievements, difficulties, proposals, best practice), not the codes'.
+    # Kinds in the catalogue's order (achievements, difficulties, proposals, best practice), not the codes'.
     snapshot.narratives = {
-        region: {code: list(kinds[code].values()) for code in NARRATIVE_CODES if code in kinds}
+        region: {code: list(kinds[code].values()) for code in codes if code in kinds}
         for region, kinds in sorted(quoted.items())
     }
     snapshot.narrative_counts = {region: dict(kinds) for region, kinds in counts.items()}
@@ -231,7 +239,7 @@ def _annex(snapshot: Snapshot, orgs, periods: list[Period]) -> None:
         .filter(
             submission__organisation__in=orgs,
             submission__period__in=periods,
-            indicator__code="children_total",
+            indicator=snapshot.annex_count,
         )
         .order_by("submission__organisation_id", "submission__period__starts_on")
         .values_list("submission__organisation_id", "number")

@@ -12,15 +12,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from monitoring.figures import DIMENSIONS, SKILL_LEVELS
-from monitoring.models import Indicator, Period, Status, Value
+from monitoring.figures import DIMENSIONS
+from monitoring.models import Period, Status, Value
 from pilot_portal import excel_limits
 from pilot_portal.xlsx_cells import INTEGER, PERCENT, number_format
 from pilot_portal.xlsx_cells import cell as new_cell
 from pilots.models.i18n import localized_from
 
 from .citation import report_citation
-from .snapshot import NARRATIVE_CODES, Snapshot, report_filters
+from .snapshot import Snapshot, report_filters
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
@@ -217,34 +217,31 @@ def _stages(workbook, s: Snapshot) -> _Sheet:
 
 
 def _skills(workbook, s: Snapshot) -> _Sheet:
-    levels = {"skills_high": _("high"), "skills_medium": _("medium"), "skills_low": _("low")}
+    levels = s.dashboard["skill_scale"].levels
     baseline, final, assessed = _("baseline"), _("final"), _("assessed")
     change, cohort = _("change, percentage points"), _("organisations in the cohort")
     columns = [(_("Breakdown"), 18, None), (_("Group"), 30, None), (cohort, 12, INTEGER)]
     for moment in (baseline, final):
         columns += [(f"{moment}: {assessed}", 12, INTEGER)]
-        columns += [(f"{moment}: {levels[lvl]}", 12, INTEGER) for lvl in SKILL_LEVELS]
-        columns += [(f"{moment}: {levels[lvl]}, %", 12, PERCENT) for lvl in SKILL_LEVELS]
-    columns += [(f"{change}: {levels[lvl]}", 14, PERCENT) for lvl in SKILL_LEVELS]
+        columns += [(f"{moment}: {level.short_name}", 12, INTEGER) for level in levels]
+        columns += [(f"{moment}: {level.short_name}, %", 12, PERCENT) for level in levels]
+    columns += [(f"{change}: {level.short_name}", 14, PERCENT) for level in levels]
     sheet = _Sheet(workbook, _("Skills"), columns)
     for by, rows in s.dashboard["skills"].items():
         breakdown = str(DIMENSIONS[by][1])  # "Settlement", not the code "settlement"
         for row in rows:
+            cells = row.cells
             sheet.add(
                 [breakdown, row.label, row.organisations]
-                + _skill_moment(row.baseline, row.baseline_shares)
-                + _skill_moment(row.final, row.final_shares)
-                + [row.changes[lvl] for lvl in SKILL_LEVELS]
+                + [row.baseline_assessed]
+                + [c.baseline for c in cells]
+                + [c.baseline_share if row.baseline else None for c in cells]
+                + [row.final_assessed]
+                + [c.final for c in cells]
+                + [c.final_share if row.final else None for c in cells]
+                + [c.change for c in cells]
             )
     return sheet
-
-
-def _skill_moment(counts: dict, shares: dict) -> list:
-    return (
-        [counts.get("children_assessed")]
-        + [counts.get(lvl) for lvl in SKILL_LEVELS]
-        + [shares.get(lvl) if counts else None for lvl in SKILL_LEVELS]
-    )
 
 
 def _cohort(workbook, s: Snapshot) -> _Sheet:
@@ -296,7 +293,7 @@ def _organisations(workbook, s: Snapshot) -> _Sheet:
             (_("Language"), 10, None),
         ]
         + [(p.label, 12, None) for p in s.periods]
-        + [(_("Children"), 10, INTEGER)]
+        + [(s.annex_count.short_name if s.annex_count else "", 10, INTEGER)]
     )
     sheet = _Sheet(workbook, _("Organisations"), columns)
     for region, rows in s.annex.items():
@@ -322,7 +319,7 @@ def _narratives(workbook, s: Snapshot) -> _Sheet:
     """One row per organisation and quarter, a column per kind of text: read across, an organisation's
     achievements sit beside its difficulties; and a third of the cells of one row per text, which at
     national scale (a hundred thousand texts) is most of the workbook's writing time."""
-    kinds = {i.code: i.name for i in Indicator.objects.filter(code__in=NARRATIVE_CODES)}
+    codes = [kind.code for kind in s.narrative_kinds]
     sheet = _Sheet(
         workbook,
         _("Narratives"),
@@ -332,12 +329,12 @@ def _narratives(workbook, s: Snapshot) -> _Sheet:
             (_("Organisation"), 40, None),
             (_("Quarter"), 14, None),
         ]
-        + [(kinds.get(code, code), 60, None) for code in NARRATIVE_CODES],
+        + [(kind.name, 60, None) for kind in s.narrative_kinds],
     )
     periods = _period_labels()
     rows = (
         _accepted_values(s)
-        .filter(indicator__code__in=NARRATIVE_CODES)
+        .filter(indicator__code__in=codes)
         .exclude(text="")
         .values_list(
             "submission__organisation__region__code",
@@ -350,7 +347,7 @@ def _narratives(workbook, s: Snapshot) -> _Sheet:
         )
         .order_by("submission__organisation__region__code", "submission__organisation__bin", "submission__period__code")
     )
-    column = {code: index for index, code in enumerate(NARRATIVE_CODES, start=4)}
+    column = {code: index for index, code in enumerate(codes, start=4)}
     line, key = None, None
     for region, bin_, name_kk, name_ru, period, kind, text in rows.iterator(chunk_size=5000):
         if (bin_, period) != key:
@@ -358,7 +355,7 @@ def _narratives(workbook, s: Snapshot) -> _Sheet:
                 sheet.add(line)
             key = (bin_, period)
             name = localized_from({"kk": name_kk, "ru": name_ru})
-            line = [region, bin_, name, periods.get(period, period)] + [None] * len(NARRATIVE_CODES)
+            line = [region, bin_, name, periods.get(period, period)] + [None] * len(codes)
         line[column[kind]] = text
     if line is not None:
         sheet.add(line)

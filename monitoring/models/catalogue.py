@@ -45,6 +45,9 @@ class Indicator(LocalizedNameMixin, models.Model):
         KEY_TOTAL = "key_total", _("key total (headline figure)")
         ACTIVITY = "activity", _("kind of activity")
         ZONE = "zone", _("practice zone")
+        SKILLS_ASSESSED = "skills_assessed", _("children assessed (diagnostics)")
+        SKILL_LEVEL = "skill_level", _("skill level (diagnostics)")
+        NARRATIVE = "narrative", _("narrative (quoted in the reports)")
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("section"))
@@ -75,8 +78,15 @@ class Indicator(LocalizedNameMixin, models.Model):
         choices=FigureRole.choices,
         default=FigureRole.NONE,
         blank=True,
-        help_text=_("Where the dashboards and reports show it: the key totals, the activities chart, the zones."),
+        help_text=_(
+            "Where the dashboards and reports show it: the key totals, the activities chart, the zones, "
+            "the skills tables (children assessed and each level, in order), the reports' quoted texts."
+        ),
     )
+    # The skills tables, their charts and the annex head a column with it: a few words, not the question.
+    short_name_kk = models.CharField(_("short name (Kazakh)"), max_length=60, blank=True)
+    short_name_ru = models.CharField(_("short name (Russian)"), max_length=60, blank=True)
+    short_name_en = models.CharField(_("short name (English)"), max_length=60, blank=True)
     figure_position = models.PositiveSmallIntegerField(
         _("position in its role"),
         default=0,
@@ -96,6 +106,11 @@ class Indicator(LocalizedNameMixin, models.Model):
     @property
     def unit(self) -> str:
         return localized(self, "unit")
+
+    @property
+    def short_name(self) -> str:
+        """The column head in the figures: the short name in the reader's language, else the full name."""
+        return localized(self, "short_name") or self.name
 
     @property
     def is_numeric(self) -> bool:

@@ -306,10 +306,27 @@ def test_stage_progress_counts_activities_done_by_organisations_in_the_pilot_now
     assert total.percents[1] == 37.5
 
 
+def _skill_indicators(*, periods) -> dict[str, Indicator]:
+    """The diagnostics as the demo catalogue has them: the children assessed, then three levels in order."""
+    Role = Indicator.FigureRole
+    roles = {
+        "children_assessed": (Role.SKILLS_ASSESSED, 1, ""),
+        "skills_high": (Role.SKILL_LEVEL, 1, "high"),
+        "skills_medium": (Role.SKILL_LEVEL, 2, "medium"),
+        "skills_low": (Role.SKILL_LEVEL, 3, "low"),
+    }
+    return {
+        code: IndicatorFactory(
+            code=code, periods=periods, figure_role=role, figure_position=position, short_name_en=short_name
+        )
+        for code, (role, position, short_name) in roles.items()
+    }
+
+
 def test_skills_compare_the_share_at_each_level_at_baseline_and_final(world):
     q4 = _period(4, starts=(10, 1), ends=(11, 20), due=(11, 25), review=(11, 30))
     codes = ["children_assessed", "skills_high", "skills_medium", "skills_low"]
-    indicators = {c: IndicatorFactory(code=c, periods=[world["q1"], q4]) for c in codes}
+    indicators = _skill_indicators(periods=[world["q1"], q4])
     a1 = world["orgs"][0]
     final = SubmissionFactory(organisation=a1, period=q4, status=Status.ACCEPTED)
     returned = SubmissionFactory(organisation=world["orgs"][1], period=q4, status=Status.RETURNED)
@@ -472,7 +489,7 @@ def diagnostics(world):
     a2: baseline 100 (50, 30, 20) and no final; b1's final is returned, so not counted."""
     q4 = _period(4, starts=(10, 1), ends=(11, 20), due=(11, 25), review=(11, 30))
     codes = ["children_assessed", "skills_high", "skills_medium", "skills_low"]
-    indicators = {c: IndicatorFactory(code=c, periods=[world["q1"], q4]) for c in codes}
+    indicators = _skill_indicators(periods=[world["q1"], q4])
     a1, a2, _a3, b1, _b2 = world["orgs"]
     final = SubmissionFactory(organisation=a1, period=q4, status=Status.ACCEPTED)
     returned = SubmissionFactory(organisation=b1, period=q4, status=Status.RETURNED)
@@ -556,3 +573,83 @@ def test_the_national_skills_table_ends_with_the_cohort_over_all_regions(client,
     # A regional page ends with the national row instead.
     regional = client.get(reverse("regional_dashboard", args=["KZ-71"]))
     assert regional.context["skills_total"] is None and regional.context["national_skills"] is not None
+
+
+def _skills_table(page: str) -> tuple[list[str], dict[str, list[str]]]:
+    """The first skills table of a dashboard (by region): its level heads, and each row's cells by its label."""
+    table = re.search(r'<table class="[^"]*skills-table">(.*?)</table>', page, re.S).group(1)
+    heads = re.findall(r"<tr>(.*?)</tr>", table.split("</thead>")[0], re.S)[-1]
+    rows = re.findall(r"<tr>\s*<th[^>]*>(.*?)</th>(.*?)</tr>", table.split("</thead>")[1], re.S)
+
+    def texts(html):
+        return [
+            " ".join(re.sub(r"<[^>]+>", "", cell).split()) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", html)
+        ]
+
+    return texts(heads), {label.strip(): texts(cells) for label, cells in rows}
+
+
+def test_a_fourth_skill_level_the_catalogue_adds_is_a_column_of_the_dashboards_skills_table(client, diagnostics):
+    """a1, the matched cohort: 4 of 40 children at the new level at baseline (10.0 %), 2 of 40 at the final (5.0 %)."""
+    q1, q4 = diagnostics["q1"], diagnostics["q4"]
+    lowest = IndicatorFactory(
+        code="skills_none",
+        periods=[q1, q4],
+        figure_role=Indicator.FigureRole.SKILL_LEVEL,
+        figure_position=4,
+        short_name_en="not yet",
+    )
+    a1 = diagnostics["orgs"][0]
+    for period, n in ((q1, 4), (q4, 2)):
+        Value.objects.create(
+            submission=Submission.objects.get(organisation=a1, period=period), indicator=lowest, number=Decimal(n)
+        )
+    client.force_login(InstituteFactory())
+    heads, rows = _skills_table(client.get(reverse("national_dashboard")).content.decode())
+    levels = ["high", "medium", "low", "not yet"]
+    assert heads == ["assessed", *levels, "assessed", *levels, *levels]
+    # Astana: organisations, then assessed and four shares at each moment, then four changes.
+    assert rows["Astana"] == [
+        "1",
+        "40",
+        "25.0 %",
+        "50.0 %",
+        "25.0 %",
+        "10.0 %",
+        "40",
+        "50.0 %",
+        "37.5 %",
+        "12.5 %",
+        "5.0 %",
+        "+25.0",
+        "-12.5",
+        "-12.5",
+        "-5.0",
+    ]
+
+
+def test_a_skill_level_whose_role_is_removed_leaves_the_dashboards_skills_table(client, diagnostics):
+    Indicator.objects.filter(code="skills_medium").update(figure_role="")
+    client.force_login(InstituteFactory())
+    heads, rows = _skills_table(client.get(reverse("national_dashboard")).content.decode())
+    assert "medium" not in heads
+    assert heads == ["assessed", "high", "low", "assessed", "high", "low", "high", "low"]  # the others stay
+    assert rows["Astana"][2:4] == ["25.0 %", "25.0 %"]  # high and low, as before
+
+
+def test_the_skills_export_heads_a_column_for_each_level_the_catalogue_names(client, diagnostics):
+    IndicatorFactory(
+        code="skills_none",
+        periods=[diagnostics["q1"], diagnostics["q4"]],
+        figure_role=Indicator.FigureRole.SKILL_LEVEL,
+        figure_position=4,
+        short_name_en="not yet",
+    )
+    Indicator.objects.filter(code="skills_medium").update(figure_role="")
+    client.force_login(InstituteFactory())
+    response = client.get(reverse("national_export", kwargs={"table": "skills-region"}))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
+    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    assert "baseline: not yet, %" in header and "change, percentage points: not yet" in header
+    assert "baseline: high, %" in header  # the untouched level stays
+    assert not [name for name in header if "medium" in str(name)]

@@ -57,7 +57,9 @@ def _render(request, region: Region | None):
         # The national page's cohort over all regions, as the PDF prints it; a regional page has its national row.
         skills_total=None
         if region
-        else figures.skills_total(context["skills"].get("region") or [], str(_("All regions"))),
+        else figures.skills_total(
+            context["skills"].get("region") or [], str(_("All regions")), scale=context["skill_scale"]
+        ),
         export_tables=[name for name, (_builder, regional) in TABLES.items() if region or not regional],
     )
     return render(request, "monitoring/dashboard.html", context)

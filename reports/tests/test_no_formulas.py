@@ -10,10 +10,11 @@ from pilot_portal.xlsx_cells import as_text
 from pilots.models import Region, User
 from reports.models import Report
 from reports.services import report_queue
-from reports.snapshot import NARRATIVE_CODES
 
 pytestmark = pytest.mark.django_db
 
+# The demo catalogue's kinds of text (Indicator.FigureRole.NARRATIVE).
+NARRATIVE_CODES = ("achievements", "difficulties", "proposals", "best_practice")
 # What an organisation might type; each is one narrative of its own.
 DANGEROUS = FORMULA_LIKE_TEXTS
 

@@ -15,7 +15,7 @@ from pilots.models import Region, User
 from pilots.orders import order_current
 from reports.models import Report, ReportVersion
 from reports.services import BrokerUnavailable, report_compile, report_queue
-from reports.snapshot import NARRATIVE_CODES, report_filters
+from reports.snapshot import report_filters
 
 pytestmark = pytest.mark.django_db
 
@@ -555,7 +555,9 @@ def test_the_narratives_sheet_has_one_row_per_organisation_and_quarter_with_ever
 
     _header, *rows = _sheet_rows(standard_final(institute, language="ru"), 5)
     texts = Value.objects.filter(
-        submission__status=Status.ACCEPTED, indicator__code__in=NARRATIVE_CODES, text__gt=""
+        submission__status=Status.ACCEPTED,
+        indicator__code__in=("achievements", "difficulties", "proposals", "best_practice"),
+        text__gt="",
     ).values_list("submission__organisation__bin", "submission__period", "text")
     assert len({(row[1], row[3]) for row in rows}) == len(rows)
     assert sorted(text for row in rows for text in row[4:] if text) == sorted(text for *_key, text in texts)
