@@ -93,9 +93,24 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 @admin.register(PilotMembershipChange)
 class PilotMembershipChangeAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "event", "effective_on", "replaced_by", "recorded_by", "recorded_at"]
+    list_display = [
+        "organisation",
+        "event",
+        "effective_on",
+        "reason_shown",
+        "replaced_by",
+        "recorded_by",
+        "recorded_at",
+    ]
     list_filter = ["event"]
-    raw_id_fields = ["organisation", "replaced_by"]
+    raw_id_fields = ["organisation", "replaced_by", "replaces"]
+    list_select_related = ["organisation", "replaced_by", "replaces", "recorded_by"]
+    readonly_fields = ["reason_shown"]
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, obj):
+        # A reason the portal gave itself is stored as a code: the admin reads it in the admin's language too.
+        return obj.reason_text
 
     # Leaving and replacing go through the organisation's card (pilots.services.organisation_leave_pilot),
     # which also ends the organisation's membership; a record typed here would not.

@@ -92,3 +92,22 @@ def test_membership_changes_are_read_in_the_admin_and_not_added_there(client, ed
     link = reverse("admin:pilots_pilotmembershipchange_change", args=[change.pk])
     assert changelist.status_code == 200 and link in changelist.content.decode()
     assert client.get(reverse("admin:pilots_pilotmembershipchange_add")).status_code == 403
+
+
+def test_the_admin_reads_an_imported_organisations_joining_in_the_admins_language(client, editor):
+    organisation = OrganisationFactory()
+    PilotMembershipChange.objects.create(
+        organisation=organisation,
+        event=PilotMembershipChange.Event.JOINED,
+        effective_on=datetime.date(2026, 1, 1),
+        reason_code=PilotMembershipChange.Reason.IMPORTED,
+        recorded_by=InstituteFactory(language="kk"),
+    )
+    client.force_login(editor)
+    pages = {}
+    for language in ("ru", "kk"):
+        client.cookies["django_language"] = language
+        pages[language] = client.get(reverse("admin:pilots_pilotmembershipchange_changelist")).content.decode()
+    assert "Включена в приложение 2 (импорт из электронной таблицы)." in pages["ru"]
+    assert "2-қосымшаға енгізілген" not in pages["ru"]
+    assert "2-қосымшаға енгізілген (электрондық кестеден импортталды)." in pages["kk"]

@@ -185,3 +185,49 @@ def test_the_replacements_joining_reads_in_each_readers_language(client, region)
 def test_the_migration_recognises_each_old_wording_of_a_reason_the_portal_wrote(stored, expected):
     migration = importlib.import_module("pilots.migrations.0010_membership_reason_code")
     assert migration.coded(stored) == expected
+
+
+def test_the_migration_moves_each_recognised_old_text_to_its_code_and_leaves_the_rest(region):
+    from django.apps import apps
+
+    migration = importlib.import_module("pilots.migrations.0010_membership_reason_code")
+    replaced = OrganisationFactory(region=region)
+    joined = OrganisationFactory(region=region)
+
+    def old(reason):
+        return PilotMembershipChange.objects.create(
+            organisation=joined,
+            event=PilotMembershipChange.Event.JOINED,
+            effective_on=joined.in_pilot_from,
+            reason=reason,
+        )
+
+    imported = old("Включена в приложение 2 (импорт из электронной таблицы).")
+    replacing = old(f"Мына ұйымның орнына келді: «Ақбота» (БСН {replaced.bin}); себебі: жабылды")
+    unknown_bin = old("Заменяет организацию «Нет» (БИН 000000000000): закрыта")
+    typed = old("Ұйым ашылды")
+    migration.to_codes(apps, None)
+    rows = {c.pk: (c.reason_code, c.replaces, c.reason) for c in PilotMembershipChange.objects.all()}
+    assert rows[imported.pk] == ("imported", None, "")
+    assert rows[replacing.pk] == ("replaces", replaced, "жабылды")
+    assert rows[unknown_bin.pk] == ("", None, "Заменяет организацию «Нет» (БИН 000000000000): закрыта")
+    assert rows[typed.pk] == ("", None, "Ұйым ашылды")
+
+
+def test_an_imported_organisations_joining_reads_in_each_readers_language(client, region):
+    organisation = OrganisationFactory(region=region)
+    PilotMembershipChange.objects.create(
+        organisation=organisation,
+        event=PilotMembershipChange.Event.JOINED,
+        effective_on=organisation.in_pilot_from or datetime.date(2026, 1, 1),
+        reason_code=PilotMembershipChange.Reason.IMPORTED,
+        recorded_by=InstituteFactory(language="kk"),
+    )
+    pages = {}
+    for language in ("ru", "kk"):
+        client.force_login(InstituteFactory(language=language))
+        client.cookies["django_language"] = language
+        pages[language] = client.get(reverse("organisation_detail", args=[organisation.bin])).content.decode()
+    assert "Включена в приложение 2 (импорт из электронной таблицы)." in pages["ru"]
+    assert "2-қосымшаға енгізілген" not in pages["ru"]
+    assert "2-қосымшаға енгізілген (электрондық кестеден импортталды)." in pages["kk"]

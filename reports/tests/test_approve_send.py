@@ -421,6 +421,21 @@ def test_the_director_and_the_ministry_cannot_send(client, director):
     assert CoverLetter.objects.count() == 1  # the Institute may
 
 
+def test_a_sender_the_clause_records_policy_refuses_records_nothing_and_sends_nothing(director, institute, monkeypatch):
+    report = _compiled("quarterly", "kk")
+    report_approve(user=director, report=report)
+    recorded = ClauseExecution.objects.filter(clause__number="3.1").count()
+    # The sending itself is allowed; only the order's record refuses (pilots.services.clause_execution_record).
+    monkeypatch.setattr("pilots.policy.can_edit_registry", lambda user: False)
+    with pytest.raises(PermissionDenied):
+        _send(institute, report)
+    assert ClauseExecution.objects.filter(clause__number="3.1").count() == recorded
+    assert not CoverLetter.objects.exists()
+    monkeypatch.undo()
+    _send(institute, report)  # the control: allowed, the same sending records the clause
+    assert ClauseExecution.objects.filter(clause__number="3.1").count() == recorded + 1
+
+
 def test_an_outgoing_number_already_used_is_refused_on_its_field(director, institute):
     first = _compiled("quarterly", "kk", period="2026-Q2")
     second = _compiled("quarterly", "kk", period="2026-Q3")
