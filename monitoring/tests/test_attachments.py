@@ -37,6 +37,8 @@ def test_another_organisation_gets_404_for_the_file(client, staff, period, catal
     client.force_login(StaffFactory(organisation=OrganisationFactory(region=region)))
     url = reverse("submission_attachment", args=[staff.organisation.bin, period.code, attachment.pk])
     assert client.get(url).status_code == 404
+    client.force_login(staff)  # the positive control: the organisation's own staff get the file
+    assert b"".join(client.get(url).streaming_content) == PDF
 
 
 def test_a_file_id_under_another_organisations_url_is_404(client, staff, period, catalogue, region):
@@ -46,6 +48,10 @@ def test_a_file_id_under_another_organisations_url_is_404(client, staff, period,
     client.force_login(other)
     url = reverse("submission_attachment", args=[other.organisation.bin, period.code, Attachment.objects.get().pk])
     assert client.get(url).status_code == 404
+    # The positive control: the same id under its own organisation's address is the file.
+    client.force_login(staff)
+    own = reverse("submission_attachment", args=[staff.organisation.bin, period.code, Attachment.objects.get().pk])
+    assert b"".join(client.get(own).streaming_content) == PDF
 
 
 def test_an_exe_renamed_as_jpg_is_refused_and_nothing_stored(client, staff, period, catalogue):
@@ -61,6 +67,9 @@ def test_an_eleven_megabyte_file_is_refused(client, staff, period, catalogue):
     big = SimpleUploadedFile("big.pdf", PDF + b"0" * (11 * 1024 * 1024))
     assert _upload(client, staff, period, [big]).status_code == 400
     assert not Attachment.objects.exists()
+    # The positive control: the same file cut to size is stored.
+    assert _upload(client, staff, period, [SimpleUploadedFile("big.pdf", PDF + b"0" * 1024)]).status_code == 302
+    assert Attachment.objects.get().original_name == "big.pdf"
 
 
 def test_a_twenty_first_file_is_refused(client, staff, period, catalogue):
@@ -77,6 +86,10 @@ def test_a_twenty_first_file_is_refused(client, staff, period, catalogue):
 def test_a_coordinator_cannot_upload(client, staff, period, catalogue, region):
     client.force_login(CoordinatorFactory(region=region))
     assert _upload(client, staff, period, [SimpleUploadedFile("a.pdf", PDF)]).status_code == 403
+    assert not Attachment.objects.exists()
+    client.force_login(staff)  # the positive control: the organisation's staff upload the same file
+    assert _upload(client, staff, period, [SimpleUploadedFile("a.pdf", PDF)]).status_code == 302
+    assert Attachment.objects.get().original_name == "a.pdf"
 
 
 def test_files_are_stored_outside_any_public_path(client, staff, period, catalogue, settings):
@@ -85,6 +98,9 @@ def test_files_are_stored_outside_any_public_path(client, staff, period, catalog
     path = Attachment.objects.get().file.path
     assert path.startswith(str(settings.MEDIA_ROOT))
     assert client.get(f"{settings.MEDIA_URL}{Attachment.objects.get().file.name}").status_code == 404
+    # The positive control: the file is served, through the view that checks who asks.
+    url = reverse("submission_attachment", args=[staff.organisation.bin, period.code, Attachment.objects.get().pk])
+    assert b"".join(client.get(url).streaming_content) == PDF
 
 
 def test_a_refused_file_shows_the_saved_values_so_saving_again_keeps_them(client, staff, period, catalogue):

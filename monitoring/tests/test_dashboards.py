@@ -186,6 +186,8 @@ def test_review_speed_averages_days_from_submission_to_acceptance(world):
 def test_organisation_staff_get_403_on_the_national_dashboard(client, world):
     client.force_login(StaffFactory(organisation=world["orgs"][0]))
     assert client.get(reverse("national_dashboard")).status_code == 403
+    client.force_login(MinistryFactory())  # the positive control: the page is there for the ministry
+    assert client.get(reverse("national_dashboard")).status_code == 200
 
 
 def test_a_coordinator_is_sent_to_their_regions_dashboard(client, world):
@@ -206,11 +208,14 @@ def test_the_astana_coordinator_gets_404_on_almatys_dashboard_as_on_an_unknown_r
 def test_an_unknown_region_code_is_404(client, world):
     client.force_login(InstituteFactory())
     assert client.get(reverse("regional_dashboard", args=["KZ-99"])).status_code == 404
+    assert client.get(reverse("regional_dashboard", args=["KZ-71"])).status_code == 200  # a known one answers
 
 
 def test_staff_get_403_on_their_own_regions_dashboard(client, world):
     client.force_login(StaffFactory(organisation=world["orgs"][0]))
     assert client.get(reverse("regional_dashboard", args=["KZ-71"])).status_code == 403
+    client.force_login(CoordinatorFactory(region=world["astana"]))  # the positive control: the region's coordinator
+    assert client.get(reverse("regional_dashboard", args=["KZ-71"])).status_code == 200
 
 
 def test_an_invalid_filter_is_ignored_with_a_visible_note(client, world):
@@ -412,6 +417,9 @@ def test_a_regional_only_table_is_404_nationally(client, world):
     client.force_login(InstituteFactory())
     assert client.get(reverse("national_export", args=["organisations"])).status_code == 404
     assert client.get(reverse("national_export", args=["no-such-table"])).status_code == 404
+    # The positive controls: the same table regionally, and a national table nationally.
+    assert client.get(reverse("regional_export", args=["KZ-71", "organisations"])).status_code == 200
+    assert client.get(reverse("national_export", args=["completeness"])).status_code == 200
 
 
 def _cells(name, data) -> list[tuple]:

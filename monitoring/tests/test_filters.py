@@ -93,6 +93,7 @@ def test_a_regional_page_keeps_its_region_whatever_the_address_asks(orgs):
     astana = Region.objects.get(code="KZ-71")
     form, filters = _parsed({"region": "KZ-75"}, names=DASHBOARD_FILTERS, fixed_region=astana)
     assert "region" not in form.fields
+    assert "region" in _parsed({}, names=DASHBOARD_FILTERS)[0].fields  # positive control: the national page asks it
     assert filters == OrganisationFilter(region="KZ-71") and form.ignored() == ["Region: «KZ-75»"]
     assert _applied(filters) == {"Ақбота"}
     # Without a query string, the defaults and the page's region, and nothing to report.

@@ -24,6 +24,9 @@ def test_a_coordinator_may_not_lock_a_period(period):
         period_lock(user=CoordinatorFactory(), period=period)
     period.refresh_from_db()
     assert not period.locked and _changes(period).count() == 0 and period.history.count() == 1
+    period_lock(user=InstituteFactory(), period=period)  # the positive control: the Institute may
+    period.refresh_from_db()
+    assert period.locked and _changes(period).count() == 1
 
 
 def test_locking_records_who_and_when_in_the_periods_history(period):

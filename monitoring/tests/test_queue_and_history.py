@@ -13,8 +13,9 @@ def _queue(client, user, **params):
     return client.get(reverse("monitoring_queue"), params)
 
 
-def test_staff_cannot_open_the_review_queue(client, staff, period):
+def test_staff_cannot_open_the_review_queue(client, staff, coordinator, period):
     assert _queue(client, staff).status_code == 403
+    assert _queue(client, coordinator).status_code == 200  # the positive control: the region's coordinator
 
 
 def test_coordinators_queue_counts_only_their_region(client, coordinator, period, organisation, region):
@@ -121,12 +122,16 @@ def test_a_coordinator_may_not_read_the_audit_history(client, staff, coordinator
     SubmissionFactory(organisation=staff.organisation, period=period)
     client.force_login(coordinator)
     assert client.get(reverse("submission_history", args=[staff.organisation.bin, period.code])).status_code == 403
+    client.force_login(InstituteFactory())  # the positive control: the Institute reads it
+    assert client.get(reverse("submission_history", args=[staff.organisation.bin, period.code])).status_code == 200
 
 
 def test_an_outsider_gets_404_on_the_audit_history(client, staff, period, catalogue, region):
     SubmissionFactory(organisation=staff.organisation, period=period)
     client.force_login(StaffFactory(organisation=OrganisationFactory(region=region)))
     assert client.get(reverse("submission_history", args=[staff.organisation.bin, period.code])).status_code == 404
+    client.force_login(InstituteFactory())  # the positive control: the same address is there for the Institute
+    assert client.get(reverse("submission_history", args=[staff.organisation.bin, period.code])).status_code == 200
 
 
 def test_staff_see_the_current_period_and_what_is_missing_on_their_card(client, staff, period, catalogue):

@@ -37,6 +37,12 @@ def test_no_reminder_for_a_locked_period(period, staff):
     period.locked = True
     period.save()
     assert send_organisation_reminders(today=period.due_on + datetime.timedelta(days=3)) == 0
+    assert mail.outbox == []
+    # The positive control: the same day, the period unlocked, the reminder goes.
+    period.locked = False
+    period.save()
+    assert send_organisation_reminders(today=period.due_on + datetime.timedelta(days=3)) == 1
+    assert [m.to for m in mail.outbox] == [[staff.email]]
 
 
 def test_a_reminder_is_in_the_recipients_language(period, staff):

@@ -198,6 +198,7 @@ def test_the_sign_in_page_shows_no_english_in_kazakh_or_russian(db):
         client.cookies["django_language"] = language
         response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE=language)
         assert response.status_code == 200
+        assert CYRILLIC.search(response.content.decode())  # the positive control: the page has its words
         assert english_on(response.content.decode()) == []
 
 

@@ -34,6 +34,9 @@ def test_a_coordinator_may_not_record_an_execution(clause):
     with pytest.raises(PermissionDenied):
         clause_execution_record(user=CoordinatorFactory(), clause=clause, done_on=timezone.localdate(), note="x")
     assert not ClauseExecution.objects.exists()
+    # The positive control: the Institute records the same execution.
+    clause_execution_record(user=InstituteFactory(), clause=clause, done_on=timezone.localdate(), note="x")
+    assert ClauseExecution.objects.get().note == "x"
 
 
 def test_an_execution_dated_ahead_is_refused_as_date_in_future(clause):

@@ -411,6 +411,9 @@ def test_service_refuses_a_user_who_may_not_import(existing):
     with pytest.raises(PermissionDenied):
         organisations_import_file(file=xlsx([row(valid_bin(2))]), user=MinistryFactory())
     assert not Organisation.objects.filter(bin=valid_bin(2)).exists()
+    # The positive control: the same file, imported by the Institute, creates the organisation.
+    result = organisations_import_file(file=xlsx([row(valid_bin(2))]), user=InstituteFactory(), today=TODAY)
+    assert result.created == 1 and Organisation.objects.filter(bin=valid_bin(2)).exists()
 
 
 def test_dry_run_counts_and_writes_nothing(existing):
@@ -478,17 +481,22 @@ def test_anonymous_is_sent_to_sign_in(client):
     assert response.url.startswith(reverse("login"))
 
 
-def test_ministry_viewer_is_forbidden(client, existing):
+def test_ministry_viewer_is_forbidden(client, existing, institute):
     client.force_login(MinistryFactory())
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"file": xlsx([row(valid_bin(2))]), "action": "import"}).status_code == 403
     assert not Organisation.objects.filter(bin=valid_bin(2)).exists()
+    client.force_login(institute)  # the positive control: the Institute opens the same page
+    assert client.get(URL).status_code == 200
 
 
-def test_coordinator_is_forbidden(client, astana):
+def test_coordinator_is_forbidden(client, astana, institute):
     client.force_login(CoordinatorFactory(region=astana))
     assert client.get(URL).status_code == 403
     assert client.get(TEMPLATE_URL).status_code == 403
+    client.force_login(institute)  # the positive control: the Institute gets both
+    assert client.get(URL).status_code == 200
+    assert client.get(TEMPLATE_URL).status_code == 200
 
 
 def test_institute_sees_the_form_and_the_columns(client, institute):

@@ -30,12 +30,19 @@ def test_coordinator_may_not_record_a_departure_in_their_own_region(client, regi
     assert client.post(url, {"effective_on": "30.06.2026", "reason": "closed"}).status_code == 403
     organisation.refresh_from_db()
     assert organisation.in_pilot_until is None
+    # The positive control: the same departure, recorded by the Institute, is written.
+    client.force_login(InstituteFactory())
+    assert client.post(url, {"effective_on": "30.06.2026", "reason": "closed"}).status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.in_pilot_until == datetime.date(2026, 6, 30)
 
 
 def test_coordinator_gets_404_for_another_regions_organisation(client, region):
     elsewhere = OrganisationFactory(region=RegionFactory(code="KZ-75"))
     client.force_login(CoordinatorFactory(region=region))
     assert client.get(reverse("organisation_leave", args=[elsewhere.bin])).status_code == 404
+    client.force_login(InstituteFactory())  # the positive control: the page is there for the Institute
+    assert client.get(reverse("organisation_leave", args=[elsewhere.bin])).status_code == 200
 
 
 def test_institute_records_a_replacement_with_its_reason(client, region):

@@ -82,6 +82,7 @@ def test_password_change_with_the_old_password_works(client):
 def test_sign_out_is_a_post(client):
     client.force_login(InstituteFactory())
     assert client.get(reverse("logout")).status_code == 405
+    assert "_auth_user_id" in client.session  # the positive control: the GET left the person signed in
     client.post(reverse("logout"))
     assert "_auth_user_id" not in client.session
 

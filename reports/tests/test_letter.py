@@ -190,6 +190,7 @@ def test_a_quarterly_letter_names_its_quarter_and_the_final_one_names_none_catal
     assert quarter in quarterly.paragraphs[0]
     final = _content(_approved("final", language))
     assert quarter not in final.paragraphs[0] and "тоқсан" not in final.paragraphs[0]
+    assert "№\u00a0" in final.paragraphs[0]  # the positive control: the final's first paragraph cites its order
 
 
 @pytest.mark.parametrize(("language", "signed_by"), [("kk", "ЭЦҚ"), ("ru", "ЭЦП")])

@@ -157,6 +157,8 @@ def test_a_coordinator_of_another_region_gets_404_writing_a_regions_summary(clie
     assert client.get(_region_url("2026-Q3", "KZ-71")).status_code == 404
     assert client.post(_region_url("2026-Q3", "KZ-71"), _body(kk="Біздің облыс")).status_code == 404
     assert not Narrative.objects.exists()
+    client.force_login(CoordinatorFactory(region=astana))  # the positive control: the region's own coordinator
+    assert client.get(_region_url("2026-Q3", "KZ-71")).status_code == 200
 
 
 def test_a_coordinator_may_not_write_the_institutes_summary(client, quarters, astana):
@@ -164,6 +166,9 @@ def test_a_coordinator_may_not_write_the_institutes_summary(client, quarters, as
     url = reverse("report_quarter_summary", args=["2026-Q3"])
     assert client.post(url, _body(kk="Ұлттық қорытынды")).status_code == 403
     assert not Narrative.objects.exists()
+    client.force_login(InstituteFactory())  # the positive control: the Institute writes the same summary
+    assert client.post(url, _body(kk="Ұлттық қорытынды")).status_code == 302
+    assert Narrative.objects.get(language="kk").text == "Ұлттық қорытынды"
 
 
 @pytest.mark.parametrize("factory", [InstituteFactory, MinistryFactory], ids=["institute", "ministry"])
@@ -171,6 +176,9 @@ def test_only_the_regions_coordinator_writes_its_summary(client, quarters, astan
     client.force_login(factory())
     assert client.post(_region_url("2026-Q3", "KZ-71"), _body(kk="Облыс қорытындысы")).status_code == 403
     assert not Narrative.objects.exists()
+    client.force_login(CoordinatorFactory(region=astana))  # the positive control: the region's coordinator
+    assert client.post(_region_url("2026-Q3", "KZ-71"), _body(kk="Облыс қорытындысы")).status_code == 302
+    assert Narrative.objects.get(language="kk").text == "Облыс қорытындысы"
 
 
 def test_the_ministry_may_not_write_the_institutes_summary(quarters):
@@ -210,6 +218,7 @@ def test_a_quarter_not_begun_or_unknown_is_404(client, quarters, code):
     )
     client.force_login(InstituteFactory())
     assert client.get(reverse("report_quarter_summary", args=[code])).status_code == 404
+    assert client.get(reverse("report_quarter_summary", args=["2026-Q3"])).status_code == 200  # a begun one is there
 
 
 def test_a_summary_too_long_is_refused_and_the_typed_text_stays_on_the_page(client, quarters):
