@@ -4,7 +4,6 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,20 +16,18 @@ from monitoring.figures import periods_started
 from pilot_portal.forms import errors_onto_form
 from pilot_portal.uploads import display_file_name
 from pilots import policy
-from pilots.selectors import region_scope
 
 from .approvals import report_approve, report_send
-from .forms import VERIFY_MAX_BYTES, NarrativeForm, ReportRequestForm, SendForm, SummaryForm, VerifyForm
+from .forms import VERIFY_MAX_BYTES, NarrativeForm, SendForm, SummaryForm, VerifyForm
 from .letter import signed_pdf_name
-from .models import CoverLetter, Narrative
+from .models import Narrative
+from .pages import report_detail_page, report_latest, report_list_page, report_request_form
 from .selectors import (
     approval_by_signed_sha256,
     approvals_trusted_pems,
     report_can_approve,
-    report_can_queue,
     report_can_send,
     report_get,
-    report_list,
     summaries,
     summary_can_write,
     summary_region,
@@ -58,12 +55,7 @@ def _readers_only(user):
 def report_list_view(request):
     """Every report the user may read, and the form to compile a new one."""
     _readers_only(request.user)
-    form = ReportRequestForm(
-        request.POST or None,
-        user=request.user,
-        periods=periods_started(today=timezone.localdate()),
-        regions=region_scope(user=request.user),
-    )
+    form = report_request_form(user=request.user, data=request.POST or None)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -89,22 +81,8 @@ def report_list_view(request):
                 return redirect("report_detail", report_id=report.pk)
         if not form.is_valid() and request.method == "POST":
             messages.error(request, _("The report was not queued: please correct the choices below."))
-    page = Paginator(report_list(user=request.user), 25).get_page(request.GET.get("page"))
-    can_queue = policy.can_queue_any_report(request.user)
-    can_write_summaries = summary_can_write(user=request.user, region=summary_region(user=request.user))
-    return render(
-        request,
-        "reports/list.html",
-        {
-            "form": form,
-            "page": page,
-            "can_queue": can_queue,
-            "can_write_summaries": can_write_summaries,
-            # Versions waiting for approval are marked for the one who approves.
-            "is_approver": report_can_approve(user=request.user, report=None),
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+    page = report_list_page(user=request.user, params=request.GET, form=form)
+    return render(request, "reports/list.html", page.as_context(), status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -113,18 +91,15 @@ def report_detail_view(request, report_id):
     """A report's progress while it compiles, its versions once compiled; JSON for the progress bar."""
     _readers_only(request.user)
     report = report_get(user=request.user, report_id=report_id)
-    version = report.latest_version
-    approval = version.approval_or_none if version else None
-    letter = _letter_of(approval)
-    stale = report.is_stale
     if "application/json" in request.headers.get("Accept", ""):
+        version, approval, letter = report_latest(report)
         return JsonResponse(
             {
                 "status": report.status,
                 "progress": report.progress,
                 "step": report.step_label,
                 "error": report.error_label,
-                "stale": stale,
+                "stale": report.is_stale,
                 "pdf": reverse("report_pdf", args=[report.pk]) if version else None,
                 "xlsx": reverse("report_xlsx", args=[report.pk]) if version else None,
                 "docx": reverse("report_docx", args=[report.pk]) if version and version.docx else None,
@@ -134,30 +109,12 @@ def report_detail_view(request, report_id):
                 "sent": {"number": letter.number, "date": letter.date.strftime("%d.%m.%Y")} if letter else None,
             }
         )
-    return render(
-        request,
-        "reports/detail.html",
-        {
-            "report": report,
-            "stale": stale,
-            "versions": report.versions.select_related("approval").order_by("-number"),
-            "can_requeue": report_can_queue(user=request.user, kind=report.kind, region=report.region),
-            "summary_url": _summary_url(request.user, report),
-            **_steps_context(request, report, version, approval, letter),
-        },
-    )
+    return render(request, "reports/detail.html", report_detail_page(user=request.user, report=report).as_context())
 
 
 def _version_number(text: str) -> int | None:
     """A version number as typed in a URL or a form: ASCII digits only, and never absurdly long."""
     return int(text) if re.fullmatch(r"[0-9]{1,9}", text or "") else None
-
-
-def _letter_of(approval):
-    """The letter that sent this approved version, if it went."""
-    if approval is None:
-        return None
-    return CoverLetter.objects.filter(approval=approval).select_related("sent_by").first()
 
 
 def _approved_json(approval):
@@ -179,50 +136,6 @@ def _signed_json(approval):
         "certificate": approval.certificate_subject,
         "demonstration": approval.demonstration,
     }
-
-
-def _steps_context(request, report, version, approval, letter, send_form=None) -> dict:
-    """Where the latest version stands (compiled → approved and signed → sent) and what this user may do."""
-    user = request.user
-    can_approve = bool(
-        version
-        and approval is None
-        and report.status not in (report.Status.QUEUED, report.Status.RUNNING)
-        and report_can_approve(user=user, report=report)
-    )
-    can_send = bool(approval and letter is None and report_can_send(user=user, report=report))
-    if can_send and send_form is None:
-        from .letter import default_addressee, default_signatory
-
-        name, position = default_signatory(report.language)
-        send_form = SendForm(
-            initial={
-                "date": timezone.localdate(),
-                "addressee": default_addressee(report.language),
-                "signatory_name": name,
-                "signatory_position": position,
-            }
-        )
-    return {
-        "version": version,
-        "approval": approval,
-        "letter": letter,
-        # A correction of a report already sent: the earlier letter, for the page to say so.
-        "earlier_letter": None if letter else report.letters.order_by("-date", "-pk").first(),
-        "can_approve": can_approve,
-        "can_send": can_send,
-        "send_form": send_form if can_send else None,
-        "sendable_kind": report.kind in (report.Kind.QUARTERLY, report.Kind.FINAL),
-    }
-
-
-def _summary_url(user, report) -> str:
-    """Where the user writes the summary this report prints, if it prints one they write."""
-    if report.kind == report.Kind.FINAL or not summary_can_write(user=user, region=report.region):
-        return ""
-    if report.region_id:
-        return reverse("report_region_summary", args=[report.period.code, report.region.code])
-    return reverse("report_quarter_summary", args=[report.period.code])
 
 
 @login_required
@@ -292,21 +205,8 @@ def report_send_view(request, report_id):
             )
             return redirect("report_detail", report_id=report.pk)
     messages.error(request, _("The sending was not recorded: please correct the fields below."))
-    version = report.latest_version
-    approval = version.approval_or_none if version else None
-    return render(
-        request,
-        "reports/detail.html",
-        {
-            "report": report,
-            "stale": report.is_stale,
-            "versions": report.versions.select_related("approval").order_by("-number"),
-            "can_requeue": report_can_queue(user=request.user, kind=report.kind, region=report.region),
-            "summary_url": _summary_url(request.user, report),
-            **_steps_context(request, report, version, approval, _letter_of(approval), send_form=form),
-        },
-        status=400,
-    )
+    page = report_detail_page(user=request.user, report=report, send_form=form)
+    return render(request, "reports/detail.html", page.as_context(), status=400)
 
 
 @login_required

@@ -15,21 +15,15 @@ from pilots import policy
 
 from ..forms import ReviewForm, SubmissionForm
 from ..models import Status, Submission
+from ..pages import submission_page
 from ..selectors import (
     attachment_get,
-    changes_since_return,
-    display_value,
-    field_reasons_of_last_return,
     form_indicators,
     organisation_reviewer,
-    previous_values,
-    sections_with,
-    submission_attachments,
     submission_can_edit,
     submission_can_reopen,
     submission_can_review,
     submission_get,
-    submission_timeline,
     submission_values,
 )
 from ..services import (
@@ -42,7 +36,6 @@ from ..services import (
     submission_return,
     submission_save,
 )
-from ..validation import required_codes, rules_for
 
 
 def _json_value(value):
@@ -70,52 +63,18 @@ def _wants_json(request) -> bool:
 
 
 def _render(request, context, form, *, status=200, conflict=False, review_form=None, only_explanations=False):
-    submission = context.submission
-    values, _explanations = submission_values(submission=submission)
-    today = timezone.localdate()
-    indicators = form.indicators
-    by_code = {i.code: i for i in indicators}
-    return render(
-        request,
-        "monitoring/submission.html",
-        {
-            "organisation": context.organisation,
-            "period": context.period,
-            "submission": submission,
-            "status": submission.status if submission else None,
-            "form": form,
-            "sections": [
-                (section, [(i, form[i.code], form[f"{i.code}__explanation"] if i.is_numeric else None) for i in items])
-                for section, items in sections_with(indicators)
-            ],
-            "required": required_codes(indicators=indicators, rules=rules_for(context.period)),
-            "previous": previous_values(organisation=context.organisation, period=context.period),
-            "display": {i.code: display_value(i, values.get(i.code)) for i in indicators},
-            "can_edit": submission_can_edit(user=request.user, context=context, today=today),
-            "can_review": submission_can_review(user=request.user, context=context),
-            "can_reopen": submission_can_reopen(user=request.user, context=context),
-            "review_form": review_form or ReviewForm(indicators=indicators),
-            "timeline": submission_timeline(submission=submission),
-            "attachments": submission_attachments(submission=submission),
-            "changed": {
-                code: display_value(by_code[code], old) or "—"
-                for code, old in changes_since_return(submission=submission, values=values).items()
-                if code in by_code
-            }
-            if submission and submission.status == Status.SUBMITTED
-            else {},
-            "field_reasons": field_reasons_of_last_return(submission=submission)
-            if submission and submission.status == Status.RETURNED
-            else {},
-            "conflict": conflict,
-            "only_explanations": only_explanations,
-            "days_to_due": context.period.days_to_due(today),
-            # After a successful save the browser's copy is no longer needed (draft-keeper.js).
-            "just_saved": request.GET.get("saved") == "1",
-            "storage_key": f"pilot-draft:{request.user.pk}:{context.organisation.bin}:{context.period.code}",
-        },
-        status=status,
+    page = submission_page(
+        user=request.user,
+        context=context,
+        form=form,
+        today=timezone.localdate(),
+        conflict=conflict,
+        review_form=review_form,
+        only_explanations=only_explanations,
+        # After a successful save the browser's copy is no longer needed (draft-keeper.js).
+        just_saved=request.GET.get("saved") == "1",
     )
+    return render(request, "monitoring/submission.html", page.as_context(), status=status)
 
 
 @login_required
