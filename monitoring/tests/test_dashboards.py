@@ -360,6 +360,19 @@ def test_the_completeness_export_holds_the_pages_figures(client, world):
     assert rows[-1][0] == "All regions"
 
 
+def test_an_export_is_streamed_as_an_xlsx_attachment_the_browser_may_not_sniff(client, world):
+    client.force_login(InstituteFactory())
+    response = client.get(reverse("national_export", args=["stages"]))
+    assert response.streaming
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert re.fullmatch(
+        r'attachment; filename="stages-national-\d{4}-\d{2}-\d{2}\.xlsx"', response["Content-Disposition"]
+    )
+    # The control: what was streamed is the workbook itself.
+    assert _sheet(response)["A1"].value == "Region"
+
+
 def test_the_whom_to_call_export_lists_the_late_beside_the_missing(client, world):
     client.force_login(CoordinatorFactory(region=world["astana"]))
     response = client.get(reverse("regional_export", args=["KZ-71", "not-handed-in"]), {"period": "2026-Q1"})
