@@ -135,19 +135,31 @@ def _review_speed(data):
 
 def _organisations(data):
     headers = [(_("Organisation"), 48, None), (_("BIN"), 14, None)] + [(p.label, 18, None) for p in data["periods"]]
-    late = _("late")
+    late, not_started, not_in_pilot = _("late"), _("not started"), _("not in the pilot")
+    # A status's wording, looked up once per status: get_status_display() translates every choice on each
+    # call, which was most of the time of writing a matrix of thousands of organisations.
+    words = _StatusWords()
 
     def status(row, period) -> str:
         s = row.statuses[period.code]
         if s is None:
-            return _("not started") if row.expected[period.code] else _("not in the pilot")
-        return f"{s.get_status_display()}, {late}" if s.is_late else str(s.get_status_display())
+            return not_started if row.expected[period.code] else not_in_pilot
+        return f"{words(s)}, {late}" if s.is_late else words(s)
 
     def rows():
         for row in data["organisation_matrix"]:
             yield [row.organisation.name, row.organisation.bin] + [status(row, p) for p in data["periods"]]
 
     return headers, rows()
+
+
+class _StatusWords(dict):
+    """A submission's status in words, in the active language, worded once per status."""
+
+    def __call__(self, submission) -> str:
+        if submission.status not in self:
+            self[submission.status] = str(submission.get_status_display())
+        return self[submission.status]
 
 
 def _not_handed_in(data):
@@ -164,13 +176,14 @@ def _not_handed_in(data):
     period = data["period"]
     missing = _("not handed in") if data.get("period_overdue") else _("not yet handed in")
     late = _("late")
+    words = _StatusWords()
 
     def rows():
         for o in data["not_handed_in"]:
             yield [period.label, o.name, o.bin, missing, o.director, o.phone, o.email]
         for s in data["late"]:
             o = s.organisation
-            yield [period.label, o.name, o.bin, f"{late}, {s.get_status_display()}", o.director, o.phone, o.email]
+            yield [period.label, o.name, o.bin, f"{late}, {words(s)}", o.director, o.phone, o.email]
 
     return headers, rows()
 

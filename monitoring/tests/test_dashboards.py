@@ -8,6 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from openpyxl.utils import get_column_letter
 
 from monitoring import figures
 from monitoring.dashboards import TABLE_PARTS, dashboard_data, table_data
@@ -379,6 +382,19 @@ def test_the_completeness_export_holds_the_pages_figures(client, world):
     assert rows[-1][0] == "All regions"
 
 
+def test_an_export_is_streamed_as_an_xlsx_attachment_the_browser_may_not_sniff(client, world):
+    client.force_login(InstituteFactory())
+    response = client.get(reverse("national_export", args=["stages"]))
+    assert response.streaming
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert re.fullmatch(
+        r'attachment; filename="stages-national-\d{4}-\d{2}-\d{2}\.xlsx"', response["Content-Disposition"]
+    )
+    # The control: what was streamed is the workbook itself.
+    assert _sheet(response)["A1"].value == "Region"
+
+
 def test_the_whom_to_call_export_lists_the_late_beside_the_missing(client, world):
     client.force_login(CoordinatorFactory(region=world["astana"]))
     response = client.get(reverse("regional_export", args=["KZ-71", "not-handed-in"]), {"period": "2026-Q1"})
@@ -447,6 +463,49 @@ def test_an_export_computes_its_table_only_and_writes_the_dashboards_cells(world
             filled.add(name)
     # The positive control: the tables this world has data for are compared on rows, not on headers alone.
     assert {"completeness", "totals", "stages"} <= filled
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_each_exported_cell_holds_its_tables_value_in_its_columns_number_format(world, name):
+    """Cell by cell, values and number formats, as the table's builder gives them, header and widths included."""
+    coordinator = CoordinatorFactory(region=world["astana"])
+    data = table_data(name, user=coordinator, filters=FigureFilters(region="KZ-71"), region=world["astana"])
+    headers, rows = TABLES[name][0](data)
+    expected = [[(str(label), "General") for label, _width, _fmt in headers]]
+    for line in rows:
+        formats = getattr(line, "formats", {})
+        expected.append(
+            [
+                (value, formats.get(i, fmt) or "General")
+                for i, (value, (_l, _w, fmt)) in enumerate(zip(line, headers, strict=True))
+            ]
+        )
+    sheet = openpyxl.load_workbook(write_table(name, data, title="t")).active
+    written = [[(c.value, c.number_format) for c in row] for row in sheet.iter_rows()]
+    # An empty cell reads back as None whatever was written for it ("" included).
+    assert written == [[(None if v == "" else v, f) for v, f in row] for row in expected]
+    assert [sheet.column_dimensions[get_column_letter(i)].width for i in range(1, len(headers) + 1)] == [
+        width for _label, width, _fmt in headers
+    ]
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("B2", f"A1:{get_column_letter(len(headers))}{len(written)}")
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_organisations_export_words_each_status_as_the_submission_does_in_the_readers_language(world, language):
+    coordinator = CoordinatorFactory(region=world["astana"])
+    filters = FigureFilters(region="KZ-71", period="2026-Q1")
+    late = Submission.objects.get(organisation=world["orgs"][1], period=world["q1"])
+    on_time = Submission.objects.get(organisation=world["orgs"][0], period=world["q1"])
+    with translation.override(language):
+        data = table_data("organisations", user=coordinator, filters=filters, region=world["astana"])
+        rows = {row[1]: row for row in _cells("organisations", data)[1:]}
+        worded_late = f"{late.get_status_display()}, {gettext('late')}"
+        worded_on_time = str(on_time.get_status_display())
+    q1 = [p.code for p in data["periods"]].index("2026-Q1") + 2
+    assert rows[world["orgs"][1].bin][q1] == worded_late
+    assert rows[world["orgs"][0].bin][q1] == worded_on_time
+    # The control: the two statuses are worded apart, so the export did not give every row one word.
+    assert worded_late != worded_on_time
 
 
 # --- cost ----------------------------------------------------------------------------
