@@ -3,7 +3,8 @@
     python scripts/bench_pages.py                   # seed both databases (drops and recreates them), then time
     python scripts/bench_pages.py --reuse           # time against the two databases as they are
     python scripts/bench_pages.py --reuse --rounds 5 --strict
-    python scripts/bench_pages.py --reuse --explain form   # EXPLAIN ANALYZE every query of the form at 11,000
+    python scripts/bench_pages.py --explain form    # EXPLAIN ANALYZE every query of the form at 11,000
+    python scripts/bench_pages.py --explain /monitoring/    # ... or of one page
 
 Two PostgreSQL databases, created and dropped by this script only: bench_100 (load_demo, 100 organisations)
 and bench_11000 (load_demo, then seed_scale --organisations 11000). Each is served by a child process of
@@ -194,10 +195,10 @@ class Worker:
 
 
 def explain_pages(which: str) -> None:
-    """Every SELECT the form runs on the national database, with its plan and its time."""
+    """Every SELECT a page runs on the national database (the form: GET and POST), with its plan and its time."""
     worker = Worker(DATABASES[11000])
     try:
-        for label, page in PAGES[:2]:
+        for label, page in PAGES[:2] if which == "form" else [p for p in PAGES if p[1] == which]:
             plans = worker.ask(page, "explain")["plans"]
             print(f"=== {label}: {len(plans)} SELECTs")
             for number, item in enumerate(plans, 1):
@@ -211,9 +212,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reuse", action="store_true", help="time against bench_100 and bench_11000 as they are")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds; the median is kept (default 3)")
+    parser.add_argument("--pages", default="", help="only the pages whose key contains this (form, dashboard, ...)")
     parser.add_argument("--strict", action="store_true", help="exit with 1 when a page misses its budget")
     parser.add_argument(
-        "--explain", choices=["form"], help="print EXPLAIN ANALYZE of every query of the form (GET, POST) at 11,000"
+        "--explain",
+        choices=["form", *(page for _label, page in PAGES)],
+        help="print EXPLAIN ANALYZE of every query of the form (GET and POST) or of one page, at 11,000",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -224,18 +228,19 @@ def main():
     if not args.reuse:
         for size, database in DATABASES.items():
             seed(size, database)
+    pages = [(label, page) for label, page in PAGES if args.pages in page]
     workers = {size: Worker(database) for size, database in DATABASES.items()}
     counts = {size: {} for size in DATABASES}
-    times = {size: {page: [] for _label, page in PAGES} for size in DATABASES}
+    times = {size: {page: [] for _label, page in pages} for size in DATABASES}
     try:
-        for _label, page in PAGES:
+        for _label, page in pages:
             for size, worker in workers.items():
                 answer = worker.ask(page, "count")
                 if answer["status"] >= 400:
                     sys.exit(f"{page} at {size}: HTTP {answer['status']}")
                 counts[size][page] = answer["queries"]
         for _round in range(args.rounds):
-            for _label, page in PAGES:
+            for _label, page in pages:
                 for size, worker in workers.items():
                     times[size][page].append(worker.ask(page, "time")["ms"])
     finally:
@@ -248,7 +253,7 @@ def main():
     print(header)
     print("-" * len(header))
     missed = 0
-    for label, page in PAGES:
+    for label, page in pages:
         a, b = (statistics.median(times[size][page]) for size in (small, large))
         qa, qb = counts[small][page], counts[large][page]
         ratio = b / a
@@ -262,7 +267,7 @@ def main():
         missed += bool(misses)
         verdict = "met" if not misses else "MISSED: " + ", ".join(misses)
         print(f"{label:<32} {a:>6.0f} ms {b:>6.0f} ms {ratio:>5.2f}x {qa:>4}/{qb:<4}  {verdict}")
-    print(f"{len(PAGES) - missed} of {len(PAGES)} pages within budget")
+    print(f"{len(pages) - missed} of {len(pages)} pages within budget")
     sys.exit(1 if args.strict and missed else 0)
 
 
