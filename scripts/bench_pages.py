@@ -216,7 +216,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reuse", action="store_true", help="time against bench_100 and bench_11000 as they are")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds; the median is kept (default 3)")
-    parser.add_argument("--pages", default="", help="only the pages whose key contains this (form, dashboard, ...)")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="only the pages whose key contains one of these, comma-separated (form,/order/,dashboard...)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit with 1 when a page misses its budget")
     parser.add_argument(
         "--explain",
@@ -232,7 +236,7 @@ def main():
     if not args.reuse:
         for size, database in DATABASES.items():
             seed(size, database)
-    pages = [(label, page) for label, page in PAGES if args.pages in page]
+    pages = [(label, page) for label, page in PAGES if any(part in page for part in args.pages.split(","))]
     workers = {size: Worker(database) for size, database in DATABASES.items()}
     counts = {size: {} for size in DATABASES}
     times = {size: {page: [] for _label, page in pages} for size in DATABASES}
