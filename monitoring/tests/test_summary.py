@@ -23,10 +23,12 @@ from monitoring.services import (
     submission_save,
 )
 from monitoring.summary import summary_differences, summary_rebuild
-from monitoring.tests.factories import IndicatorFactory, SubmissionFactory, ValueFactory
+from monitoring.tests.factories import IndicatorFactory, PeriodFactory, SubmissionFactory, ValueFactory
 from pilots.filters import OrganisationFilter
+from pilots.importer import organisations_import_file
 from pilots.models import Organisation
 from pilots.services import organisation_leave_pilot
+from pilots.tests import test_importer
 from pilots.tests.factories import InstituteFactory, OrganisationFactory, RegionFactory, StaffFactory
 
 
@@ -293,3 +295,30 @@ def test_new_period_dates_recount_who_is_expected(pilot, today):
     period.save()
     assert (before, expected()) == (3, 4)
     assert summary_differences() == []
+
+
+@pytest.mark.django_db
+def test_an_import_that_adds_organisations_and_moves_one_keeps_the_summary(pilot, today):
+    """The importer writes in bulk, past the model signals: it says what it wrote, and the summary follows.
+    The organisation moved keeps its accepted values, now in its new region's cell."""
+    moved = pilot["organisations"][0]
+    _do(pilot, ("next", 0, 1, 40, None), today)
+    _do(pilot, ("next", 0, 1, 0, None), today)
+    new_region = RegionFactory(code="KZ-71", name_kk="Астана қаласы", name_ru="город Астана")
+    # A quarter that has begun: the organisations the import adds join today, so they are expected in it.
+    coming = PeriodFactory(
+        code="2027-Q1", year=2027, quarter=1, starts_on=today, ends_on=today + datetime.timedelta(days=80)
+    )
+    upload = test_importer.xlsx(
+        [test_importer.row(bin_) for bin_ in (moved.bin, test_importer.valid_bin(2), test_importer.valid_bin(5))]
+    )
+    result = organisations_import_file(file=upload, user=None, today=today)
+    assert (result.created, result.updated) == (2, 1)
+    assert summary_differences() == []
+    cells = SummedValue.objects.filter(indicator__code="sum_children", period=pilot["periods"][1], organisations=1)
+    assert [(c.region_id, c.total) for c in cells] == [(new_region.pk, Decimal(40))]
+
+    def expected(period):
+        return sum(SummedCounts.objects.filter(period=period, region=new_region).values_list("expected", flat=True))
+
+    assert (expected(pilot["periods"][1]), expected(coming)) == (1, 3)
