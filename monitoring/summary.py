@@ -18,6 +18,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 
+from pilots import policy
 from pilots.models import Organisation, Region
 from pilots.models.organisations import expected_in_q, in_pilot_between_q
 
@@ -33,6 +34,7 @@ from .models import (
     Value,
 )
 
+AVERAGED = Indicator.Aggregation.AVG
 COUNT_FIELDS = ("expected", "handed_in", "late", "accepted", "awaiting_review")
 Dims = tuple  # (region_id, ownership, settlement, language)
 
@@ -363,3 +365,67 @@ def summary_rebuild(*, periods: list[Period] | None = None) -> tuple[int, int]:
         batch_size=2000,
     )
     return len(counts), len(values)
+
+
+# Reading: the figures' answers from the summary's cells, for the scopes and filters that are unions of cells.
+
+
+def summary_cells(*, user, filters) -> Q | None:
+    """The summary's cells that make up figures.organisations(user, filters), or None when that set is
+    not a union of cells (a name search, in the pilot now or not, an organisation's own staff): then
+    only the values can answer. The scopes are pilots.selectors' (organisation_scope,
+    national_aggregate_scope), read through the same policy predicates."""
+    if filters.q or filters.in_pilot:
+        return None
+    if filters.national:
+        cells = Q() if policy.can_read_national_aggregates(user) else Q(pk__in=[])
+    elif not user.is_authenticated or not user.is_active:
+        cells = Q(pk__in=[])
+    elif policy.is_organisation_staff(user):
+        return None
+    elif policy.is_coordinator(user):
+        cells = Q(region_id=user.region_id)
+    elif policy.can_read_national(user):
+        cells = Q()
+    else:
+        cells = Q(pk__in=[])
+    narrowed = {"region__code": filters.region, **{d: getattr(filters, d) for d in DIM_NAMES}}
+    return cells & Q(**{name: value for name, value in narrowed.items() if value})
+
+
+SUMMARY_DIMENSIONS = {
+    "region": "region__code",
+    "ownership": "ownership",
+    "settlement": "settlement",
+    "language": "language",
+}
+
+
+def summary_indicator_sums(*, cells: Q, codes: list[str], by: str | None = None) -> dict[tuple, Decimal]:
+    """figures.indicator_sums from the summary: {(period code, indicator code[, dimension value]): a sum,
+    or for an averaged indicator the sum over the organisations that gave it}; one query."""
+    keys = ["period__code", "indicator__code", *([SUMMARY_DIMENSIONS[by]] if by else [])]
+    rows = (
+        SummedValue.objects.filter(cells, indicator__code__in=codes)
+        .values(*keys, "indicator__aggregation")
+        .annotate(total=Sum("total"), n=Sum("organisations"))
+        .filter(n__gt=0)
+        .order_by()
+    )
+    return {
+        tuple(r[k] for k in keys): r["total"] / r["n"] if r["indicator__aggregation"] == AVERAGED else r["total"]
+        for r in rows
+    }
+
+
+def summary_counts(*, cells: Q, periods: list[Period], by: str | None = "region") -> dict[tuple, dict]:
+    """{(dimension value, period pk): {expected, handed_in, late, accepted, awaiting_review}} over the cells
+    (without `by`, the dimension value is ""); one query."""
+    keys = [SUMMARY_DIMENSIONS[by]] if by else []
+    rows = (
+        SummedCounts.objects.filter(cells, period__in=periods)
+        .values(*keys, "period_id")
+        .annotate(**{name: Sum(name) for name in COUNT_FIELDS})
+        .order_by()
+    )
+    return {(r[keys[0]] if keys else "", r["period_id"]): {name: r[name] for name in COUNT_FIELDS} for r in rows}

@@ -22,14 +22,26 @@ from monitoring.services import (
     submission_return,
     submission_save,
 )
-from monitoring.summary import summary_differences, summary_rebuild
+from monitoring.summary import (
+    summary_cells,
+    summary_counts,
+    summary_differences,
+    summary_indicator_sums,
+    summary_rebuild,
+)
 from monitoring.tests.factories import IndicatorFactory, PeriodFactory, SubmissionFactory, ValueFactory
 from pilots.filters import OrganisationFilter
 from pilots.importer import organisations_import_file
 from pilots.models import Organisation
 from pilots.services import organisation_leave_pilot
 from pilots.tests import test_importer
-from pilots.tests.factories import InstituteFactory, OrganisationFactory, RegionFactory, StaffFactory
+from pilots.tests.factories import (
+    CoordinatorFactory,
+    InstituteFactory,
+    OrganisationFactory,
+    RegionFactory,
+    StaffFactory,
+)
 
 
 @pytest.fixture
@@ -71,6 +83,7 @@ def pilot(period, previous_period, today):
         "organisations": organisations,
         "staff": [StaffFactory(organisation=o) for o in organisations],
         "institute": InstituteFactory(),
+        "coordinator": CoordinatorFactory(region=regions[0]),
     }
 
 
@@ -165,7 +178,48 @@ def figures_fields():
     return ("expected", "handed_in", "late", "accepted", "awaiting_review")
 
 
+def _views(pilot):
+    """Who reads with which filters: the Institute (all, one ownership, one region), a coordinator (its
+    region, and the national figures beside it)."""
+    institute, coordinator = pilot["institute"], pilot["coordinator"]
+    return [
+        (institute, OrganisationFilter()),
+        (institute, OrganisationFilter(ownership="private", language="kk")),
+        (institute, OrganisationFilter(region=pilot["regions"][1].code, settlement="rural")),
+        (coordinator, OrganisationFilter()),
+        (coordinator, OrganisationFilter(ownership="state").nationwide()),
+    ]
+
+
+def _assert_readers_equal_figures(pilot, today):
+    """What the summary's readers answer is what the figures compute from the values, for each view."""
+    periods = pilot["periods"]
+    codes = [i.code for i in pilot["indicators"]]
+    for user, filters in _views(pilot):
+        cells = summary_cells(user=user, filters=filters)
+        assert cells is not None
+        for by in (None, "region", "language"):
+            live = figures.indicator_sums(user=user, filters=filters, codes=codes, by=by)
+            summed = summary_indicator_sums(cells=cells, codes=codes, by=by)
+            assert summed.keys() == live.keys()
+            assert all(round(Decimal(summed[k]), 6) == round(Decimal(v), 6) for k, v in live.items()), (summed, live)
+        counts = summary_counts(cells=cells, periods=periods, by="region")
+        rows, _total = figures.completeness_by_region(user=user, filters=filters, periods=periods)
+        for row in rows:
+            for period in periods:
+                cell, summed = row.cells[period.code], counts.get((row.key, period.pk), {})
+                live = (cell.expected, cell.submitted, cell.late)
+                assert (summed.get("expected", 0), summed.get("handed_in", 0), summed.get("late", 0)) == live
+        bases = figures.period_bases(user=user, filters=filters, periods=periods, today=today)
+        totals = summary_counts(cells=cells, periods=periods, by=None)
+        for period in periods:
+            summed, base = totals.get(("", period.pk), {}), bases[period.code]
+            live = (base.expected, base.accepted, base.awaiting_review)
+            assert (summed.get("expected", 0), summed.get("accepted", 0), summed.get("awaiting_review", 0)) == live
+
+
 def _assert_summary_equals_figures(pilot, today):
+    _assert_readers_equal_figures(pilot, today)
     periods = pilot["periods"]
     user, filters = pilot["institute"], OrganisationFilter()
     assert summary_differences() == []
