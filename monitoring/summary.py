@@ -142,6 +142,10 @@ def summary_apply(delta: SummaryDelta) -> None:
     ]
     if not counts and not values:
         return
+    # Rows in one order (by cell) in every transaction: two that touch the same cells lock them in the
+    # same order, so one waits for the other instead of both deadlocking.
+    counts.sort()
+    values.sort()
     with transaction.atomic():
         if counts:
             _upsert_add(SummedCounts, CELL_FIELDS, COUNT_FIELDS, counts)
