@@ -35,6 +35,7 @@ from .selectors import (
     submission_can_review,
     submission_values,
 )
+from .summary import summary_transition
 from .validation import RuleOutcome, check_submission, rules_for
 
 MAX_ATTACHMENTS = 20
@@ -135,6 +136,7 @@ def submission_save(
                 submission.first_submitted_at = now
                 submission.is_late = context.period.is_late(today)
             submission.save()
+            summary_transition(submission=submission, from_status=from_status, to_status=Status.SUBMITTED)
             transition = Transition.objects.create(
                 submission=submission,
                 from_status=from_status,
@@ -161,6 +163,7 @@ def _review_transition(
     )
     if not moved:
         raise StaleSubmission
+    summary_transition(submission=submission, from_status=Status.SUBMITTED, to_status=to_status)
     return Transition.objects.create(
         submission=submission,
         from_status=Status.SUBMITTED,
@@ -224,6 +227,7 @@ def submission_reopen(*, user: User, context: SubmissionContext, comment: str) -
         )
         if not moved:
             raise StaleSubmission
+        summary_transition(submission=submission, from_status=Status.ACCEPTED, to_status=Status.DRAFT)
         values, _explanations = submission_values(submission=submission)
         transition = Transition.objects.create(
             submission=submission,

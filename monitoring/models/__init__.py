@@ -12,6 +12,7 @@ from .submissions import (
     Transition,
     Value,
 )
+from .summary import SummedCounts, SummedValue
 
 __all__ = [
     "COUNTED_STATUSES",
@@ -25,6 +26,8 @@ __all__ = [
     "Section",
     "Status",
     "Submission",
+    "SummedCounts",
+    "SummedValue",
     "Transition",
     "ValidationRule",
     "Value",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .. import policy
+from ..events import organisations_written
 from ..models import Organisation, PilotMembershipChange, User
 from ..orders import order_current
 from .reading import organisations_parse
@@ -58,6 +59,7 @@ def organisations_import(
     to_create: list[Organisation] = []
     to_update: list[Organisation] = []
     changed_fields: set[str] = set()
+    previous: dict[int, dict] = {}  # organisation pk → the changed fields' values before this import
     joins_on = _in_pilot_from(today)
     for row in rows:
         organisation = existing.get(row.bin)
@@ -88,6 +90,7 @@ def organisations_import(
         if not changed:
             result.unchanged += 1
             continue
+        previous[organisation.pk] = {name: getattr(organisation, name) for name in changed}
         for name in changed:
             setattr(organisation, name, row.values[name])
         changed_fields.update(changed)
@@ -115,6 +118,8 @@ def organisations_import(
         bulk_update_with_history(
             to_update, Organisation, sorted(changed_fields), default_user=user, default_change_reason=HISTORY_REASON
         )
+    # A bulk write sends no model signals: it says what it wrote, for what other apps keep (monitoring's summary).
+    organisations_written.send(sender=Organisation, created=to_create, changed=previous)
     return result
 
 

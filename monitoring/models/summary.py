@@ -1,0 +1,82 @@
+"""What the dashboards and reports sum, kept summed (national-scale issue 12, item 2).
+
+Each row is one cell of the filters' dimensions (pilots.filters.OrganisationFilter: region, ownership,
+settlement, language) in one period; the summary holds exactly what monitoring.figures computes from
+the values today, cell by cell, so any filter on those dimensions is a sum of cells:
+
+SummedCounts (per period × region × ownership × settlement × language), the submissions' counts:
+  - expected: organisations expected in the period (Organisation.objects.expected_in), as
+    figures.completeness_by_region and figures.period_bases count them;
+  - handed_in / late: handed-in submissions (Submission.objects.handed_in()) of organisations expected
+    in the period, and of those the late ones, as completeness_by_region counts them (on time is
+    handed_in − late);
+  - accepted / awaiting_review: accepted (Submission.objects.counted()) and submitted-not-reviewed
+    submissions of the period, of any organisation in the cell, expected or not, as period_bases counts
+    them.
+SummedValue (per period × indicator × the same four dimensions), the accepted values
+(Value.objects.counted(), number not empty), as figures.indicator_sums and key_totals read them:
+  - total: the sum of the numbers;
+  - organisations: how many numbers were summed, one per organisation (one submission per organisation
+    and period), so an averaged indicator is total / organisations.
+
+Not summed, because they do not split into cells: the changes of key_totals and the skills' matched
+cohort (organisations with accepted data in two periods), the latest accepted quarter, the review speed.
+
+The rows are written only by monitoring.summary (summary_apply, in the transaction of each transition
+that changes them) and rebuilt by `manage.py rebuild_summary`, which also checks them. A cell of zeros
+may stay as a row or be absent: both mean zero."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pilots.models import Region
+
+from .catalogue import Indicator
+from .periods import Period
+
+DIMENSION_FIELDS = ("region", "ownership", "settlement", "language")
+
+
+class SummaryCell(models.Model):
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", verbose_name=_("period"))
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("region"))
+    ownership = models.CharField(_("ownership"), max_length=7)
+    settlement = models.CharField(_("settlement type"), max_length=5)
+    language = models.CharField(_("language of instruction"), max_length=5)
+
+    class Meta:
+        abstract = True
+
+
+class SummedCounts(SummaryCell):
+    expected = models.IntegerField(_("expected"), default=0)
+    handed_in = models.IntegerField(_("handed in"), default=0)
+    late = models.IntegerField(_("late"), default=0)
+    accepted = models.IntegerField(_("accepted"), default=0)
+    awaiting_review = models.IntegerField(_("awaiting review"), default=0)
+
+    class Meta:
+        verbose_name = _("summed submission counts")
+        verbose_name_plural = _("summed submission counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "region", "ownership", "settlement", "language"], name="one_summed_counts_per_cell"
+            ),
+        ]
+
+
+class SummedValue(SummaryCell):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", verbose_name=_("indicator"))
+    # Value.number is max_digits=16; 11,000 organisations' sums need five digits more.
+    total = models.DecimalField(_("total"), max_digits=24, decimal_places=2, default=0)
+    organisations = models.IntegerField(_("organisations"), default=0)
+
+    class Meta:
+        verbose_name = _("summed value")
+        verbose_name_plural = _("summed values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "indicator", "region", "ownership", "settlement", "language"],
+                name="one_summed_value_per_cell",
+            ),
+        ]

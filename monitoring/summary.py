@@ -1,0 +1,435 @@
+"""Keeping the summary (monitoring.models.summary) equal to what the figures compute from the values.
+
+Every change is a delta: what an organisation's submissions and membership contributed before, taken
+away, and what they contribute after, added, in the transaction of the change itself. The rows are
+incremented in the database (INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n, on PostgreSQL and
+SQLite alike), so two transitions in the same cell at once (two accepts in one region) each add their own
+part: the database locks the row for the second until the first commits, neither overwrites the other.
+
+`summary_from_values` computes the same cells from the values with the figures' own rules (the
+oracle); `summary_differences` compares, `summary_rebuild` replaces the rows with it."""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+
+from pilots import policy
+from pilots.models import Organisation, Region
+from pilots.models.organisations import expected_in_q, in_pilot_between_q
+
+from .models import (
+    COUNTED_STATUSES,
+    SUBMITTED_STATUSES,
+    Indicator,
+    Period,
+    Status,
+    Submission,
+    SummedCounts,
+    SummedValue,
+    Value,
+)
+
+AVERAGED = Indicator.Aggregation.AVG
+COUNT_FIELDS = ("expected", "handed_in", "late", "accepted", "awaiting_review")
+Dims = tuple  # (region_id, ownership, settlement, language)
+
+
+class Membership(NamedTuple):
+    """What of an organisation places it in the summary: its cell and the days it is in the pilot."""
+
+    region_id: int
+    ownership: str
+    settlement: str
+    language: str
+    in_pilot_from: datetime.date
+    in_pilot_until: datetime.date | None
+
+    @classmethod
+    def of(cls, organisation: Organisation) -> "Membership":
+        return cls(*(getattr(organisation, name) for name in cls._fields))
+
+    @property
+    def dims(self) -> Dims:
+        return (self.region_id, self.ownership, self.settlement, self.language)
+
+    def expected_in(self, period: Period) -> bool:
+        """The rule of Organisation.objects.expected_in, for one organisation in memory."""
+        return self.in_pilot_from <= period.ends_on and (
+            self.in_pilot_until is None or self.in_pilot_until >= period.starts_on
+        )
+
+
+@dataclass
+class SummaryDelta:
+    """Changes to add to the summary's cells: counts by (period, dims), values by (period, indicator, dims)."""
+
+    counts: dict = field(default_factory=lambda: defaultdict(Counter))
+    values: dict = field(default_factory=lambda: defaultdict(lambda: [Decimal(0), 0]))
+
+    def add_submission(
+        self, *, member: Membership, period: Period, status: str, is_late: bool, numbers, sign: int
+    ) -> None:
+        """What one submission in `status` contributes (times `sign`): the counts as completeness and
+        period_bases count them, and its numbers once it is accepted."""
+        counts = self.counts[(period.pk, member.dims)]
+        if status in SUBMITTED_STATUSES and member.expected_in(period):
+            counts["handed_in"] += sign
+            counts["late"] += sign if is_late else 0
+        if status in COUNTED_STATUSES:
+            counts["accepted"] += sign
+            for indicator_id, number in numbers:
+                cell = self.values[(period.pk, indicator_id, member.dims)]
+                cell[0] += sign * number
+                cell[1] += sign
+        if status == Status.SUBMITTED:
+            counts["awaiting_review"] += sign
+
+    def add_membership(self, *, member: Membership, periods: list[Period], sign: int) -> None:
+        for period in periods:
+            if member.expected_in(period):
+                self.counts[(period.pk, member.dims)]["expected"] += sign
+
+
+def _cell(key_fields: tuple, key: tuple) -> dict:
+    *head, dims = key
+    return {**dict(zip(key_fields, head, strict=True)), **dict(zip(("region_id", *DIM_NAMES), dims, strict=True))}
+
+
+DIM_NAMES = ("ownership", "settlement", "language")
+
+
+def _upsert_add(model, keys: tuple[str, ...], adds: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT the rows, or, where the cell exists, add them to it: one statement, atomic per row in the
+    database, so a concurrent transaction's increment of the same cell is waited for and kept."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    key_columns = [quote(model._meta.get_field(f).column) for f in keys]
+    add_columns = [quote(model._meta.get_field(f).column) for f in adds]
+    width = len(keys) + len(adds)
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in add_columns)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), UPSERT_BATCH):
+            batch = rows[start : start + UPSERT_BATCH]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(key_columns + add_columns)}) VALUES {placeholders} "
+                f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {updates}",
+                [value for row in batch for value in row],
+            )
+
+
+UPSERT_BATCH = 1000
+CELL_FIELDS = ("period", "region", "ownership", "settlement", "language")
+
+
+def summary_apply(delta: SummaryDelta) -> None:
+    """Add the delta to the summary, in at most one statement per table (per thousand cells): a missing
+    cell is created, an existing one incremented in the database, never read and written back."""
+    counts = [
+        (period_id, *dims, *(c[f] for f in COUNT_FIELDS))
+        for (period_id, dims), c in delta.counts.items()
+        if any(c[f] for f in COUNT_FIELDS)
+    ]
+    values = [
+        (period_id, indicator_id, *dims, total, n)
+        for (period_id, indicator_id, dims), (total, n) in delta.values.items()
+        if total or n
+    ]
+    if not counts and not values:
+        return
+    # Rows in one order (by cell) in every transaction: two that touch the same cells lock them in the
+    # same order, so one waits for the other instead of both deadlocking.
+    counts.sort()
+    values.sort()
+    with transaction.atomic():
+        if counts:
+            _upsert_add(SummedCounts, CELL_FIELDS, COUNT_FIELDS, counts)
+        if values:
+            _upsert_add(SummedValue, ("period", "indicator", *CELL_FIELDS[1:]), ("total", "organisations"), values)
+
+
+def _numbers(submission_ids) -> dict[int, list]:
+    found = defaultdict(list)
+    rows = Value.objects.filter(submission_id__in=submission_ids, number__isnull=False).values_list(
+        "submission_id", "indicator_id", "number"
+    )
+    for submission_id, indicator_id, number in rows:
+        found[submission_id].append((indicator_id, number))
+    return found
+
+
+def summary_transition(*, submission: Submission, from_status: str, to_status: str) -> None:
+    """A submission moved from one status to another: its part leaves the old status's counts (and
+    sums) and joins the new one's. Called by monitoring.services inside the transition's transaction."""
+    if from_status == to_status:
+        return
+    member = Membership.of(Organisation.objects.get(pk=submission.organisation_id))
+    period = Period.objects.get(pk=submission.period_id)
+    is_late = Submission.objects.values_list("is_late", flat=True).get(pk=submission.pk)
+    counted = from_status in COUNTED_STATUSES or to_status in COUNTED_STATUSES
+    numbers = _numbers([submission.pk])[submission.pk] if counted else []
+    delta = SummaryDelta()
+    common = {"member": member, "period": period, "is_late": is_late, "numbers": numbers}
+    delta.add_submission(status=from_status, sign=-1, **common)
+    delta.add_submission(status=to_status, sign=1, **common)
+    summary_apply(delta)
+
+
+def _organisations_delta(delta: SummaryDelta, members: dict[int, Membership | None], *, sign: int) -> None:
+    """Everything the organisations contribute under the memberships given (None: nothing)."""
+    members = {pk: m for pk, m in members.items() if m is not None}
+    if not members:
+        return
+    periods = {p.pk: p for p in Period.objects.all()}
+    for member in members.values():
+        delta.add_membership(member=member, periods=list(periods.values()), sign=sign)
+    submissions = list(
+        Submission.objects.filter(organisation_id__in=members).values_list(
+            "pk", "organisation_id", "period_id", "status", "is_late"
+        )
+    )
+    numbers = _numbers([s[0] for s in submissions if s[3] in COUNTED_STATUSES])
+    for pk, organisation_id, period_id, status, is_late in submissions:
+        delta.add_submission(
+            member=members[organisation_id],
+            period=periods[period_id],
+            status=status,
+            is_late=is_late,
+            numbers=numbers.get(pk, []),
+            sign=sign,
+        )
+
+
+def summary_membership_changed(*, organisation_id: int, before: Membership | None, after: Membership | None) -> None:
+    """An organisation joined (before None), left or changed its dates or its cell (region, ownership…),
+    or was deleted (after None): its whole part moves, for every period."""
+    if before == after:
+        return
+    delta = SummaryDelta()
+    _organisations_delta(delta, {organisation_id: before}, sign=-1)
+    _organisations_delta(delta, {organisation_id: after}, sign=1)
+    summary_apply(delta)
+
+
+def _current(organisation_ids) -> dict[int, Membership]:
+    return {
+        row[0]: Membership(*row[1:])
+        for row in Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", *Membership._fields)
+    }
+
+
+def summary_organisations_written(*, created: list[Organisation], changed: dict[int, dict]) -> None:
+    """After a bulk write of organisations (the importer, pilots.events.organisations_written): the new
+    ones are expected from their periods on; an updated one that changed its cell moves its whole part.
+    A new organisation has no submissions yet, so its part is its expected counts alone."""
+    delta = SummaryDelta()
+    if created:
+        periods = list(Period.objects.all())
+        for organisation in created:
+            delta.add_membership(member=Membership.of(organisation), periods=periods, sign=1)
+    moved = {pk: old for pk, old in changed.items() if {_member_field(name) for name in old} & set(Membership._fields)}
+    if moved:
+        after = _current(moved)
+        before = {pk: member._replace(**_old_membership(moved[pk])) for pk, member in after.items()}
+        _organisations_delta(delta, before, sign=-1)
+        _organisations_delta(delta, after, sign=1)
+    summary_apply(delta)
+
+
+def _member_field(name: str) -> str:
+    return "region_id" if name == "region" else name
+
+
+def _old_membership(old: dict) -> dict:
+    """The Membership fields among an organisation's values before a write (a region as its id)."""
+    fields = {_member_field(name): getattr(value, "pk", value) for name, value in old.items()}
+    return {name: value for name, value in fields.items() if name in Membership._fields}
+
+
+# The oracle: the same cells computed from the organisations, submissions and values by the figures' rules.
+
+_ORG_DIMS = ("region_id", "ownership", "settlement", "language")
+_SUB_DIMS = tuple(f"organisation__{d}" for d in _ORG_DIMS)
+_VALUE_DIMS = tuple(f"submission__organisation__{d}" for d in _ORG_DIMS)
+
+
+def summary_from_values(*, periods: list[Period] | None = None) -> tuple[dict, dict]:
+    """({(period_id, dims): {field: n}}, {(period_id, indicator_id, dims): (total, organisations)}),
+    nonzero cells only, computed as monitoring.figures does; four queries."""
+    periods = list(Period.objects.all()) if periods is None else periods
+    counts = defaultdict(dict)
+    if periods:
+        expected = Organisation.objects.values(*_ORG_DIMS).annotate(
+            **{f"e{p.pk}": Count("pk", filter=expected_in_q(p)) for p in periods}
+        )
+        for row in expected.order_by():
+            dims = tuple(row[d] for d in _ORG_DIMS)
+            for p in periods:
+                if row[f"e{p.pk}"]:
+                    counts[(p.pk, dims)]["expected"] = row[f"e{p.pk}"]
+    in_pilot = in_pilot_between_q(F("period__starts_on"), F("period__ends_on"), prefix="organisation__")
+    handed_in = (
+        Submission.objects.handed_in()
+        .filter(period__in=periods)
+        .values("period_id", *_SUB_DIMS)
+        .annotate(
+            handed_in=Count("pk", filter=in_pilot),
+            late=Count("pk", filter=in_pilot & Q(is_late=True)),
+            accepted=Count("pk", filter=Q(status__in=COUNTED_STATUSES)),
+            awaiting_review=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        )
+        .order_by()
+    )
+    for row in handed_in:
+        cell = counts[(row["period_id"], tuple(row[d] for d in _SUB_DIMS))]
+        cell.update({f: row[f] for f in COUNT_FIELDS[1:] if row[f]})
+    values = {
+        (r["submission__period_id"], r["indicator_id"], tuple(r[d] for d in _VALUE_DIMS)): (r["total"], r["n"])
+        for r in Value.objects.counted()
+        .filter(submission__period__in=periods, number__isnull=False)
+        .values("submission__period_id", "indicator_id", *_VALUE_DIMS)
+        .annotate(total=Sum("number"), n=Count("pk"))
+        .order_by()
+    }
+    return {k: v for k, v in counts.items() if v}, values
+
+
+def summary_stored(*, periods: list[Period] | None = None) -> tuple[dict, dict]:
+    """The summary's rows in the shape of summary_from_values, zero cells left out."""
+    counts_qs, values_qs = SummedCounts.objects.all(), SummedValue.objects.all()
+    if periods is not None:
+        counts_qs, values_qs = counts_qs.filter(period__in=periods), values_qs.filter(period__in=periods)
+    counts = {}
+    for row in counts_qs.values("period_id", *_ORG_DIMS, *COUNT_FIELDS):
+        cell = {f: row[f] for f in COUNT_FIELDS if row[f]}
+        if cell:
+            counts[(row["period_id"], tuple(row[d] for d in _ORG_DIMS))] = cell
+    values = {
+        (r["period_id"], r["indicator_id"], tuple(r[d] for d in _ORG_DIMS)): (r["total"], r["organisations"])
+        for r in values_qs.values("period_id", "indicator_id", *_ORG_DIMS, "total", "organisations")
+        if r["total"] or r["organisations"]
+    }
+    return counts, values
+
+
+CENT = Decimal("0.01")
+
+
+def summary_differences(*, periods: list[Period] | None = None) -> list[str]:
+    """Every cell where the summary differs from the values, one line each; empty when they agree."""
+    live_counts, live_values = summary_from_values(periods=periods)
+    stored_counts, stored_values = summary_stored(periods=periods)
+    periods_by_pk = dict(Period.objects.values_list("pk", "code"))
+    regions = dict(Region.objects.values_list("pk", "code"))
+    indicators = dict(Indicator.objects.values_list("pk", "code"))
+
+    def cell(period_id, dims) -> str:
+        return " ".join([periods_by_pk.get(period_id, str(period_id)), regions.get(dims[0], str(dims[0])), *dims[1:]])
+
+    lines = []
+    for key in sorted(live_counts.keys() | stored_counts.keys(), key=str):
+        live, stored = live_counts.get(key, {}), stored_counts.get(key, {})
+        for name in COUNT_FIELDS:
+            if live.get(name, 0) != stored.get(name, 0):
+                lines.append(f"{cell(*key)} {name}: summary {stored.get(name, 0)}, values {live.get(name, 0)}")
+    for key in sorted(live_values.keys() | stored_values.keys(), key=str):
+        (live_total, live_n), (stored_total, stored_n) = live_values.get(key, (0, 0)), stored_values.get(key, (0, 0))
+        live_total, stored_total = Decimal(live_total).quantize(CENT), Decimal(stored_total).quantize(CENT)
+        if (live_total, live_n) != (stored_total, stored_n):
+            period_id, indicator_id, dims = key
+            lines.append(
+                f"{cell(period_id, dims)} {indicators.get(indicator_id, indicator_id)}: "
+                f"summary {stored_total} over {stored_n}, values {live_total} over {live_n}"
+            )
+    return lines
+
+
+@transaction.atomic
+def summary_rebuild(*, periods: list[Period] | None = None) -> tuple[int, int]:
+    """Replace the summary's rows (of `periods`, default all) with what the values give; (counts rows, value rows)."""
+    counts, values = summary_from_values(periods=periods)
+    counts_qs, values_qs = SummedCounts.objects.all(), SummedValue.objects.all()
+    if periods is not None:
+        counts_qs, values_qs = counts_qs.filter(period__in=periods), values_qs.filter(period__in=periods)
+    counts_qs.delete()
+    values_qs.delete()
+    SummedCounts.objects.bulk_create(
+        [SummedCounts(**_cell(("period_id",), key), **cell) for key, cell in counts.items()], batch_size=2000
+    )
+    SummedValue.objects.bulk_create(
+        [
+            SummedValue(**_cell(("period_id", "indicator_id"), key), total=total, organisations=n)
+            for key, (total, n) in values.items()
+        ],
+        batch_size=2000,
+    )
+    return len(counts), len(values)
+
+
+# Reading: the figures' answers from the summary's cells, for the scopes and filters that are unions of cells.
+
+
+def summary_cells(*, user, filters) -> Q | None:
+    """The summary's cells that make up figures.organisations(user, filters), or None when that set is
+    not a union of cells (a name search, in the pilot now or not, an organisation's own staff): then
+    only the values can answer. The scopes are pilots.selectors' (organisation_scope,
+    national_aggregate_scope), read through the same policy predicates."""
+    if filters.q or filters.in_pilot:
+        return None
+    if filters.national:
+        cells = Q() if policy.can_read_national_aggregates(user) else Q(pk__in=[])
+    elif not user.is_authenticated or not user.is_active:
+        cells = Q(pk__in=[])
+    elif policy.is_organisation_staff(user):
+        return None
+    elif policy.is_coordinator(user):
+        cells = Q(region_id=user.region_id)
+    elif policy.can_read_national(user):
+        cells = Q()
+    else:
+        cells = Q(pk__in=[])
+    narrowed = {"region__code": filters.region, **{d: getattr(filters, d) for d in DIM_NAMES}}
+    return cells & Q(**{name: value for name, value in narrowed.items() if value})
+
+
+SUMMARY_DIMENSIONS = {
+    "region": "region__code",
+    "ownership": "ownership",
+    "settlement": "settlement",
+    "language": "language",
+}
+
+
+def summary_indicator_sums(*, cells: Q, codes: list[str], by: str | None = None) -> dict[tuple, Decimal]:
+    """figures.indicator_sums from the summary: {(period code, indicator code[, dimension value]): a sum,
+    or for an averaged indicator the sum over the organisations that gave it}; one query."""
+    keys = ["period__code", "indicator__code", *([SUMMARY_DIMENSIONS[by]] if by else [])]
+    rows = (
+        SummedValue.objects.filter(cells, indicator__code__in=codes)
+        .values(*keys, "indicator__aggregation")
+        .annotate(total=Sum("total"), n=Sum("organisations"))
+        .filter(n__gt=0)
+        .order_by()
+    )
+    return {
+        tuple(r[k] for k in keys): r["total"] / r["n"] if r["indicator__aggregation"] == AVERAGED else r["total"]
+        for r in rows
+    }
+
+
+def summary_counts(*, cells: Q, periods: list[Period], by: str | None = "region") -> dict[tuple, dict]:
+    """{(dimension value, period pk): {expected, handed_in, late, accepted, awaiting_review}} over the cells
+    (without `by`, the dimension value is ""); one query."""
+    keys = [SUMMARY_DIMENSIONS[by]] if by else []
+    rows = (
+        SummedCounts.objects.filter(cells, period__in=periods)
+        .values(*keys, "period_id")
+        .annotate(**{name: Sum(name) for name in COUNT_FIELDS})
+        .order_by()
+    )
+    return {(r[keys[0]] if keys else "", r["period_id"]): {name: r[name] for name in COUNT_FIELDS} for r in rows}
