@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0005_attachment_history'),
+        ('monitoring', '0006_catalogue_figure_roles'),
         ('pilots', '0009_user_position'),
     ]
 
