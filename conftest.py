@@ -292,36 +292,71 @@ _LAYOUTS: dict[str, tuple[bytes, int]] = {}
 _COMPILED_AT = re.compile(r'<div class="snapshot-ref">.*?</div>', re.S)
 
 
+@pytest.fixture(scope="session")
+def _layouts_folder(tmp_path_factory):
+    """Where the test processes of one run keep the layouts they made: under pytest-xdist, each worker's
+    temporary folder lies in the run's own, which the workers share (and no later run reads)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # a worker's folder is popen-gwN in the run's
+        base = base.parent
+    folder = base / "report-layouts"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _shared_layout(folder: Path, key: str, lay_out) -> tuple[bytes, int]:
+    """The layout of `key` that another test process of this run made, or `lay_out()`'s, kept for them.
+
+    The workers of `make test` often reach the same scope of the demo at about the same time; the one that
+    comes second waits for the first's layout (a lock per HTML) rather than laying it out as well."""
+    import fcntl
+    import hashlib
+
+    name = hashlib.sha256(key.encode()).hexdigest()
+    pdf, pages = folder / f"{name}.pdf", folder / f"{name}.pages"
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not pages.exists():
+            data, count = lay_out()
+            pdf.write_bytes(data)
+            pages.write_text(str(count))  # written last: a layout is whole once its page count is there
+            return data, count
+    return pdf.read_bytes(), int(pages.read_text())
+
+
 @pytest.fixture(autouse=True)
-def _report_layouts_shared(monkeypatch, request):
-    """WeasyPrint lays out a report once per test process for each distinct HTML: a report compiled
-    again from the same data (most report tests compile one of a few scopes of the demo) gets the PDF
-    of the first compilation, whose "Compiled …; data as of …" line names that compilation's minute.
-    Everything before the layout (snapshot, HTML) and after it (storing, signing, DOCX, XLSX) runs as
-    usual; a test marked `uncached_layout` lays out every PDF itself."""
+def _report_layouts_shared(monkeypatch, request, _layouts_folder):
+    """WeasyPrint lays out a report once per test run for each distinct HTML: a report compiled again
+    from the same data (most report tests compile one of a few scopes of the demo) gets the PDF of the
+    first compilation, whose "Compiled …; data as of …" line names that compilation's minute. The test
+    processes of a run (pytest-xdist's workers) share their layouts through files. Everything before the
+    layout (snapshot, HTML) and after it (storing, signing, DOCX, XLSX) runs as usual; a test marked
+    `uncached_layout` lays out every PDF itself."""
     if request.node.get_closest_marker("uncached_layout"):
         return
     from weasyprint import HTML
 
     class Layout:
-        def __init__(self, html: "HTML", key: str):
-            self.html, self.key, self.pages = html, key, []
+        def __init__(self, string: str, base_url: str, key: str):
+            self.string, self.base_url, self.key, self.pages = string, base_url, key, []
+
+        def lay_out(self) -> tuple[bytes, int]:
+            document = HTML(string=self.string, base_url=self.base_url).render()
+            return document.write_pdf(), len(document.pages)
 
         def write_pdf(self, target):
             if self.key not in _LAYOUTS:
-                document = self.html.render()
-                document.write_pdf(target)
-                _LAYOUTS[self.key] = (Path(target).read_bytes(), len(document.pages))
-            else:
-                Path(target).write_bytes(_LAYOUTS[self.key][0])
+                _LAYOUTS[self.key] = _shared_layout(_layouts_folder, self.key, self.lay_out)
+            Path(target).write_bytes(_LAYOUTS[self.key][0])
             self.pages = [None] * _LAYOUTS[self.key][1]
 
     class SharedHTML:
+        # The HTML is parsed only when it is laid out: a report taken from the cache needs no parse.
         def __init__(self, *, string: str, base_url: str):
-            self.html, self.key = HTML(string=string, base_url=base_url), _COMPILED_AT.sub("", string)
+            self.string, self.base_url, self.key = string, base_url, _COMPILED_AT.sub("", string)
 
         def render(self) -> Layout:
-            return Layout(self.html, self.key)
+            return Layout(self.string, self.base_url, self.key)
 
     monkeypatch.setattr("reports.pdf.HTML", SharedHTML)
 
