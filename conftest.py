@@ -1,6 +1,7 @@
 """Shared fixtures: fast isolated settings for every test, and Debian's Chromium for the browser tests."""
 
 import io
+import json
 import os
 import re
 from pathlib import Path
@@ -359,6 +360,32 @@ def _report_layouts_shared(monkeypatch, request, _layouts_folder):
             return Layout(self.string, self.base_url, self.key)
 
     monkeypatch.setattr("reports.pdf.HTML", SharedHTML)
+
+
+# The DOCX's chart images, by what each was drawn from (see _report_charts_shared).
+_CHART_PNGS: dict[str, bytes] = {}
+
+
+@pytest.fixture(autouse=True)
+def _report_charts_shared(monkeypatch, request):
+    """A DOCX chart drawn once per test process for each distinct chart: Pillow's optimised PNG costs
+    a report's DOCX a good part of its compilation, and the report tests compile a few scopes of the
+    demo many times. The image is the one the same options drew before (bar_chart_png is a function of
+    its options alone); a test marked `uncached_layout` draws every image itself, as it lays out every PDF."""
+    if request.node.get_closest_marker("uncached_layout"):
+        return
+    from reports import png
+
+    draw = png.bar_chart_png
+
+    def bar_chart_png(**options) -> bytes:
+        # Translated labels are read in the active language, as the drawing reads them.
+        key = json.dumps(options, default=str, sort_keys=True)
+        if key not in _CHART_PNGS:
+            _CHART_PNGS[key] = draw(**options)
+        return _CHART_PNGS[key]
+
+    monkeypatch.setattr(png, "bar_chart_png", bar_chart_png)
 
 
 @pytest.fixture
