@@ -298,7 +298,7 @@ def _layouts_folder(tmp_path_factory):
     """Where the test processes of one run keep the layouts they made: under pytest-xdist, each worker's
     temporary folder lies in the run's own, which the workers share (and no later run reads)."""
     base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):  # a worker's folder is popen-gwN in the run's
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # a worker's own folder lies in the run's
         base = base.parent
     folder = base / "report-layouts"
     folder.mkdir(exist_ok=True)
