@@ -1,6 +1,7 @@
 """Shared fixtures: fast isolated settings for every test, and Debian's Chromium for the browser tests."""
 
 import io
+import json
 import os
 import re
 from pathlib import Path
@@ -292,38 +293,99 @@ _LAYOUTS: dict[str, tuple[bytes, int]] = {}
 _COMPILED_AT = re.compile(r'<div class="snapshot-ref">.*?</div>', re.S)
 
 
+@pytest.fixture(scope="session")
+def _layouts_folder(tmp_path_factory):
+    """Where the test processes of one run keep the layouts they made: under pytest-xdist, each worker's
+    temporary folder lies in the run's own, which the workers share (and no later run reads)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # a worker's own folder lies in the run's
+        base = base.parent
+    folder = base / "report-layouts"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _shared_layout(folder: Path, key: str, lay_out) -> tuple[bytes, int]:
+    """The layout of `key` that another test process of this run made, or `lay_out()`'s, kept for them.
+
+    The workers of `make test` often reach the same scope of the demo at about the same time; the one that
+    comes second waits for the first's layout (a lock per HTML) rather than laying it out as well."""
+    import fcntl
+    import hashlib
+
+    name = hashlib.sha256(key.encode()).hexdigest()
+    pdf, pages = folder / f"{name}.pdf", folder / f"{name}.pages"
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not pages.exists():
+            data, count = lay_out()
+            pdf.write_bytes(data)
+            pages.write_text(str(count))  # written last: a layout is whole once its page count is there
+            return data, count
+    return pdf.read_bytes(), int(pages.read_text())
+
+
 @pytest.fixture(autouse=True)
-def _report_layouts_shared(monkeypatch, request):
-    """WeasyPrint lays out a report once per test process for each distinct HTML: a report compiled
-    again from the same data (most report tests compile one of a few scopes of the demo) gets the PDF
-    of the first compilation, whose "Compiled …; data as of …" line names that compilation's minute.
-    Everything before the layout (snapshot, HTML) and after it (storing, signing, DOCX, XLSX) runs as
-    usual; a test marked `uncached_layout` lays out every PDF itself."""
+def _report_layouts_shared(monkeypatch, request, _layouts_folder):
+    """WeasyPrint lays out a report once per test run for each distinct HTML: a report compiled again
+    from the same data (most report tests compile one of a few scopes of the demo) gets the PDF of the
+    first compilation, whose "Compiled …; data as of …" line names that compilation's minute. The test
+    processes of a run (pytest-xdist's workers) share their layouts through files. Everything before the
+    layout (snapshot, HTML) and after it (storing, signing, DOCX, XLSX) runs as usual; a test marked
+    `uncached_layout` lays out every PDF itself."""
     if request.node.get_closest_marker("uncached_layout"):
         return
     from weasyprint import HTML
 
     class Layout:
-        def __init__(self, html: "HTML", key: str):
-            self.html, self.key, self.pages = html, key, []
+        def __init__(self, string: str, base_url: str, key: str):
+            self.string, self.base_url, self.key, self.pages = string, base_url, key, []
+
+        def lay_out(self) -> tuple[bytes, int]:
+            document = HTML(string=self.string, base_url=self.base_url).render()
+            return document.write_pdf(), len(document.pages)
 
         def write_pdf(self, target):
             if self.key not in _LAYOUTS:
-                document = self.html.render()
-                document.write_pdf(target)
-                _LAYOUTS[self.key] = (Path(target).read_bytes(), len(document.pages))
-            else:
-                Path(target).write_bytes(_LAYOUTS[self.key][0])
+                _LAYOUTS[self.key] = _shared_layout(_layouts_folder, self.key, self.lay_out)
+            Path(target).write_bytes(_LAYOUTS[self.key][0])
             self.pages = [None] * _LAYOUTS[self.key][1]
 
     class SharedHTML:
+        # The HTML is parsed only when it is laid out: a report taken from the cache needs no parse.
         def __init__(self, *, string: str, base_url: str):
-            self.html, self.key = HTML(string=string, base_url=base_url), _COMPILED_AT.sub("", string)
+            self.string, self.base_url, self.key = string, base_url, _COMPILED_AT.sub("", string)
 
         def render(self) -> Layout:
-            return Layout(self.html, self.key)
+            return Layout(self.string, self.base_url, self.key)
 
     monkeypatch.setattr("reports.pdf.HTML", SharedHTML)
+
+
+# The DOCX's chart images, by what each was drawn from (see _report_charts_shared).
+_CHART_PNGS: dict[str, bytes] = {}
+
+
+@pytest.fixture(autouse=True)
+def _report_charts_shared(monkeypatch, request):
+    """A DOCX chart drawn once per test process for each distinct chart: Pillow's optimised PNG costs
+    a report's DOCX a good part of its compilation, and the report tests compile a few scopes of the
+    demo many times. The image is the one the same options drew before (bar_chart_png is a function of
+    its options alone); a test marked `uncached_layout` draws every image itself, as it lays out every PDF."""
+    if request.node.get_closest_marker("uncached_layout"):
+        return
+    from reports import png
+
+    draw = png.bar_chart_png
+
+    def bar_chart_png(**options) -> bytes:
+        # Translated labels are read in the active language, as the drawing reads them.
+        key = json.dumps(options, default=str, sort_keys=True)
+        if key not in _CHART_PNGS:
+            _CHART_PNGS[key] = draw(**options)
+        return _CHART_PNGS[key]
+
+    monkeypatch.setattr(png, "bar_chart_png", bar_chart_png)
 
 
 @pytest.fixture
