@@ -91,7 +91,9 @@ def form_indicators(*, period: Period, submission: Submission | None) -> list[In
     query = Q(pk__in=Indicator.periods.through.objects.filter(period=period).values("indicator_id"))
     if submission is not None:
         query |= Q(pk__in=Value.objects.filter(submission=submission).values("indicator_id"))
-    return list(Indicator.objects.filter(query).select_related("section").order_by("section__position", "position"))
+    return list(
+        Indicator.objects.filter(query).select_related("section").order_by("section__position", "position", "pk")
+    )
 
 
 def sections_with(indicators: list[Indicator]) -> list[tuple[Section, list[Indicator]]]:
