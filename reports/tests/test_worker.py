@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from monitoring.models import Period
+from outbox.models import Message
 from pilot_portal.celery import app
 from pilots.models import Region, User
 from reports.models import Report
@@ -74,12 +75,39 @@ def start_celery(transactional_db, monkeypatch, tmp_path):
             os.killpg(process.pid, signal.SIGKILL)  # whatever of its group is left
         process.wait()
         out.close()
-        print(f"----- {name} -----\n{log.read_text()[-3000:]}")
+        print(f"----- {name} -----\n{_log_digest(log.read_text())}")
 
 
 @pytest.fixture
 def real_worker(start_celery):
     return start_celery("worker", "worker", "--pool", "solo", *QUIET)
+
+
+def _log_digest(text: str) -> str:
+    """What a failure needs from a process's log: its start, every line about a compilation or an
+    error, and its end (the beat's and the sweeps' routine lines in between say nothing)."""
+    lines = text.splitlines()
+    telling = [
+        line
+        for line in lines[40:-30]
+        if any(word in line for word in ("compile_report", "ERROR", "WARNING", "Traceback", "Error", "ready"))
+    ]
+    return "\n".join([*lines[:40], "[…]", *telling, "[…]", *lines[-30:]])
+
+
+def _hand_over_state(report: Report) -> str:
+    """Where the report's task is: its outbox message, and the broker's queue and unacknowledged set."""
+    import redis
+
+    message = (
+        Message.objects.filter(key=report.dispatch_key)
+        .values("delivered_at", "attempts", "last_error", "locked_until")
+        .first()
+    )
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    queued = broker.llen("celery")
+    unacked = broker.hlen("unacked")
+    return f"outbox message {message}; broker: {queued} in the queue, {unacked} unacknowledged"
 
 
 def _alive_in_group(pgid: int) -> list[int]:
@@ -95,13 +123,25 @@ def _alive_in_group(pgid: int) -> list[int]:
     return alive
 
 
+def _wait_until_ready(log: Path, process: subprocess.Popen) -> None:
+    """A worker that takes long to start (a busy machine) must not eat into the compilation's time."""
+    until = time.monotonic() + 120
+    while "ready." not in log.read_text():
+        assert process.poll() is None, f"the worker stopped: {log.read_text()[-3000:]}"
+        assert time.monotonic() < until, f"the worker did not start: {log.read_text()[-3000:]}"
+        time.sleep(0.5)
+
+
 def _wait_for(report: Report, condition, *, until: float, what: str) -> Report:
     while time.monotonic() < until:
         report.refresh_from_db()
         if condition(report):
             return report
         time.sleep(0.2)
-    pytest.fail(f"{what}: report is {report.status} at {report.progress} % ({report.step}) {report.error}")
+    pytest.fail(
+        f"{what}: report is {report.status} at {report.progress} % ({report.step}) {report.error}; "
+        + _hand_over_state(report)
+    )
 
 
 def test_a_real_worker_compiles_a_queued_report(real_worker):
@@ -123,6 +163,7 @@ def test_a_compilation_whose_worker_is_killed_is_finished_by_a_new_worker_within
     # The beat runs throughout, as in production; its sweep comes every REPORT_STALE_CHECK_SECONDS.
     start_celery("beat", "beat", "--loglevel", "INFO", "--schedule", str(tmp_path / "beat-schedule"), env=short)
     first = start_celery("worker-1", *worker, "--hostname", "first@%h", env=short)
+    _wait_until_ready(tmp_path / "worker-1.log", first)
     report, _created = report_queue(
         user=User.objects.get(username="institute"),
         kind=Report.Kind.REGIONAL,
