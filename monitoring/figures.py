@@ -33,6 +33,7 @@ from pilots.selectors import name_in_active_language, national_aggregate_scope, 
 
 from .models import COUNTED_STATUSES, Indicator, Period, Status, Submission, Value
 from .selectors import organisations_missing
+from .summary import summary_cells, summary_counts, summary_indicator_sums
 
 # The roles of the totals table, in its order; which indicators play each is the catalogue's
 # (Indicator.figure_role, ordered by figure_position, then the form's order).
@@ -141,35 +142,54 @@ class CompletenessRow:
 def completeness_by_region(
     *, user: User, filters: FigureFilters, periods: list[Period]
 ) -> tuple[list[CompletenessRow], CompletenessRow]:
-    """Rows per region and a total row: expected, submitted (submitted or accepted), on time; 3 queries."""
+    """Rows per region and a total row: expected, submitted (submitted or accepted), on time. From the
+    summary, two queries; where the organisations are not a union of its cells (summary_cells), from the
+    organisations and submissions, three."""
     orgs = organisations(user=user, filters=filters)
-    expected = orgs.values("region__code").annotate(
-        **{f"e{p.pk}": Count("pk", filter=expected_in_q(p)) for p in periods}
-    )
-    handed_in = (
-        Submission.objects.handed_in()
-        .filter(organisation__in=orgs, period__in=periods)
-        .filter(_in_pilot_during("organisation__"))
-        .values("organisation__region__code", "period_id")
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(is_late=False)))
-    )
     regions = {r.code: r for r in region_scope(user=user)}
+    cells = summary_cells(user=user, filters=filters)
     rows: dict[str, CompletenessRow] = {}
-    for row in expected:
-        code = row["region__code"]
-        rows[code] = CompletenessRow(
-            key=code,
-            label=regions[code].name if code in regions else code,
-            cells={p.code: Cell(expected=row[f"e{p.pk}"]) for p in periods},
-        )
+
+    def row(code: str) -> CompletenessRow:
+        if code not in rows:
+            rows[code] = CompletenessRow(
+                key=code,
+                label=regions[code].name if code in regions else code,
+                cells={p.code: Cell() for p in periods},
+            )
+        return rows[code]
+
     by_pk = {p.pk: p for p in periods}
-    for row in handed_in:
-        cell = rows[row["organisation__region__code"]].cells[by_pk[row["period_id"]].code]
-        cell.submitted, cell.on_time = row["n"], row["on_time"]
-        cell.late = row["n"] - row["on_time"]
+    if cells is not None:
+        # A region is a row when the filters leave it any organisation, also one expected in none of the quarters.
+        present = Region.objects.filter(Exists(orgs.filter(region_id=OuterRef("pk")))).values_list("code", flat=True)
+        for code in present:
+            row(code)
+        for (code, period_id), counts in summary_counts(cells=cells, periods=periods, by="region").items():
+            cell = row(code).cells[by_pk[period_id].code]
+            cell.expected, cell.submitted, cell.late = counts["expected"], counts["handed_in"], counts["late"]
+            cell.on_time = counts["handed_in"] - counts["late"]
+    else:
+        expected = orgs.values("region__code").annotate(
+            **{f"e{p.pk}": Count("pk", filter=expected_in_q(p)) for p in periods}
+        )
+        for counts in expected:
+            for p in periods:
+                row(counts["region__code"]).cells[p.code].expected = counts[f"e{p.pk}"]
+        handed_in = (
+            Submission.objects.handed_in()
+            .filter(organisation__in=orgs, period__in=periods)
+            .filter(_in_pilot_during("organisation__"))
+            .values("organisation__region__code", "period_id")
+            .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(is_late=False)))
+        )
+        for counts in handed_in:
+            cell = rows[counts["organisation__region__code"]].cells[by_pk[counts["period_id"]].code]
+            cell.submitted, cell.on_time = counts["n"], counts["on_time"]
+            cell.late = counts["n"] - counts["on_time"]
     total = CompletenessRow(key="", label=str(_("All regions")), cells={p.code: Cell() for p in periods})
-    for row in rows.values():
-        for code, cell in row.cells.items():
+    for region_row in rows.values():
+        for code, cell in region_row.cells.items():
             total.cells[code].add(cell)
     return sorted(rows.values(), key=lambda r: r.key), total
 
@@ -180,7 +200,11 @@ def indicator_sums(
     """{(period code, indicator code[, dimension value]): aggregate} over accepted values; one query.
 
     Each indicator is aggregated as its catalogue entry says: a count adds up over organisations,
-    a share (attendance, %) is averaged, since the sum of twenty regions' percentages means nothing."""
+    a share (attendance, %) is averaged, since the sum of twenty regions' percentages means nothing.
+    From the summary where the organisations are a union of its cells (summary_cells)."""
+    cells = summary_cells(user=user, filters=filters)
+    if cells is not None:
+        return summary_indicator_sums(cells=cells, codes=codes, by=by)
     orgs = organisations(user=user, filters=filters)
     keys = ["submission__period__code", "indicator__code"]
     if by:
@@ -273,27 +297,48 @@ def period_bases(
 ) -> dict[str, PeriodBase]:
     """Each quarter's base: expected, accepted, awaiting review, accepted in both it and the previous.
 
-    Two queries; one when the completeness total row, which counts the expected already, is given."""
+    The counts from the summary where the organisations are a union of its cells (summary_cells), and
+    who was accepted in both quarters from the submissions: two queries, or three without the summary."""
     today = today or timezone.localdate()
     orgs = organisations(user=user, filters=filters)
+    cells = summary_cells(user=user, filters=filters)
+    accepted = Q(status__in=COUNTED_STATUSES)
+    in_both = accepted & _with_neighbour(periods, "organisation_id", "", step=-1)
+    if cells is not None:
+        summed = summary_counts(cells=cells, periods=periods, by=None)
+        counts = {
+            period_id: {"accepted": c["accepted"], "awaiting": c["awaiting_review"], "expected": c["expected"]}
+            for (_key, period_id), c in summed.items()
+        }
+        both = (
+            Submission.objects.counted()
+            .filter(organisation__in=orgs, period__in=periods)
+            .filter(in_both)
+            .values_list("period_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for period_id, n in both:
+            counts.setdefault(period_id, {})["in_both"] = n
+        expected = {f"e{p.pk}": counts.get(p.pk, {}).get("expected", 0) for p in periods}
+    else:
+        if periods:
+            expected = orgs.aggregate(**{f"e{p.pk}": Count("pk", filter=expected_in_q(p)) for p in periods})
+        else:
+            expected = {}
+        counts = {
+            r["period_id"]: r
+            for r in Submission.objects.handed_in()
+            .filter(organisation__in=orgs, period__in=periods)
+            .values("period_id")
+            .annotate(
+                accepted=Count("pk", filter=accepted),
+                awaiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+                in_both=Count("pk", filter=in_both),
+            )
+        }
     if completeness is not None:
         expected = {f"e{p.pk}": completeness.cells[p.code].expected for p in periods}
-    elif periods:
-        expected = orgs.aggregate(**{f"e{p.pk}": Count("pk", filter=expected_in_q(p)) for p in periods})
-    else:
-        expected = {}
-    accepted = Q(status__in=COUNTED_STATUSES)
-    counts = {
-        r["period_id"]: r
-        for r in Submission.objects.handed_in()
-        .filter(organisation__in=orgs, period__in=periods)
-        .values("period_id")
-        .annotate(
-            accepted=Count("pk", filter=accepted),
-            awaiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
-            in_both=Count("pk", filter=accepted & _with_neighbour(periods, "organisation_id", "", step=-1)),
-        )
-    }
     bases = {}
     for index, p in enumerate(periods):
         row = counts.get(p.pk, {})

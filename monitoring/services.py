@@ -59,6 +59,8 @@ def _snapshot(values: dict) -> dict:
 
 def _write_values(submission: Submission, indicators: list[Indicator], values: dict, explanations: dict) -> None:
     existing = {v.indicator_id: v for v in Value.objects.filter(submission=submission)}
+    for row in existing.values():
+        row.submission = submission  # read already: the summary's receivers ask it for its status
     for indicator in indicators:
         raw = values.get(indicator.code)
         number, text = None, ""
@@ -135,8 +137,7 @@ def submission_save(
             if submission.first_submitted_at is None:
                 submission.first_submitted_at = now
                 submission.is_late = context.period.is_late(today)
-            submission.save()
-            summary_transition(submission=submission, from_status=from_status, to_status=Status.SUBMITTED)
+            submission.save()  # its part of the summary moves with the save (monitoring.signals)
             transition = Transition.objects.create(
                 submission=submission,
                 from_status=from_status,

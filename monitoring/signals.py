@@ -1,6 +1,13 @@
-"""Receivers that keep the summary (monitoring.summary) in step with writes the registry and the admin
-make outside monitoring's services: an organisation joining, leaving or changing its cell, a period's
-dates. Each runs in the transaction of the write; connected in MonitoringConfig.ready()."""
+"""Receivers that keep the summary (monitoring.summary) in step with writes made outside monitoring's
+services: an organisation joining, leaving or changing its cell, a period's dates, and a submission or
+a value saved or deleted through the ORM (the admin, a factory, a script, a submit's own save). Each
+runs in the transaction of the write; connected in MonitoringConfig.ready().
+
+The services' conditional UPDATEs (accept, return, reopen) send no signal: they call
+summary_transition themselves. Writes that bypass both (QuerySet.update of a status, bulk_create)
+leave the summary behind until `manage.py rebuild_summary`; `rebuild_summary --check` finds them."""
+
+from decimal import Decimal
 
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -8,12 +15,15 @@ from django.dispatch import receiver
 from pilots.events import organisations_written
 from pilots.models import Organisation
 
-from .models import Period
+from .models import Period, Submission, Value
 from .summary import (
     Membership,
+    Standing,
     summary_membership_changed,
     summary_organisations_written,
     summary_rebuild,
+    summary_submission_written,
+    summary_value_written,
 )
 
 
@@ -67,3 +77,64 @@ def period_after(sender, instance, created, raw=False, **kwargs):
     if created or getattr(instance, "_summary_dates", None) != _dates(instance):
         summary_rebuild(periods=[instance])
     instance._summary_dates = _dates(instance)
+
+
+@receiver(pre_save, sender=Submission, dispatch_uid="monitoring.summary_submission_before")
+def submission_before(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    stored = Submission.objects.filter(pk=instance.pk).values_list(*Standing._fields).first()
+    instance._summary_before = Standing(*stored) if stored is not None else None
+
+
+@receiver(post_save, sender=Submission, dispatch_uid="monitoring.summary_submission_after")
+def submission_after(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    before = None if created else getattr(instance, "_summary_before", None)
+    after = Standing.of(instance)
+    summary_submission_written(submission_id=instance.pk, before=before, after=after)
+    instance._summary_before = after
+
+
+@receiver(post_delete, sender=Submission, dispatch_uid="monitoring.summary_submission_deleted")
+def submission_deleted(sender, instance, **kwargs):
+    summary_submission_written(submission_id=instance.pk, before=Standing.of(instance), after=None)
+
+
+def _submission_of(value: Value) -> Submission | None:
+    # The services hand the submission over with the value (no query); elsewhere it is read once.
+    if Value.submission.is_cached(value):
+        return value.submission
+    return Submission.objects.filter(pk=value.submission_id).first()
+
+
+@receiver(pre_save, sender=Value, dispatch_uid="monitoring.summary_value_before")
+def value_before(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    submission = _submission_of(instance)
+    if submission is None or not submission.counts_in_figures:
+        return
+    instance._summary_before = Value.objects.filter(pk=instance.pk).values_list("indicator_id", "number").first()
+
+
+@receiver(post_save, sender=Value, dispatch_uid="monitoring.summary_value_after")
+def value_after(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    submission = _submission_of(instance)
+    if submission is None or not submission.counts_in_figures:
+        return
+    before = None if created else getattr(instance, "_summary_before", None)
+    after = (instance.indicator_id, None if instance.number is None else Decimal(instance.number))
+    summary_value_written(submission=submission, before=before, after=after)
+    instance._summary_before = after
+
+
+@receiver(post_delete, sender=Value, dispatch_uid="monitoring.summary_value_deleted")
+def value_deleted(sender, instance, **kwargs):
+    submission = _submission_of(instance)
+    if submission is None or not submission.counts_in_figures:
+        return
+    summary_value_written(submission=submission, before=(instance.indicator_id, instance.number), after=None)

@@ -180,6 +180,67 @@ def summary_transition(*, submission: Submission, from_status: str, to_status: s
     summary_apply(delta)
 
 
+class Standing(NamedTuple):
+    """What of a submission places it in the summary, as stored: its organisation, quarter, status, lateness."""
+
+    organisation_id: int
+    period_id: int
+    status: str
+    is_late: bool
+
+    @classmethod
+    def of(cls, submission: Submission) -> "Standing":
+        return cls(*(getattr(submission, name) for name in cls._fields))
+
+    @property
+    def counts(self) -> bool:
+        """Whether a submission standing so is in any count (a draft, returned or never handed in is not)."""
+        return self.status in SUBMITTED_STATUSES
+
+
+def summary_submission_written(*, submission_id: int, before: Standing | None, after: Standing | None) -> None:
+    """A submission saved, created or deleted outside the services' conditional UPDATEs (which call
+    summary_transition): its part under `before` leaves, its part under `after` joins. Its numbers count
+    as stored when this runs (a deleted submission's values were deleted first, and left on their own)."""
+    if before == after or not ((before and before.counts) or (after and after.counts)):
+        return
+    numbered = [s for s in (before, after) if s and s.status in COUNTED_STATUSES]
+    numbers = _numbers([submission_id])[submission_id] if numbered else []
+    organisations = _current({s.organisation_id for s in (before, after) if s})
+    periods = Period.objects.in_bulk({s.period_id for s in (before, after) if s})
+    delta = SummaryDelta()
+    for standing, sign in ((before, -1), (after, 1)):
+        if standing is None or standing.organisation_id not in organisations:
+            continue
+        delta.add_submission(
+            member=organisations[standing.organisation_id],
+            period=periods[standing.period_id],
+            status=standing.status,
+            is_late=standing.is_late,
+            numbers=numbers,
+            sign=sign,
+        )
+    summary_apply(delta)
+
+
+def summary_value_written(*, submission: Submission, before: tuple | None, after: tuple | None) -> None:
+    """A value of an accepted submission saved or deleted outside the services (the admin, a script):
+    before and after are (indicator id, number) as stored, or None."""
+    if before == after or submission.status not in COUNTED_STATUSES:
+        return
+    member = _current([submission.organisation_id]).get(submission.organisation_id)
+    if member is None:
+        return
+    period = Period.objects.get(pk=submission.period_id)
+    delta = SummaryDelta()
+    for value, sign in ((before, -1), (after, 1)):
+        if value is not None and value[1] is not None:
+            cell = delta.values[(period.pk, value[0], member.dims)]
+            cell[0] += sign * value[1]
+            cell[1] += sign
+    summary_apply(delta)
+
+
 def _organisations_delta(delta: SummaryDelta, members: dict[int, Membership | None], *, sign: int) -> None:
     """Everything the organisations contribute under the memberships given (None: nothing)."""
     members = {pk: m for pk, m in members.items() if m is not None}

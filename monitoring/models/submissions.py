@@ -81,6 +81,11 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation.bin} · {self.period.code}"
 
+    @property
+    def counts_in_figures(self) -> bool:
+        """Its values are in the figures (SubmissionQuerySet.counted), as this instance holds its status."""
+        return self.status in COUNTED_STATUSES
+
 
 class Value(models.Model):
     """One indicator's value in a submission: a number or a text, and an explanation a soft rule asked for."""
