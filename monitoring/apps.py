@@ -1,5 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def fill_an_empty_summary(sender, using="default", **kwargs):
+    """An installation that had data before the summary existed (or whose summary a migration emptied)
+    gets it summed from the values once migrated, so no dashboard reads an empty summary as zeros."""
+    from pilots.models import Organisation
+
+    from .models import SummedCounts
+    from .summary import summary_rebuild
+
+    if not SummedCounts.objects.using(using).exists() and Organisation.objects.using(using).exists():
+        summary_rebuild()
 
 
 class MonitoringConfig(AppConfig):
@@ -9,3 +22,5 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the summary's receivers)
+
+        post_migrate.connect(fill_an_empty_summary, sender=self, dispatch_uid="monitoring.fill_an_empty_summary")

@@ -7,6 +7,7 @@ submitted and accepted submissions; every other figure counts accepted data only
 """
 
 import datetime
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -33,7 +34,7 @@ from pilots.selectors import name_in_active_language, national_aggregate_scope, 
 
 from .models import COUNTED_STATUSES, Indicator, Period, Status, Submission, Value
 from .selectors import organisations_missing
-from .summary import summary_cells, summary_counts, summary_indicator_sums
+from .summary import period_neighbours, summary_cells, summary_counts, summary_indicator_sums, summary_value_sums
 
 # The roles of the totals table, in its order; which indicators play each is the catalogue's
 # (Indicator.figure_role, ordered by figure_position, then the form's order).
@@ -166,7 +167,9 @@ def completeness_by_region(
         for code in present:
             row(code)
         for (code, period_id), counts in summary_counts(cells=cells, periods=periods, by="region").items():
-            cell = row(code).cells[by_pk[period_id].code]
+            if code not in rows:
+                continue  # the cells of zeros an organisation left behind when it moved out of the region
+            cell = rows[code].cells[by_pk[period_id].code]
             cell.expected, cell.submitted, cell.late = counts["expected"], counts["handed_in"], counts["late"]
             cell.on_time = counts["handed_in"] - counts["late"]
     else:
@@ -354,21 +357,44 @@ def period_bases(
     return bases
 
 
-def key_totals(
-    *, user: User, filters: FigureFilters, periods: list[Period], bases: dict[str, PeriodBase] | None = None
-) -> list[TotalRow]:
-    """Organisations reporting (accepted), children, teachers, parents, each activity and practice zone,
-    per quarter, with the change from the previous quarter on the organisations with accepted data in
-    both; no change into a quarter under review. Two queries, and two more without `bases`."""
-    if bases is None:
-        bases = period_bases(user=user, filters=filters, periods=periods)
-    indicators = figure_indicators(*TOTALS_BY_FIGURE_ROLE)
-    codes = [i.code for i in indicators]
+def _consecutive(periods: list[Period]) -> bool:
+    """The periods follow each other in the order of their dates, with none left out between them: then
+    "the quarter before" in the summary's like-for-like sums is the one before in the list."""
+    neighbours = period_neighbours()
+    return all(neighbours.get(a.pk, (None, None))[1] == b.pk for a, b in itertools.pairwise(periods))
+
+
+def _key_sums_from_summary(cells: Q, codes: list[str], periods: list[Period], aggregation: dict) -> dict:
+    """key_totals' sums from the summary, in the shape _key_sums_from_values gives them."""
+
+    def mean_or_sum(total, n, averaged: bool):
+        if not n:
+            return None, None
+        return (None, total / n) if averaged else (total, None)
+
+    sums = {}
+    for key, r in summary_value_sums(cells=cells, codes=codes, periods=periods).items():
+        averaged = aggregation[key[1]] == Indicator.Aggregation.AVG
+        row = {}
+        for name, total, n in (
+            ("total", r["total"], r["organisations"]),
+            ("after", r["previous_total"], r["previous_organisations"]),
+            ("before", r["next_total"], r["next_organisations"]),
+        ):
+            summed, mean = mean_or_sum(total, n, averaged)
+            row[name] = summed
+            row["average" if name == "total" else f"{name}_average"] = mean
+        sums[key] = row
+    return sums
+
+
+def _key_sums_from_values(user: User, filters: FigureFilters, codes: list[str], periods: list[Period]) -> dict:
+    """key_totals' sums from the accepted values, where the summary's cells cannot answer (summary_cells)."""
     averaged = Q(indicator__aggregation=Indicator.Aggregation.AVG)
     organisation = "submission__organisation_id"
     with_previous = _with_neighbour(periods, organisation, "submission__", step=-1, exists=_same_value_in)
     with_next = _with_neighbour(periods, organisation, "submission__", step=1, exists=_same_value_in)
-    sums = {
+    return {
         (r["submission__period__code"], r["indicator__code"]): r
         for r in Value.objects.counted()
         .filter(
@@ -389,6 +415,23 @@ def key_totals(
             before_average=Avg("number", filter=averaged & with_next),
         )
     }
+
+
+def key_totals(
+    *, user: User, filters: FigureFilters, periods: list[Period], bases: dict[str, PeriodBase] | None = None
+) -> list[TotalRow]:
+    """Organisations reporting (accepted), children, teachers, parents, each activity and practice zone,
+    per quarter, with the change from the previous quarter on the organisations with accepted data in
+    both; no change into a quarter under review. Two queries, and two more without `bases`."""
+    if bases is None:
+        bases = period_bases(user=user, filters=filters, periods=periods)
+    indicators = figure_indicators(*TOTALS_BY_FIGURE_ROLE)
+    codes = [i.code for i in indicators]
+    cells = summary_cells(user=user, filters=filters)
+    if cells is not None and _consecutive(periods):
+        sums = _key_sums_from_summary(cells, codes, periods, {i.code: i.aggregation for i in indicators})
+    else:
+        sums = _key_sums_from_values(user, filters, codes, periods)
 
     def pick(row, summed: str, averaged: str):
         """Grouped by indicator, so at most one of the two is set."""

@@ -70,12 +70,12 @@ def period_before(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save, sender=Period, dispatch_uid="monitoring.summary_period_after")
 def period_after(sender, instance, created, raw=False, **kwargs):
-    """Who is expected, and whose hand-in counts, depends on the period's dates: a new period, or new
-    dates, recount that period (the rest of the summary is untouched)."""
+    """Who is expected, and whose hand-in counts, depends on the period's dates, and so does which quarter
+    comes before which (the like-for-like sums): a new period, or new dates, sum the summary again."""
     if raw:
         return
     if created or getattr(instance, "_summary_dates", None) != _dates(instance):
-        summary_rebuild(periods=[instance])
+        summary_rebuild()
     instance._summary_dates = _dates(instance)
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from pilots import policy
 from pilots.models import Organisation, Region
@@ -36,6 +36,15 @@ from .models import (
 
 AVERAGED = Indicator.Aggregation.AVG
 COUNT_FIELDS = ("expected", "handed_in", "late", "accepted", "awaiting_review")
+# SummedValue's sums, in this order in a delta's cells: each pair a sum of numbers and how many were summed.
+VALUE_FIELDS = (
+    "total",
+    "organisations",
+    "previous_total",
+    "previous_organisations",
+    "next_total",
+    "next_organisations",
+)
 Dims = tuple  # (region_id, ownership, settlement, language)
 
 
@@ -69,25 +78,26 @@ class SummaryDelta:
     """Changes to add to the summary's cells: counts by (period, dims), values by (period, indicator, dims)."""
 
     counts: dict = field(default_factory=lambda: defaultdict(Counter))
-    values: dict = field(default_factory=lambda: defaultdict(lambda: [Decimal(0), 0]))
+    values: dict = field(default_factory=lambda: defaultdict(lambda: [Decimal(0), 0, Decimal(0), 0, Decimal(0), 0]))
 
-    def add_submission(
-        self, *, member: Membership, period: Period, status: str, is_late: bool, numbers, sign: int
-    ) -> None:
-        """What one submission in `status` contributes (times `sign`): the counts as completeness and
-        period_bases count them, and its numbers once it is accepted."""
+    def add_submission(self, *, member: Membership, period: Period, status: str, is_late: bool, sign: int) -> None:
+        """What one submission in `status` adds to the counts (times `sign`), as completeness and
+        period_bases count them; its numbers are add_numbers'."""
         counts = self.counts[(period.pk, member.dims)]
         if status in SUBMITTED_STATUSES and member.expected_in(period):
             counts["handed_in"] += sign
             counts["late"] += sign if is_late else 0
         if status in COUNTED_STATUSES:
             counts["accepted"] += sign
-            for indicator_id, number in numbers:
-                cell = self.values[(period.pk, indicator_id, member.dims)]
-                cell[0] += sign * number
-                cell[1] += sign
         if status == Status.SUBMITTED:
             counts["awaiting_review"] += sign
+
+    def add_numbers(self, *, dims: Dims, part: dict, sign: int) -> None:
+        """Add a _numbers_part (times `sign`) to the cells of `dims`."""
+        for (period_id, indicator_id), sums in part.items():
+            cell = self.values[(period_id, indicator_id, dims)]
+            for index, amount in enumerate(sums):
+                cell[index] += sign * amount
 
     def add_membership(self, *, member: Membership, periods: list[Period], sign: int) -> None:
         for period in periods:
@@ -136,9 +146,9 @@ def summary_apply(delta: SummaryDelta) -> None:
         if any(c[f] for f in COUNT_FIELDS)
     ]
     values = [
-        (period_id, indicator_id, *dims, total, n)
-        for (period_id, indicator_id, dims), (total, n) in delta.values.items()
-        if total or n
+        (period_id, indicator_id, *dims, *sums)
+        for (period_id, indicator_id, dims), sums in delta.values.items()
+        if any(sums)
     ]
     if not counts and not values:
         return
@@ -150,7 +160,7 @@ def summary_apply(delta: SummaryDelta) -> None:
         if counts:
             _upsert_add(SummedCounts, CELL_FIELDS, COUNT_FIELDS, counts)
         if values:
-            _upsert_add(SummedValue, ("period", "indicator", *CELL_FIELDS[1:]), ("total", "organisations"), values)
+            _upsert_add(SummedValue, ("period", "indicator", *CELL_FIELDS[1:]), VALUE_FIELDS, values)
 
 
 def _numbers(submission_ids) -> dict[int, list]:
@@ -163,6 +173,63 @@ def _numbers(submission_ids) -> dict[int, list]:
     return found
 
 
+def period_neighbours() -> dict[int, tuple[int | None, int | None]]:
+    """Each period's id → (the period before it, the one after it), in the order of their dates: the
+    quarters a change is computed between (figures.key_totals); one query."""
+    ids = list(Period.objects.order_by("starts_on", "pk").values_list("pk", flat=True))
+    return {pk: (ids[i - 1] if i else None, ids[i + 1] if i + 1 < len(ids) else None) for i, pk in enumerate(ids)}
+
+
+def _numbers_part(numbers: dict, neighbours: dict) -> dict:
+    """What one organisation's accepted numbers ({(period id, indicator id): number}) add to its cells:
+    each number to its total, and to the previous_ (next_) sums when the organisation gave the same
+    indicator, accepted, in the quarter before (after), as key_totals compares like for like."""
+    part = {}
+    for (period_id, indicator_id), number in numbers.items():
+        before, after = neighbours.get(period_id, (None, None))
+        paired_before = before is not None and (before, indicator_id) in numbers
+        paired_after = after is not None and (after, indicator_id) in numbers
+        part[(period_id, indicator_id)] = (
+            number,
+            1,
+            number if paired_before else 0,
+            int(paired_before),
+            number if paired_after else 0,
+            int(paired_after),
+        )
+    return part
+
+
+def _add_submission_numbers(
+    delta: SummaryDelta, *, member: Membership, organisation_id: int, period_id: int, numbers, neighbours, sign: int
+) -> None:
+    """The accepted numbers [(indicator id, number)] of one submission joining (sign 1) or leaving (-1) the
+    summary: their own sums, and the pairs they make or break with the organisation's accepted numbers of
+    the same indicators in the quarters before and after (on both sides). One query.
+
+    Computed as the organisation's part with them less its part without them; what the neighbouring
+    quarters pair with further out is the same in both, so it cancels and need not be read."""
+    if not numbers:
+        return
+    around = [p for p in neighbours.get(period_id, (None, None)) if p is not None]
+    others = {}
+    if around:
+        others = {
+            (p, i): x
+            for p, i, x in Value.objects.counted()
+            .filter(
+                submission__organisation_id=organisation_id,
+                submission__period_id__in=around,
+                indicator_id__in=[i for i, _x in numbers],
+                number__isnull=False,
+            )
+            .values_list("submission__period_id", "indicator_id", "number")
+        }
+    with_them = {**others, **{(period_id, i): x for i, x in numbers}}
+    delta.add_numbers(dims=member.dims, part=_numbers_part(with_them, neighbours), sign=sign)
+    delta.add_numbers(dims=member.dims, part=_numbers_part(others, neighbours), sign=-sign)
+
+
 def summary_transition(*, submission: Submission, from_status: str, to_status: str) -> None:
     """A submission moved from one status to another: its part leaves the old status's counts (and
     sums) and joins the new one's. Called by monitoring.services inside the transition's transaction."""
@@ -171,12 +238,20 @@ def summary_transition(*, submission: Submission, from_status: str, to_status: s
     member = Membership.of(Organisation.objects.get(pk=submission.organisation_id))
     period = Period.objects.get(pk=submission.period_id)
     is_late = Submission.objects.values_list("is_late", flat=True).get(pk=submission.pk)
-    counted = from_status in COUNTED_STATUSES or to_status in COUNTED_STATUSES
-    numbers = _numbers([submission.pk])[submission.pk] if counted else []
     delta = SummaryDelta()
-    common = {"member": member, "period": period, "is_late": is_late, "numbers": numbers}
+    common = {"member": member, "period": period, "is_late": is_late}
     delta.add_submission(status=from_status, sign=-1, **common)
     delta.add_submission(status=to_status, sign=1, **common)
+    if (from_status in COUNTED_STATUSES) != (to_status in COUNTED_STATUSES):
+        _add_submission_numbers(
+            delta,
+            member=member,
+            organisation_id=submission.organisation_id,
+            period_id=period.pk,
+            numbers=_numbers([submission.pk])[submission.pk],
+            neighbours=period_neighbours(),
+            sign=1 if to_status in COUNTED_STATUSES else -1,
+        )
     summary_apply(delta)
 
 
@@ -206,20 +281,31 @@ def summary_submission_written(*, submission_id: int, before: Standing | None, a
         return
     numbered = [s for s in (before, after) if s and s.status in COUNTED_STATUSES]
     numbers = _numbers([submission_id])[submission_id] if numbered else []
+    neighbours = period_neighbours() if numbers else {}
     organisations = _current({s.organisation_id for s in (before, after) if s})
     periods = Period.objects.in_bulk({s.period_id for s in (before, after) if s})
     delta = SummaryDelta()
     for standing, sign in ((before, -1), (after, 1)):
         if standing is None or standing.organisation_id not in organisations:
             continue
+        member = organisations[standing.organisation_id]
         delta.add_submission(
-            member=organisations[standing.organisation_id],
+            member=member,
             period=periods[standing.period_id],
             status=standing.status,
             is_late=standing.is_late,
-            numbers=numbers,
             sign=sign,
         )
+        if standing.status in COUNTED_STATUSES:
+            _add_submission_numbers(
+                delta,
+                member=member,
+                organisation_id=standing.organisation_id,
+                period_id=standing.period_id,
+                numbers=numbers,
+                neighbours=neighbours,
+                sign=sign,
+            )
     summary_apply(delta)
 
 
@@ -231,13 +317,19 @@ def summary_value_written(*, submission: Submission, before: tuple | None, after
     member = _current([submission.organisation_id]).get(submission.organisation_id)
     if member is None:
         return
-    period = Period.objects.get(pk=submission.period_id)
+    neighbours = period_neighbours()
     delta = SummaryDelta()
     for value, sign in ((before, -1), (after, 1)):
         if value is not None and value[1] is not None:
-            cell = delta.values[(period.pk, value[0], member.dims)]
-            cell[0] += sign * value[1]
-            cell[1] += sign
+            _add_submission_numbers(
+                delta,
+                member=member,
+                organisation_id=submission.organisation_id,
+                period_id=submission.period_id,
+                numbers=[value],
+                neighbours=neighbours,
+                sign=sign,
+            )
     summary_apply(delta)
 
 
@@ -255,15 +347,16 @@ def _organisations_delta(delta: SummaryDelta, members: dict[int, Membership | No
         )
     )
     numbers = _numbers([s[0] for s in submissions if s[3] in COUNTED_STATUSES])
+    by_organisation = defaultdict(dict)
     for pk, organisation_id, period_id, status, is_late in submissions:
         delta.add_submission(
-            member=members[organisation_id],
-            period=periods[period_id],
-            status=status,
-            is_late=is_late,
-            numbers=numbers.get(pk, []),
-            sign=sign,
+            member=members[organisation_id], period=periods[period_id], status=status, is_late=is_late, sign=sign
         )
+        for indicator_id, number in numbers.get(pk, []):
+            by_organisation[organisation_id][(period_id, indicator_id)] = number
+    neighbours = period_neighbours() if by_organisation else {}
+    for organisation_id, accepted in by_organisation.items():
+        delta.add_numbers(dims=members[organisation_id].dims, part=_numbers_part(accepted, neighbours), sign=sign)
 
 
 def summary_membership_changed(*, organisation_id: int, before: Membership | None, after: Membership | None) -> None:
@@ -349,12 +442,37 @@ def summary_from_values(*, periods: list[Period] | None = None) -> tuple[dict, d
     for row in handed_in:
         cell = counts[(row["period_id"], tuple(row[d] for d in _SUB_DIMS))]
         cell.update({f: row[f] for f in COUNT_FIELDS[1:] if row[f]})
+    neighbours = period_neighbours()
+
+    def paired(side: int) -> Q:
+        """The value's organisation gave the same indicator, accepted, in the quarter before (0) / after (1)."""
+        condition = Q(pk__in=[])
+        for period_id, around in neighbours.items():
+            if around[side] is not None:
+                same = Value.objects.counted().filter(
+                    submission__organisation_id=OuterRef("submission__organisation_id"),
+                    submission__period_id=around[side],
+                    indicator_id=OuterRef("indicator_id"),
+                    number__isnull=False,
+                )
+                condition |= Q(submission__period_id=period_id) & Exists(same)
+        return condition
+
     values = {
-        (r["submission__period_id"], r["indicator_id"], tuple(r[d] for d in _VALUE_DIMS)): (r["total"], r["n"])
+        (r["submission__period_id"], r["indicator_id"], tuple(r[d] for d in _VALUE_DIMS)): tuple(
+            r[f] or 0 for f in VALUE_FIELDS
+        )
         for r in Value.objects.counted()
         .filter(submission__period__in=periods, number__isnull=False)
         .values("submission__period_id", "indicator_id", *_VALUE_DIMS)
-        .annotate(total=Sum("number"), n=Count("pk"))
+        .annotate(
+            total=Sum("number"),
+            organisations=Count("pk"),
+            previous_total=Sum("number", filter=paired(0)),
+            previous_organisations=Count("pk", filter=paired(0)),
+            next_total=Sum("number", filter=paired(1)),
+            next_organisations=Count("pk", filter=paired(1)),
+        )
         .order_by()
     }
     return {k: v for k, v in counts.items() if v}, values
@@ -371,9 +489,9 @@ def summary_stored(*, periods: list[Period] | None = None) -> tuple[dict, dict]:
         if cell:
             counts[(row["period_id"], tuple(row[d] for d in _ORG_DIMS))] = cell
     values = {
-        (r["period_id"], r["indicator_id"], tuple(r[d] for d in _ORG_DIMS)): (r["total"], r["organisations"])
-        for r in values_qs.values("period_id", "indicator_id", *_ORG_DIMS, "total", "organisations")
-        if r["total"] or r["organisations"]
+        (r["period_id"], r["indicator_id"], tuple(r[d] for d in _ORG_DIMS)): tuple(r[f] for f in VALUE_FIELDS)
+        for r in values_qs.values("period_id", "indicator_id", *_ORG_DIMS, *VALUE_FIELDS)
+        if any(r[f] for f in VALUE_FIELDS)
     }
     return counts, values
 
@@ -398,15 +516,20 @@ def summary_differences(*, periods: list[Period] | None = None) -> list[str]:
         for name in COUNT_FIELDS:
             if live.get(name, 0) != stored.get(name, 0):
                 lines.append(f"{cell(*key)} {name}: summary {stored.get(name, 0)}, values {live.get(name, 0)}")
+    zero = (0,) * len(VALUE_FIELDS)
     for key in sorted(live_values.keys() | stored_values.keys(), key=str):
-        (live_total, live_n), (stored_total, stored_n) = live_values.get(key, (0, 0)), stored_values.get(key, (0, 0))
-        live_total, stored_total = Decimal(live_total).quantize(CENT), Decimal(stored_total).quantize(CENT)
-        if (live_total, live_n) != (stored_total, stored_n):
-            period_id, indicator_id, dims = key
-            lines.append(
-                f"{cell(period_id, dims)} {indicators.get(indicator_id, indicator_id)}: "
-                f"summary {stored_total} over {stored_n}, values {live_total} over {live_n}"
-            )
+        live, stored = live_values.get(key, zero), stored_values.get(key, zero)
+        period_id, indicator_id, dims = key
+        for index in range(0, len(VALUE_FIELDS), 2):
+            live_total, live_n = Decimal(live[index]).quantize(CENT), live[index + 1]
+            stored_total, stored_n = Decimal(stored[index]).quantize(CENT), stored[index + 1]
+            if (live_total, live_n) != (stored_total, stored_n):
+                which = VALUE_FIELDS[index].replace("total", "").strip("_")
+                name = indicators.get(indicator_id, indicator_id)
+                lines.append(
+                    f"{cell(period_id, dims)} {name}{f' ({which})' if which else ''}: "
+                    f"summary {stored_total} over {stored_n}, values {live_total} over {live_n}"
+                )
     return lines
 
 
@@ -424,8 +547,8 @@ def summary_rebuild(*, periods: list[Period] | None = None) -> tuple[int, int]:
     )
     SummedValue.objects.bulk_create(
         [
-            SummedValue(**_cell(("period_id", "indicator_id"), key), total=total, organisations=n)
-            for key, (total, n) in values.items()
+            SummedValue(**_cell(("period_id", "indicator_id"), key), **dict(zip(VALUE_FIELDS, sums, strict=True)))
+            for key, sums in values.items()
         ],
         batch_size=2000,
     )
@@ -494,3 +617,15 @@ def summary_counts(*, cells: Q, periods: list[Period], by: str | None = "region"
         .order_by()
     )
     return {(r[keys[0]] if keys else "", r["period_id"]): {name: r[name] for name in COUNT_FIELDS} for r in rows}
+
+
+def summary_value_sums(*, cells: Q, codes: list[str], periods: list[Period]) -> dict[tuple, dict]:
+    """{(period code, indicator code): {each of VALUE_FIELDS summed over the cells}} for figures.key_totals;
+    one query."""
+    rows = (
+        SummedValue.objects.filter(cells, indicator__code__in=codes, period__in=periods)
+        .values("period__code", "indicator__code")
+        .annotate(**{name: Sum(name) for name in VALUE_FIELDS})
+        .order_by()
+    )
+    return {(r["period__code"], r["indicator__code"]): r for r in rows}

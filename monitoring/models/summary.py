@@ -19,8 +19,12 @@ SummedValue (per period × indicator × the same four dimensions), the accepted 
   - organisations: how many numbers were summed, one per organisation (one submission per organisation
     and period), so an averaged indicator is total / organisations.
 
-Not summed, because they do not split into cells: the changes of key_totals and the skills' matched
-cohort (organisations with accepted data in two periods), the latest accepted quarter, the review speed.
+  - previous_total / previous_organisations (next_…): the same over the numbers whose organisation gave
+    the same indicator, accepted, in the quarter before (after) by date: key_totals' like-for-like
+    change from one quarter to the next is previous_… of the later against next_… of the earlier.
+
+Not summed, because they do not split into cells: the skills' matched cohort (organisations with
+accepted diagnostics at the baseline and the final), the latest accepted quarter, the review speed.
 
 The rows are written only by monitoring.summary (summary_apply, in the transaction of each transition
 that changes them) and rebuilt by `manage.py rebuild_summary`, which also checks them. A cell of zeros
@@ -70,6 +74,16 @@ class SummedValue(SummaryCell):
     # Value.number is max_digits=16; 11,000 organisations' sums need five digits more.
     total = models.DecimalField(_("total"), max_digits=24, decimal_places=2, default=0)
     organisations = models.IntegerField(_("organisations"), default=0)
+    # The same over the organisations that gave the indicator, accepted, in the quarter before (after)
+    # too: the like-for-like bases of key_totals' change from one quarter to the next.
+    previous_total = models.DecimalField(
+        _("total, also given the quarter before"), max_digits=24, decimal_places=2, default=0
+    )
+    previous_organisations = models.IntegerField(_("organisations, also given the quarter before"), default=0)
+    next_total = models.DecimalField(
+        _("total, also given the quarter after"), max_digits=24, decimal_places=2, default=0
+    )
+    next_organisations = models.IntegerField(_("organisations, also given the quarter after"), default=0)
 
     class Meta:
         verbose_name = _("summed value")
