@@ -42,7 +42,7 @@ def test_the_form_expired_page_speaks_kazakh():
     response = _client("kk").post(reverse("login"), {"username": "anna", "password": "x"})
     assert response.status_code == 403
     page = response.content.decode()
-    assert "Форманың мерзімі өтті" in page
+    assert "Пішіннің мерзімі өтті" in page
     assert "Бетті жаңартып" in page
     assert "The form has expired" not in page
 

@@ -173,7 +173,7 @@ def test_the_xlsx_holds_a_sheet_per_part_with_the_dashboards_totals(institute):
         "Этапы",
         "Навыки",
         "Организации",
-        "Текстовые разделы",
+        "Текстовые ответы",
         "Вне когорты",
     ]
     organisations = workbook.worksheets[4]
