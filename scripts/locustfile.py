@@ -1,0 +1,282 @@
+"""Locust users for scripts/load_test.py: organisation staff filling their quarterly form, regional coordinators
+reviewing. Run through load_test.py, which sets up the accounts, the server and the check afterwards.
+
+Environment: LOAD_ACCOUNTS (the JSON that load_test.py --setup wrote: staff and coordinators with their passwords)
+and LOAD_WRITES (a file this appends one JSON line to for every save, submit and review the server acknowledged,
+which load_test.py then looks for in the database).
+
+Each user signs in through the real sign-in form, then acts like a person at a browser: one action, a pause of
+5-15 s, the next. The server is reached as a browser reaches it behind the TLS proxy: X-Forwarded-Proto https,
+the Origin and Referer a browser sends with a form, and the Secure session and CSRF cookies sent back."""
+
+import html.parser
+import itertools
+import json
+import os
+import random
+import re
+import uuid
+from pathlib import Path
+
+from locust import HttpUser, between, events, task
+
+ACCOUNTS = (
+    json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text(encoding="utf-8")) if "LOAD_ACCOUNTS" in os.environ else {}
+)
+STAFF = iter(ACCOUNTS.get("staff", []))
+COORDINATORS = iter(ACCOUNTS.get("coordinators", []))
+LOAD_BINS = {account["bin"] for account in ACCOUNTS.get("staff", [])}
+# The number the staff change on every save (up one, then back): in no rule but the jump rule, which ±1 never trips.
+NUDGED = "sessions_manual"
+WAITING = re.compile(r'href="/monitoring/(\d{12})/(\d{4}-Q\d)/"')
+# Open for the whole run: every acknowledged write is appended as it happens.
+_writes = open(os.environ["LOAD_WRITES"], "a", encoding="utf-8") if "LOAD_WRITES" in os.environ else None  # noqa: SIM115
+_sequence = itertools.count(1)
+# Every request's time and outcome by phase: "sign-in" while the users are starting (each signs in, which costs
+# the password hash's 0.3 s of CPU by design), "run" once all are at work. Locust's own statistics would mix them.
+TIMES: dict[str, dict[str, list]] = {"sign-in": {}, "run": {}}
+_phase = "sign-in"
+
+
+@events.request.add_listener
+def _timed(name, response_time, exception=None, **_kwargs):
+    TIMES[_phase].setdefault(name, []).append([round(response_time, 1), exception is not None])
+
+
+@events.spawning_complete.add_listener
+def _all_started(**_kwargs):
+    global _phase
+    _phase = "run"
+
+
+@events.quitting.add_listener
+def _save_times(**_kwargs):
+    if "LOAD_TIMES" in os.environ:
+        Path(os.environ["LOAD_TIMES"]).write_text(json.dumps(TIMES))
+
+
+def acknowledged(record: dict) -> None:
+    """A write the server said it stored: one JSON line, flushed at once (gevent does not interleave a write)."""
+    if _writes is not None:
+        _writes.write(json.dumps(record, ensure_ascii=False) + "\n")
+        _writes.flush()
+
+
+class FormFields(html.parser.HTMLParser):
+    """The fields one <form> of the page sends, as a browser would: inputs, textareas, selected options."""
+
+    def __init__(self, wanted):
+        super().__init__(convert_charrefs=True)
+        self.wanted = wanted
+        self.inside = self.found = False
+        self.fields: dict[str, str] = {}
+        self.buttons: set[str] = set()
+        self._textarea = self._select = None
+        self._first_option = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = not self.found and self.wanted(attrs)
+            self.found = self.found or self.inside
+            return
+        if not self.inside or ("name" not in attrs and tag != "option"):
+            return
+        if tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            if kind not in ("submit", "button", "file"):
+                self.fields[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "button":
+            self.buttons.add(attrs.get("value", ""))
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self.fields[self._textarea] = ""
+        elif tag == "select":
+            self._select, self._first_option = attrs["name"], None
+        elif tag == "option" and self._select:
+            value = attrs.get("value", "")
+            if self._first_option is None:
+                self._first_option = value
+                self.fields.setdefault(self._select, value)
+            if "selected" in attrs:
+                self.fields[self._select] = value
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea and self.inside:
+            self.fields[self._textarea] += data
+
+
+def parse(page: str, *, form_id: str = "", action: str = "") -> FormFields:
+    """The first form with that id, or that action, or (neither given) the first POST form without an action: the
+    page's own, not the language switch or sign-out of the header."""
+    if form_id:
+        parser = FormFields(lambda attrs: attrs.get("id") == form_id)
+    elif action:
+        parser = FormFields(lambda attrs: attrs.get("action") == action)
+    else:
+        parser = FormFields(lambda attrs: attrs.get("method", "").lower() == "post" and not attrs.get("action"))
+    parser.feed(page)
+    return parser
+
+
+class Browser(HttpUser):
+    abstract = True
+    wait_time = between(5, 15)
+
+    def on_start(self):
+        self.client.headers.update({"X-Forwarded-Proto": "https", "Accept-Language": "kk"})
+        self.account = next(self.accounts)
+        page = self.get("/accounts/login/", name="sign in: page") or ""
+        fields = parse(page)
+        data = {**fields.fields, "username": self.account["username"], "password": self.account["password"]}
+        with self.post("/accounts/login/", data, name="sign in", referer="/accounts/login/") as response:
+            if response.status_code != 302:
+                response.failure(f"sign-in refused: {response.status_code}")
+
+    def post(self, path: str, data: dict, *, name: str, referer: str):
+        origin = "https://" + self.host.split("://", 1)[1].rstrip("/")
+        return self.client.post(
+            path,
+            data=data,
+            name=name,
+            allow_redirects=False,
+            catch_response=True,
+            headers={"Origin": origin, "Referer": origin + referer, **self.cookies()},
+        )
+
+    def cookies(self) -> dict:
+        """The portal runs behind TLS, so its cookies are Secure, and requests would not send them over the plain
+        HTTP this test uses (it leaves the proxy out): they are sent by hand, as the browser sends them."""
+        return {"Cookie": "; ".join(f"{c.name}={c.value}" for c in self.client.cookies)}
+
+    def get(self, path: str, *, name: str) -> str | None:
+        with self.client.get(path, name=name, catch_response=True, headers=self.cookies()) as response:
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}")
+                return None
+            return response.text
+
+
+class OrganisationStaff(Browser):
+    """Opens the organisation's form for the open quarter, saves it a few times, submits; when the coordinator
+    returns it, starts again. Every save changes one number and writes an explanation that no other save writes."""
+
+    fixed_count = int(os.environ.get("LOAD_STAFF", "200"))
+    accounts = STAFF
+
+    def on_start(self):
+        super().on_start()
+        self.url = f"/monitoring/{self.account['bin']}/{self.account['period']}/"
+        self.page = None
+        self.saves_before_submit = random.randint(1, 3)
+
+    @task
+    def next_step(self):
+        form = parse(self.page, form_id="submission-form") if self.page else None
+        if form is None or not {"save", "submit"} <= form.buttons:
+            # Not open yet, or submitted and waiting for the coordinator: the person looks at it again.
+            self.page = self.get(self.url, name="form: open")
+            return
+        action = "save" if self.saves_before_submit > 0 else "submit"
+        data = dict(form.fields)
+        number = int(re.sub(r"\D", "", data[NUDGED]))
+        data[NUDGED] = str(number + 1 if number % 2 == 0 else number - 1)
+        token = f"load {self.account['username']} {next(_sequence)} {uuid.uuid4().hex[:8]}"
+        data[f"{NUDGED}__explanation"] = token
+        data["action"] = action
+        with self.post(self.url, data, name=f"form: {action}", referer=self.url) as response:
+            location = response.headers.get("Location", "")
+            if response.status_code == 302 and "saved=1" in location:
+                acknowledged(
+                    {
+                        "kind": action,
+                        "username": self.account["username"],
+                        "bin": self.account["bin"],
+                        "period": self.account["period"],
+                        "version": int(data["version"]),
+                        "token": token,
+                        "data": {k: v for k, v in data.items() if k not in ("csrfmiddlewaretoken", "action")},
+                    }
+                )
+            else:
+                response.failure(f"{action} not acknowledged: HTTP {response.status_code} {location}")
+                self.page = None
+                return
+        self.saves_before_submit -= 1
+        if action == "submit":
+            self.saves_before_submit = random.randint(1, 3)
+        # The browser follows the redirect: the form again, with the new version.
+        self.page = self.get(location, name="form: open")
+
+
+class Coordinator(Browser):
+    """A regional coordinator: the review queue, the region's dashboard, and reviewing what waits (the load's own
+    organisations first, so the staff get theirs back): accept, or return for correction with a comment."""
+
+    fixed_count = int(os.environ.get("LOAD_COORDINATORS", "20"))
+    accounts = COORDINATORS
+
+    def on_start(self):
+        super().on_start()
+        self.waiting: list[str] = []
+
+    @task(3)
+    def queue(self):
+        page = self.get("/monitoring/", name="queue")
+        if page:
+            links = [f"/monitoring/{bin_}/{period}/" for bin_, period in WAITING.findall(page)]
+            ours = [link for link in links if link.split("/")[2] in LOAD_BINS]
+            self.waiting = ours or links
+
+    @task(2)
+    def dashboard(self):
+        self.get(f"/dashboard/{self.account['region']}/", name="dashboard (regional)")
+
+    @task(3)
+    def review(self):
+        if not self.waiting:
+            return self.queue()
+        url = self.waiting.pop(0)
+        page = self.get(url, name="review: open")
+        action = url + "review/"
+        form = parse(page, action=action) if page else None
+        if form is None or not form.found:
+            return  # reviewed meanwhile, or not waiting any more
+        decision = "accept" if random.random() < 0.4 else "return"
+        data = {**form.fields, "decision": decision}
+        if decision == "return":
+            data["comment"] = f"load test: please check the sessions ({uuid.uuid4().hex[:8]})"
+        with self.post(action, data, name="review: decide", referer=url) as response:
+            if response.status_code != 302:
+                response.failure(f"review not recorded: HTTP {response.status_code}")
+                return
+        after = self.get(url, name="review: open")
+        if after is not None and "alert alert-danger" in after:
+            # The review view answers a stale decision with a redirect too, and says so on the next page.
+            events.request.fire(
+                request_type="POST",
+                name="review: decide (refused as stale)",
+                response_time=0,
+                response_length=0,
+                exception=RuntimeError("refused as stale"),
+            )
+            return
+        acknowledged(
+            {
+                "kind": decision,
+                "username": self.account["username"],
+                "bin": url.split("/")[2],
+                "period": url.split("/")[3],
+                "version": int(data["version"]),
+            }
+        )
