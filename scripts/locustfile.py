@@ -15,9 +15,11 @@ import json
 import os
 import random
 import re
+import time
 import uuid
 from pathlib import Path
 
+import gevent
 from locust import HttpUser, between, events, task
 
 ACCOUNTS = (
@@ -32,10 +34,20 @@ WAITING = re.compile(r'href="/monitoring/(\d{12})/(\d{4}-Q\d)/"')
 # Open for the whole run: every acknowledged write is appended as it happens.
 _writes = open(os.environ["LOAD_WRITES"], "a", encoding="utf-8") if "LOAD_WRITES" in os.environ else None  # noqa: SIM115
 _sequence = itertools.count(1)
-# Every request's time and outcome by phase: "sign-in" while the users are starting (each signs in, which costs
-# the password hash's 0.3 s of CPU by design), "run" once all are at work. Locust's own statistics would mix them.
+# Every request's time and outcome by phase: "sign-in" until every user has signed in (each sign-in costs the
+# password hash's 0.3 s of CPU by design), "run" from then on, for LOAD_RUN_SECONDS, after which the test stops.
+# Locust's own statistics would mix the two.
 TIMES: dict[str, dict[str, list]] = {"sign-in": {}, "run": {}}
 _phase = "sign-in"
+_signed_in = 0
+_environment = None
+_started = time.monotonic()
+
+
+@events.init.add_listener
+def _keep(environment, **_kwargs):
+    global _environment
+    _environment = environment
 
 
 @events.request.add_listener
@@ -43,10 +55,14 @@ def _timed(name, response_time, exception=None, **_kwargs):
     TIMES[_phase].setdefault(name, []).append([round(response_time, 1), exception is not None])
 
 
-@events.spawning_complete.add_listener
-def _all_started(**_kwargs):
-    global _phase
-    _phase = "run"
+def signed_in() -> None:
+    """One more user at work; when all are, the timed run starts, and its end is set."""
+    global _phase, _signed_in
+    _signed_in += 1
+    if _signed_in == len(ACCOUNTS.get("staff", [])) + len(ACCOUNTS.get("coordinators", [])):
+        _phase = "run"
+        TIMES["sign-in seconds"] = round(time.monotonic() - _started)
+        gevent.spawn_later(float(os.environ.get("LOAD_RUN_SECONDS", "300")), _environment.runner.quit)
 
 
 @events.quitting.add_listener
@@ -142,6 +158,7 @@ class Browser(HttpUser):
         with self.post("/accounts/login/", data, name="sign in", referer="/accounts/login/") as response:
             if response.status_code != 302:
                 response.failure(f"sign-in refused: {response.status_code}")
+        signed_in()
 
     def post(self, path: str, data: dict, *, name: str, referer: str):
         origin = "https://" + self.host.split("://", 1)[1].rstrip("/")
