@@ -111,6 +111,7 @@ def setup_accounts(staff: int, coordinators: int, path: Path) -> None:
     )
     from monitoring.services import submission_save
     from monitoring.validation import check_submission, rules_for
+    from pilots.demo import DEMO_PASSWORD, staff_account_fields
     from pilots.models import Organisation, Region, User
 
     today = timezone.localdate()
@@ -130,7 +131,7 @@ def setup_accounts(staff: int, coordinators: int, path: Path) -> None:
         """The organisation's staff account, and whether its form can be saved and submitted as it stands."""
         user, _created = User.objects.update_or_create(
             username=f"load-{organisation.bin}",
-            defaults={"role": User.Role.ORGANISATION, "organisation": organisation, "password": password},
+            defaults={**staff_account_fields(organisation), "password": password},
         )
         context = submission_get(user=user, bin=organisation.bin, period_code=period.code)
         if context.submission is None:
@@ -179,8 +180,6 @@ def setup_accounts(staff: int, coordinators: int, path: Path) -> None:
                     found += 1
     if len(chosen) < staff:
         sys.exit(f"only {len(chosen)} organisations have a form the staff can fill and submit in {period.code}")
-    from pilots.demo import DEMO_PASSWORD
-
     coordinator_accounts = [
         {"username": f"region-{region.code.lower()}", "password": DEMO_PASSWORD, "region": region.code}
         for region in regions[:coordinators]
