@@ -14,19 +14,24 @@ Needs the tools of requirements-bench.txt (locust). Steps:
    returned; where it has none, a draft is saved through the service) and passing every rule, so that the staff
    can submit it; and the demo's regional coordinators `region-kz-..` (password `demo-pass-2026`).
 3. Start gunicorn (--workers, DEBUG off, static files collected, no Redis: tasks run in-process) on 127.0.0.1:--port.
-4. Run locust headless (scripts/locustfile.py) for --run-time: each staff member signs in, then opens the form,
-   saves it (one number changed, and an explanation no other save writes) one to three times and submits it;
-   each coordinator opens the review queue, the region's dashboard, and reviews what waits (accepts, or returns
-   it for correction, which gives the staff their form back). Every user pauses 5-15 s between actions.
+4. Run locust headless (scripts/locustfile.py): the users start at --spawn-rate a second and each signs in
+   through the sign-in form; once the last has, --run-time of work is timed, then the test stops. Each staff member
+   opens the form, saves it (one number changed, and an explanation no other save writes) one to three times and
+   submits it; each coordinator opens the review queue, the region's dashboard, and reviews what waits (accepts,
+   or returns it for correction, which gives the staff their form back). Every user pauses 5-15 s between actions.
 5. Stop gunicorn, then check in the database every write the server acknowledged (a save or submit answered
    with the redirect to ?saved=1, a review answered with its redirect and no error): each save's and submit's
    explanation is in the values' history; the last acknowledged form of each organisation is what the database
-   holds (unless a later save the client never saw acknowledged replaced it); each acknowledged submit left the
-   submission submitted (or reviewed after); each acknowledged review left its transition. A miss is a lost write.
-6. Print, per endpoint: requests, failures, median, 95th percentile and maximum time (locust's, client side), and
-   the lost writes. Exits with 1 on a failed request or a lost write, and with --strict also on a p95 over 500 ms.
+   holds (unless a later save the client never saw acknowledged replaced it); each acknowledged submit left a
+   submitted version in the submission's history, and the submission submitted or reviewed since; each
+   acknowledged review left its transition. A write that fails any of these is a lost write.
+6. Print two tables of requests, failures, median, 95th percentile and maximum time per endpoint (client side,
+   nearest-rank): while the users were signing in (each sign-in hashes a password: 0.3 s of CPU by design), and
+   the timed run; then the acknowledged writes and the lost ones. Exits with 1 on a failed request or a lost
+   write, and with --strict also on a p95 over 500 ms in the timed run.
 
-What was run and logged (gunicorn's log, locust's, its CSV, the acknowledged writes) stays in --out."""
+What was run and logged stays in --out: gunicorn's log, locust's, every request's time, the acknowledged writes,
+the findings."""
 
 import argparse
 import json
