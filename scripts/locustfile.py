@@ -168,7 +168,7 @@ class Browser(HttpUser):
             name=name,
             allow_redirects=False,
             catch_response=True,
-            headers={"Origin": origin, "Referer": origin + referer, **self.cookies()},
+            headers={"Origin": origin, "Referer": origin + referer, **self.cookies(), **self.tagged(name)},
         )
 
     def cookies(self) -> dict:
@@ -176,8 +176,14 @@ class Browser(HttpUser):
         HTTP this test uses (it leaves the proxy out): they are sent by hand, as the browser sends them."""
         return {"Cookie": "; ".join(f"{c.name}={c.value}" for c in self.client.cookies)}
 
+    @staticmethod
+    def tagged(name: str) -> dict:
+        """The endpoint and phase, for gunicorn's access log: the server's own time of each, beside the client's."""
+        return {"X-Load-Name": name, "X-Load-Phase": _phase}
+
     def get(self, path: str, *, name: str) -> str | None:
-        with self.client.get(path, name=name, catch_response=True, headers=self.cookies()) as response:
+        headers = {**self.cookies(), **self.tagged(name)}
+        with self.client.get(path, name=name, catch_response=True, headers=headers) as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
                 return None
