@@ -15,13 +15,14 @@ Needs the tools of requirements-bench.txt (locust). Steps:
    can submit it; and the demo's regional coordinators `region-kz-..` (password `demo-pass-2026`).
 3. Start gunicorn (--workers, DEBUG off, static files collected, no Redis: tasks run in-process) on 127.0.0.1:--port.
 4. Run locust headless (scripts/locustfile.py): the users start at --spawn-rate a second and each signs in
-   through the sign-in form; once the last has, --run-time of work is timed, then the test stops. Each staff member
-   opens the form, saves it (one number changed, and an explanation no other save writes) one to three times and
-   submits it; each coordinator opens the review queue, the region's dashboard, and reviews what waits (accepts,
-   or returns it for correction, which gives the staff their form back). Every user pauses 5-15 s between actions.
+   through the sign-in form; once the last has, --run-time of work is timed, then the test stops. Each staff
+   member opens the form, saves it one to three times (one number changed, a narrative rewritten with a text no
+   other save writes) and submits it; each coordinator opens the review queue, the region's dashboard, and
+   reviews what waits (accepts, or returns it for correction, which gives the staff their form back). Every user
+   pauses 5-15 s between actions.
 5. Stop gunicorn, then check in the database every write the server acknowledged (a save or submit answered
    with the redirect to ?saved=1, a review answered with its redirect and no error): each save's and submit's
-   explanation is in the values' history; the last acknowledged form of each organisation is what the database
+   narrative text is in the values' history; the last acknowledged form of each organisation is what the database
    holds (unless a later save the client never saw acknowledged replaced it); each acknowledged submit left a
    submitted version in the submission's history, and the submission submitted or reviewed since; each
    acknowledged review left its transition. A write that fails any of these is a lost write.
@@ -52,6 +53,7 @@ BIN = Path(PYTHON).parent
 SERVER = "postgres://postgres@127.0.0.1:5432"
 LOAD_PASSWORD = "load-pass-2026"  # a load server's throwaway accounts, like the demo's shared password
 NUDGED = "sessions_manual"  # the number the staff change on each save: see scripts/locustfile.py
+WRITTEN = "difficulties"  # the narrative each save rewrites with a text of its own
 P95_TARGET_MS = 500
 
 
@@ -161,7 +163,8 @@ def setup_accounts(staff: int, coordinators: int, path: Path) -> None:
             previous=previous_values(organisation=organisation, period=period),
             rules=rules,
         )
-        return outcome.ok and values.get(NUDGED) is not None
+        asked = {i.code for i in indicators}
+        return outcome.ok and values.get(NUDGED) is not None and WRITTEN in asked
 
     # As many in each region as an even spread gives, then, where a region has too few, more from the others.
     for quota in (-(-staff // len(regions)), staff):
@@ -234,13 +237,18 @@ def stored(indicator, raw, explanation: str) -> tuple:
 def verify(writes: Path, path: Path) -> None:
     """Every acknowledged write, looked for in the database; the findings as JSON to `path`."""
     django_setup()
+    records = [json.loads(line) for line in writes.read_text(encoding="utf-8").splitlines() if line.strip()]
+    path.write_text(json.dumps(findings(records)))
+
+
+def findings(records: list[dict]) -> dict:
+    """What was acknowledged, by kind; the lost writes; saves stored whose success the client never saw."""
     from collections import Counter
 
     from monitoring.forms import SubmissionForm
     from monitoring.models import Status, Submission, Transition, Value
     from monitoring.selectors import form_indicators
 
-    records = [json.loads(line) for line in writes.read_text(encoding="utf-8").splitlines() if line.strip()]
     lost: dict[int, list[str]] = {}  # by the write's line in the log: one lost write, however many signs of it
 
     def losing(number: int, why: str) -> None:
@@ -266,7 +274,7 @@ def verify(writes: Path, path: Path) -> None:
         submission = submission_of(record)
         tokens.add(record["token"])
         last[(record["bin"], record["period"])] = number
-        if not Value.history.filter(submission_id=submission.pk, explanation=record["token"]).exists():
+        if not Value.history.filter(submission_id=submission.pk, text=record["token"]).exists():
             losing(number, "its values are not in the values' history")
         if record["kind"] == "submit":
             became = (
@@ -291,7 +299,7 @@ def verify(writes: Path, path: Path) -> None:
         submission = submission_of(record)
         indicators = form_indicators(period=submission.period, submission=submission)
         rows = {v.indicator_id: v for v in Value.objects.filter(submission=submission).select_related("indicator")}
-        current = next((v.explanation for v in rows.values() if v.indicator.code == NUDGED), "")
+        current = next((v.text for v in rows.values() if v.indicator.code == WRITTEN), "")
         if current != record["token"] and current.startswith("load ") and current not in tokens:
             unacknowledged.append(f"{bin_} {period_code}: a later save stored, its answer never reached the user")
             continue
@@ -327,7 +335,7 @@ def verify(writes: Path, path: Path) -> None:
         + "; ".join(reasons)
         for n, reasons in sorted(lost.items())
     ]  # fmt: skip
-    path.write_text(json.dumps({"acknowledged": kinds, "lost": described, "unacknowledged": unacknowledged}))
+    return {"acknowledged": kinds, "lost": described, "unacknowledged": unacknowledged}
 
 
 # --- the parent ----------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ Each user signs in through the real sign-in form, then acts like a person at a b
 5-15 s, the next. The server is reached as a browser reaches it behind the TLS proxy: X-Forwarded-Proto https,
 the Origin and Referer a browser sends with a form, and the Secure session and CSRF cookies sent back."""
 
-import html.parser
 import itertools
 import json
 import os
@@ -22,6 +21,8 @@ from pathlib import Path
 import gevent
 from locust import HttpUser, between, events, task
 
+from scripts.form_fields import parse  # locust runs with the project's root as its working directory
+
 ACCOUNTS = (
     json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text(encoding="utf-8")) if "LOAD_ACCOUNTS" in os.environ else {}
 )
@@ -30,6 +31,8 @@ COORDINATORS = iter(ACCOUNTS.get("coordinators", []))
 LOAD_BINS = {account["bin"] for account in ACCOUNTS.get("staff", [])}
 # The number the staff change on every save (up one, then back): in no rule but the jump rule, which ±1 never trips.
 NUDGED = "sessions_manual"
+# The narrative each save writes anew, with a text no other save writes: the check afterwards looks for it.
+WRITTEN = "difficulties"
 WAITING = re.compile(r'href="/monitoring/(\d{12})/(\d{4}-Q\d)/"')
 # Open for the whole run: every acknowledged write is appended as it happens.
 _writes = open(os.environ["LOAD_WRITES"], "a", encoding="utf-8") if "LOAD_WRITES" in os.environ else None  # noqa: SIM115
@@ -76,73 +79,6 @@ def acknowledged(record: dict) -> None:
     if _writes is not None:
         _writes.write(json.dumps(record, ensure_ascii=False) + "\n")
         _writes.flush()
-
-
-class FormFields(html.parser.HTMLParser):
-    """The fields one <form> of the page sends, as a browser would: inputs, textareas, selected options."""
-
-    def __init__(self, wanted):
-        super().__init__(convert_charrefs=True)
-        self.wanted = wanted
-        self.inside = self.found = False
-        self.fields: dict[str, str] = {}
-        self.buttons: set[str] = set()
-        self._textarea = self._select = None
-        self._first_option = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = not self.found and self.wanted(attrs)
-            self.found = self.found or self.inside
-            return
-        if not self.inside or ("name" not in attrs and tag != "option"):
-            return
-        if tag == "input":
-            kind = attrs.get("type", "text")
-            if kind in ("checkbox", "radio") and "checked" not in attrs:
-                return
-            if kind not in ("submit", "button", "file"):
-                self.fields[attrs["name"]] = attrs.get("value") or ""
-        elif tag == "button":
-            self.buttons.add(attrs.get("value", ""))
-        elif tag == "textarea":
-            self._textarea = attrs["name"]
-            self.fields[self._textarea] = ""
-        elif tag == "select":
-            self._select, self._first_option = attrs["name"], None
-        elif tag == "option" and self._select:
-            value = attrs.get("value", "")
-            if self._first_option is None:
-                self._first_option = value
-                self.fields.setdefault(self._select, value)
-            if "selected" in attrs:
-                self.fields[self._select] = value
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data):
-        if self._textarea and self.inside:
-            self.fields[self._textarea] += data
-
-
-def parse(page: str, *, form_id: str = "", action: str = "") -> FormFields:
-    """The first form with that id, or that action, or (neither given) the first POST form without an action: the
-    page's own, not the language switch or sign-out of the header."""
-    if form_id:
-        parser = FormFields(lambda attrs: attrs.get("id") == form_id)
-    elif action:
-        parser = FormFields(lambda attrs: attrs.get("action") == action)
-    else:
-        parser = FormFields(lambda attrs: attrs.get("method", "").lower() == "post" and not attrs.get("action"))
-    parser.feed(page)
-    return parser
 
 
 class Browser(HttpUser):
@@ -192,7 +128,8 @@ class Browser(HttpUser):
 
 class OrganisationStaff(Browser):
     """Opens the organisation's form for the open quarter, saves it a few times, submits; when the coordinator
-    returns it, starts again. Every save changes one number and writes an explanation that no other save writes."""
+    returns it, starts again. Every save changes one number and rewrites a narrative (always on the page) with a
+    text no other save writes."""
 
     fixed_count = int(os.environ.get("LOAD_STAFF", "200"))
     accounts = STAFF
@@ -215,7 +152,7 @@ class OrganisationStaff(Browser):
         number = int(re.sub(r"\D", "", data[NUDGED]))
         data[NUDGED] = str(number + 1 if number % 2 == 0 else number - 1)
         token = f"load {self.account['username']} {next(_sequence)} {uuid.uuid4().hex[:8]}"
-        data[f"{NUDGED}__explanation"] = token
+        data[WRITTEN] = token
         data["action"] = action
         with self.post(self.url, data, name=f"form: {action}", referer=self.url) as response:
             location = response.headers.get("Location", "")
