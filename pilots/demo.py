@@ -174,6 +174,11 @@ def load_demo_progress(organisations: list[Organisation], today: datetime.date) 
     ActivityProgress.objects.bulk_create(rows)
 
 
+def staff_account_fields(organisation: Organisation) -> dict:
+    """What makes a demonstration account the staff of `organisation` (load_demo's, and scripts/load_test.py's)."""
+    return {"role": User.Role.ORGANISATION, "organisation": organisation, "position": STAFF_POSITION}
+
+
 def load_demo_users(regions: dict[str, Region], organisations: list[Organisation]) -> int:
     # One hash for every demo account: hashing 120 passwords one by one would take a minute.
     password = make_password(DEMO_PASSWORD)
@@ -207,10 +212,7 @@ def load_demo_users(regions: dict[str, Region], organisations: list[Organisation
         )
         for code, region in regions.items()
     ]
-    specs += [
-        (f"org-{o.bin}", {"role": User.Role.ORGANISATION, "organisation": o, "position": STAFF_POSITION})
-        for o in organisations
-    ]
+    specs += [(f"org-{o.bin}", staff_account_fields(o)) for o in organisations]
     created = 0
     for index, (username, fields) in enumerate(specs):
         if fields["role"] in (User.Role.REGION, User.Role.ORGANISATION):
