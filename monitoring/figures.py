@@ -34,7 +34,16 @@ from pilots.selectors import name_in_active_language, national_aggregate_scope, 
 
 from .models import COUNTED_STATUSES, Indicator, Period, Status, Submission, Value
 from .selectors import organisations_missing
-from .summary import period_neighbours, summary_cells, summary_counts, summary_indicator_sums, summary_value_sums
+from .summary import (
+    period_neighbours,
+    summary_cells,
+    summary_cohort_size,
+    summary_counts,
+    summary_indicator_sums,
+    summary_skill_moments,
+    summary_skill_sums,
+    summary_value_sums,
+)
 
 # The roles of the totals table, in its order; which indicators play each is the catalogue's
 # (Indicator.figure_role, ordered by figure_position, then the form's order).
@@ -300,8 +309,8 @@ def period_bases(
 ) -> dict[str, PeriodBase]:
     """Each quarter's base: expected, accepted, awaiting review, accepted in both it and the previous.
 
-    The counts from the summary where the organisations are a union of its cells (summary_cells), and
-    who was accepted in both quarters from the submissions: two queries, or three without the summary."""
+    From the summary where the organisations are a union of its cells (summary_cells): two queries (one to
+    check that the quarters follow each other); from the submissions otherwise: two."""
     today = today or timezone.localdate()
     orgs = organisations(user=user, filters=filters)
     cells = summary_cells(user=user, filters=filters)
@@ -310,19 +319,27 @@ def period_bases(
     if cells is not None:
         summed = summary_counts(cells=cells, periods=periods, by=None)
         counts = {
-            period_id: {"accepted": c["accepted"], "awaiting": c["awaiting_review"], "expected": c["expected"]}
+            period_id: {
+                "accepted": c["accepted"],
+                "awaiting": c["awaiting_review"],
+                "expected": c["expected"],
+                "in_both": c["accepted_with_previous"],
+            }
             for (_key, period_id), c in summed.items()
         }
-        both = (
-            Submission.objects.counted()
-            .filter(organisation__in=orgs, period__in=periods)
-            .filter(in_both)
-            .values_list("period_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for period_id, n in both:
-            counts.setdefault(period_id, {})["in_both"] = n
+        if not _consecutive(periods):  # the summary pairs each quarter with the one before it by date
+            both = (
+                Submission.objects.counted()
+                .filter(organisation__in=orgs, period__in=periods)
+                .filter(in_both)
+                .values_list("period_id")
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+            for row in counts.values():
+                row["in_both"] = 0
+            for period_id, n in both:
+                counts.setdefault(period_id, {})["in_both"] = n
         expected = {f"e{p.pk}": counts.get(p.pk, {}).get("expected", 0) for p in periods}
     else:
         if periods:
@@ -647,6 +664,36 @@ def _diagnosed_in(period: Period, organisation_ref: str) -> Exists:
     )
 
 
+def _summary_knows_moments(baseline: Period, final: Period | None) -> bool:
+    """The summary's cohort is between the first quarter 1 and the last quarter 4 (summary_parts.Calendar); a
+    baseline alone (no final yet) it answers for any quarter."""
+    known_baseline, known_final = summary_skill_moments()
+    return final is None or (baseline.pk, final.pk) == (known_baseline, known_final)
+
+
+def _skill_sums_from_values(user, filters, by: str, codes: list[str], baseline: Period, final: Period | None) -> dict:
+    """skills_matched_cohort's sums from the accepted values, where the summary cannot answer."""
+    dimension = DIMENSIONS[by][0].replace("organisation__", "submission__organisation__")
+    values = (
+        Value.objects.counted()
+        .filter(
+            submission__organisation__in=organisations(user=user, filters=filters),
+            submission__period__in=[p for p in (baseline, final) if p],
+            indicator__code__in=codes,
+            number__isnull=False,
+        )
+        .filter(_diagnosed_in(baseline, "submission__organisation_id"))
+    )
+    if final is not None:
+        values = values.filter(_diagnosed_in(final, "submission__organisation_id"))
+    return {
+        (r["submission__period_id"], r["indicator__code"], r[dimension]): r
+        for r in values.values("submission__period_id", "indicator__code", dimension).annotate(
+            total=Sum("number"), organisations=Count("submission__organisation_id", distinct=True)
+        )
+    }
+
+
 def skills_matched_cohort(
     *,
     user: User,
@@ -668,25 +715,13 @@ def skills_matched_cohort(
         return []
     scale = scale or skill_scale()
     codes = scale.codes
-    dimension = DIMENSIONS[by][0].replace("organisation__", "submission__organisation__")
-    values = (
-        Value.objects.counted()
-        .filter(
-            submission__organisation__in=organisations(user=user, filters=filters),
-            submission__period__in=[p for p in (baseline, final) if p],
-            indicator__code__in=codes,
-            number__isnull=False,
+    cells = summary_cells(user=user, filters=filters)
+    if cells is not None and _summary_knows_moments(baseline, final):
+        sums = summary_skill_sums(
+            cells=cells, codes=codes, by=by, periods=[p for p in (baseline, final) if p], cohort=final is not None
         )
-        .filter(_diagnosed_in(baseline, "submission__organisation_id"))
-    )
-    if final is not None:
-        values = values.filter(_diagnosed_in(final, "submission__organisation_id"))
-    sums = {
-        (r["submission__period_id"], r["indicator__code"], r[dimension]): r
-        for r in values.values("submission__period_id", "indicator__code", dimension).annotate(
-            total=Sum("number"), organisations=Count("submission__organisation_id", distinct=True)
-        )
-    }
+    else:
+        sums = _skill_sums_from_values(user, filters, by, codes, baseline, final)
     # Every group of the pilot (CohortSize.groups), also one with nobody in the cohort: its row says 0.
     keys = sorted({k[2] for k in sums} | set(groups or []))
     labels = _dimension_labels(by, keys)
@@ -769,6 +804,9 @@ def skills_cohort_size(
     """How many organisations have accepted baseline diagnostics, final ones, and both; one query."""
     if baseline is None:
         return CohortSize()
+    cells = summary_cells(user=user, filters=filters)
+    if cells is not None and _summary_knows_moments(baseline, final):
+        return CohortSize(**summary_cohort_size(cells=cells, baseline=baseline, cohort=final is not None))
     population = _cohort_population(user=user, filters=filters, baseline=baseline, final=final)
     counts = {"organisations": Count("pk"), "with_baseline": Count("pk", filter=Q(has_baseline=True))}
     if final is not None:

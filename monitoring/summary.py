@@ -10,6 +10,8 @@ part: the database locks the row for the second until the first commits, neither
 oracle); `summary_differences` compares, `summary_rebuild` replaces the rows with it."""
 
 import datetime
+import functools
+import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,18 +35,13 @@ from .models import (
     SummedValue,
     Value,
 )
+from .summary_parts import ACCEPTED_COUNT_FIELDS, VALUE_FIELDS, AcceptedData, Calendar, accepted_part
 
 AVERAGED = Indicator.Aggregation.AVG
-COUNT_FIELDS = ("expected", "handed_in", "late", "accepted", "awaiting_review")
-# SummedValue's sums, in this order in a delta's cells: each pair a sum of numbers and how many were summed.
-VALUE_FIELDS = (
-    "total",
-    "organisations",
-    "previous_total",
-    "previous_organisations",
-    "next_total",
-    "next_organisations",
-)
+# SummedCounts' counts that follow from the submissions' statuses and the memberships; the rest follow
+# from accepted data (summary_parts).
+STATUS_COUNT_FIELDS = ("expected", "handed_in", "late", "accepted", "awaiting_review")
+COUNT_FIELDS = STATUS_COUNT_FIELDS + ACCEPTED_COUNT_FIELDS
 Dims = tuple  # (region_id, ownership, settlement, language)
 
 
@@ -78,7 +75,7 @@ class SummaryDelta:
     """Changes to add to the summary's cells: counts by (period, dims), values by (period, indicator, dims)."""
 
     counts: dict = field(default_factory=lambda: defaultdict(Counter))
-    values: dict = field(default_factory=lambda: defaultdict(lambda: [Decimal(0), 0, Decimal(0), 0, Decimal(0), 0]))
+    values: dict = field(default_factory=lambda: defaultdict(lambda: [0] * len(VALUE_FIELDS)))
 
     def add_submission(self, *, member: Membership, period: Period, status: str, is_late: bool, sign: int) -> None:
         """What one submission in `status` adds to the counts (times `sign`), as completeness and
@@ -92,12 +89,23 @@ class SummaryDelta:
         if status == Status.SUBMITTED:
             counts["awaiting_review"] += sign
 
-    def add_numbers(self, *, dims: Dims, part: dict, sign: int) -> None:
-        """Add a _numbers_part (times `sign`) to the cells of `dims`."""
-        for (period_id, indicator_id), sums in part.items():
-            cell = self.values[(period_id, indicator_id, dims)]
+    def add_accepted(self, *, member: Membership, data: AcceptedData, calendar: Calendar, sign: int) -> None:
+        """Add what the organisation's accepted data add to its cells (summary_parts.accepted_part), times `sign`."""
+        counts, values = accepted_part(member, data, calendar)
+        for period_id, added in counts.items():
+            self.counts[(period_id, member.dims)].update({name: sign * n for name, n in added.items()})
+        for (period_id, indicator_id), sums in values.items():
+            cell = self.values[(period_id, indicator_id, member.dims)]
             for index, amount in enumerate(sums):
                 cell[index] += sign * amount
+
+    def add_accepted_change(
+        self, *, member: Membership, now: AcceptedData, then: AcceptedData, calendar: Calendar
+    ) -> None:
+        """The organisation's accepted data changed from `then` to `now`: its part moves accordingly."""
+        if now != then:
+            self.add_accepted(member=member, data=now, calendar=calendar, sign=1)
+            self.add_accepted(member=member, data=then, calendar=calendar, sign=-1)
 
     def add_membership(self, *, member: Membership, periods: list[Period], sign: int) -> None:
         for period in periods:
@@ -180,56 +188,6 @@ def period_neighbours() -> dict[int, tuple[int | None, int | None]]:
     return {pk: (ids[i - 1] if i else None, ids[i + 1] if i + 1 < len(ids) else None) for i, pk in enumerate(ids)}
 
 
-def _numbers_part(numbers: dict, neighbours: dict) -> dict:
-    """What one organisation's accepted numbers ({(period id, indicator id): number}) add to its cells:
-    each number to its total, and to the previous_ (next_) sums when the organisation gave the same
-    indicator, accepted, in the quarter before (after), as key_totals compares like for like."""
-    part = {}
-    for (period_id, indicator_id), number in numbers.items():
-        before, after = neighbours.get(period_id, (None, None))
-        paired_before = before is not None and (before, indicator_id) in numbers
-        paired_after = after is not None and (after, indicator_id) in numbers
-        part[(period_id, indicator_id)] = (
-            number,
-            1,
-            number if paired_before else 0,
-            int(paired_before),
-            number if paired_after else 0,
-            int(paired_after),
-        )
-    return part
-
-
-def _add_submission_numbers(
-    delta: SummaryDelta, *, member: Membership, organisation_id: int, period_id: int, numbers, neighbours, sign: int
-) -> None:
-    """The accepted numbers [(indicator id, number)] of one submission joining (sign 1) or leaving (-1) the
-    summary: their own sums, and the pairs they make or break with the organisation's accepted numbers of
-    the same indicators in the quarters before and after (on both sides). One query.
-
-    Computed as the organisation's part with them less its part without them; what the neighbouring
-    quarters pair with further out is the same in both, so it cancels and need not be read."""
-    if not numbers:
-        return
-    around = [p for p in neighbours.get(period_id, (None, None)) if p is not None]
-    others = {}
-    if around:
-        others = {
-            (p, i): x
-            for p, i, x in Value.objects.counted()
-            .filter(
-                submission__organisation_id=organisation_id,
-                submission__period_id__in=around,
-                indicator_id__in=[i for i, _x in numbers],
-                number__isnull=False,
-            )
-            .values_list("submission__period_id", "indicator_id", "number")
-        }
-    with_them = {**others, **{(period_id, i): x for i, x in numbers}}
-    delta.add_numbers(dims=member.dims, part=_numbers_part(with_them, neighbours), sign=sign)
-    delta.add_numbers(dims=member.dims, part=_numbers_part(others, neighbours), sign=-sign)
-
-
 def summary_transition(*, submission: Submission, from_status: str, to_status: str) -> None:
     """A submission moved from one status to another: its part leaves the old status's counts (and
     sums) and joins the new one's. Called by monitoring.services inside the transition's transaction."""
@@ -243,15 +201,12 @@ def summary_transition(*, submission: Submission, from_status: str, to_status: s
     delta.add_submission(status=from_status, sign=-1, **common)
     delta.add_submission(status=to_status, sign=1, **common)
     if (from_status in COUNTED_STATUSES) != (to_status in COUNTED_STATUSES):
-        _add_submission_numbers(
-            delta,
-            member=member,
-            organisation_id=submission.organisation_id,
-            period_id=period.pk,
-            numbers=_numbers([submission.pk])[submission.pk],
-            neighbours=period_neighbours(),
-            sign=1 if to_status in COUNTED_STATUSES else -1,
-        )
+        now = AcceptedData.of(submission.organisation_id)  # the transition's UPDATE is in it already
+        if to_status in COUNTED_STATUSES:
+            then = now.without_period(period.pk)
+        else:
+            then = now.with_submission(period.pk, _numbers([submission.pk])[submission.pk])
+        delta.add_accepted_change(member=member, now=now, then=then, calendar=Calendar.read())
     summary_apply(delta)
 
 
@@ -281,7 +236,6 @@ def summary_submission_written(*, submission_id: int, before: Standing | None, a
         return
     numbered = [s for s in (before, after) if s and s.status in COUNTED_STATUSES]
     numbers = _numbers([submission_id])[submission_id] if numbered else []
-    neighbours = period_neighbours() if numbers else {}
     organisations = _current({s.organisation_id for s in (before, after) if s})
     periods = Period.objects.in_bulk({s.period_id for s in (before, after) if s})
     delta = SummaryDelta()
@@ -296,16 +250,17 @@ def summary_submission_written(*, submission_id: int, before: Standing | None, a
             is_late=standing.is_late,
             sign=sign,
         )
-        if standing.status in COUNTED_STATUSES:
-            _add_submission_numbers(
-                delta,
-                member=member,
-                organisation_id=standing.organisation_id,
-                period_id=standing.period_id,
-                numbers=numbers,
-                neighbours=neighbours,
-                sign=sign,
-            )
+    if numbered:
+        # Each organisation's accepted data now (as stored, after the write), and as they were: with the
+        # submission where it stood before, without it where it stands now.
+        calendar = Calendar.read()
+        for organisation_id, member in organisations.items():
+            now = then = AcceptedData.of(organisation_id)
+            if after is not None and after.organisation_id == organisation_id and after.status in COUNTED_STATUSES:
+                then = then.without_period(after.period_id)
+            if before is not None and before.organisation_id == organisation_id and before.status in COUNTED_STATUSES:
+                then = then.with_submission(before.period_id, numbers)
+            delta.add_accepted_change(member=member, now=now, then=then, calendar=calendar)
     summary_apply(delta)
 
 
@@ -317,19 +272,14 @@ def summary_value_written(*, submission: Submission, before: tuple | None, after
     member = _current([submission.organisation_id]).get(submission.organisation_id)
     if member is None:
         return
-    neighbours = period_neighbours()
+    now = AcceptedData.of(submission.organisation_id)  # the value's write is in it already
+    then = now
+    if after is not None:
+        then = then.with_number(submission.period_id, after[0], None)
+    if before is not None:
+        then = then.with_number(submission.period_id, before[0], before[1])
     delta = SummaryDelta()
-    for value, sign in ((before, -1), (after, 1)):
-        if value is not None and value[1] is not None:
-            _add_submission_numbers(
-                delta,
-                member=member,
-                organisation_id=submission.organisation_id,
-                period_id=submission.period_id,
-                numbers=[value],
-                neighbours=neighbours,
-                sign=sign,
-            )
+    delta.add_accepted_change(member=member, now=now, then=then, calendar=Calendar.read())
     summary_apply(delta)
 
 
@@ -338,7 +288,8 @@ def _organisations_delta(delta: SummaryDelta, members: dict[int, Membership | No
     members = {pk: m for pk, m in members.items() if m is not None}
     if not members:
         return
-    periods = {p.pk: p for p in Period.objects.all()}
+    calendar = Calendar.read()
+    periods = calendar.periods
     for member in members.values():
         delta.add_membership(member=member, periods=list(periods.values()), sign=sign)
     submissions = list(
@@ -347,16 +298,20 @@ def _organisations_delta(delta: SummaryDelta, members: dict[int, Membership | No
         )
     )
     numbers = _numbers([s[0] for s in submissions if s[3] in COUNTED_STATUSES])
-    by_organisation = defaultdict(dict)
+    accepted_periods, accepted_numbers = defaultdict(set), defaultdict(dict)
     for pk, organisation_id, period_id, status, is_late in submissions:
         delta.add_submission(
             member=members[organisation_id], period=periods[period_id], status=status, is_late=is_late, sign=sign
         )
-        for indicator_id, number in numbers.get(pk, []):
-            by_organisation[organisation_id][(period_id, indicator_id)] = number
-    neighbours = period_neighbours() if by_organisation else {}
-    for organisation_id, accepted in by_organisation.items():
-        delta.add_numbers(dims=members[organisation_id].dims, part=_numbers_part(accepted, neighbours), sign=sign)
+        if status in COUNTED_STATUSES:
+            accepted_periods[organisation_id].add(period_id)
+            for indicator_id, number in numbers.get(pk, []):
+                accepted_numbers[organisation_id][(period_id, indicator_id)] = number
+    for organisation_id, member in members.items():  # every one: an organisation with no data is in a population
+        data = AcceptedData(
+            periods=frozenset(accepted_periods[organisation_id]), numbers=accepted_numbers[organisation_id]
+        )
+        delta.add_accepted(member=member, data=data, calendar=calendar, sign=sign)
 
 
 def summary_membership_changed(*, organisation_id: int, before: Membership | None, after: Membership | None) -> None:
@@ -383,9 +338,11 @@ def summary_organisations_written(*, created: list[Organisation], changed: dict[
     A new organisation has no submissions yet, so its part is its expected counts alone."""
     delta = SummaryDelta()
     if created:
-        periods = list(Period.objects.all())
+        calendar = Calendar.read()
         for organisation in created:
-            delta.add_membership(member=Membership.of(organisation), periods=periods, sign=1)
+            member = Membership.of(organisation)
+            delta.add_membership(member=member, periods=list(calendar.periods.values()), sign=1)
+            delta.add_accepted(member=member, data=AcceptedData(), calendar=calendar, sign=1)
     moved = {pk: old for pk, old in changed.items() if {_member_field(name) for name in old} & set(Membership._fields)}
     if moved:
         after = _current(moved)
@@ -441,8 +398,71 @@ def summary_from_values(*, periods: list[Period] | None = None) -> tuple[dict, d
     )
     for row in handed_in:
         cell = counts[(row["period_id"], tuple(row[d] for d in _SUB_DIMS))]
-        cell.update({f: row[f] for f in COUNT_FIELDS[1:] if row[f]})
-    neighbours = period_neighbours()
+        cell.update({f: row[f] for f in STATUS_COUNT_FIELDS[1:] if row[f]})
+    calendar = Calendar.read()
+    neighbours = calendar.neighbours
+    baseline, final = calendar.baseline_id, calendar.final_id
+
+    def diagnosed_in(period_id: int, organisation_ref: str) -> Exists:
+        """As figures._diagnosed_in: the organisation has accepted diagnostics (children assessed) in the period."""
+        return Exists(
+            Value.objects.counted().filter(
+                submission__organisation_id=OuterRef(organisation_ref),
+                submission__period_id=period_id,
+                indicator__figure_role=Indicator.FigureRole.SKILLS_ASSESSED,
+                number__isnull=False,
+            )
+        )
+
+    def accepted_before(period_id: int) -> Q:
+        before = neighbours.get(period_id, (None, None))[0]
+        if before is None:
+            return Q(pk__in=[])
+        return Q(period_id=period_id) & Exists(
+            Submission.objects.counted().filter(organisation_id=OuterRef("organisation_id"), period_id=before)
+        )
+
+    if periods:
+        with_previous = (
+            Submission.objects.counted()
+            .filter(period__in=periods)
+            .values("period_id", *_SUB_DIMS)
+            .annotate(
+                accepted_with_previous=Count(
+                    "pk", filter=functools.reduce(operator.or_, [accepted_before(p.pk) for p in periods])
+                )
+            )
+            .order_by()
+        )
+        for row in with_previous:
+            if row["accepted_with_previous"]:
+                counts[(row["period_id"], tuple(row[d] for d in _SUB_DIMS))]["accepted_with_previous"] = row[
+                    "accepted_with_previous"
+                ]
+        diagnosed = Organisation.objects.values(*_ORG_DIMS).annotate(
+            **{f"d{p.pk}": Count("pk", filter=expected_in_q(p) & Q(diagnosed_in(p.pk, "pk"))) for p in periods}
+        )
+        for row in diagnosed.order_by():
+            for p in periods:
+                if row[f"d{p.pk}"]:
+                    counts[(p.pk, tuple(row[d] for d in _ORG_DIMS))]["diagnosed"] = row[f"d{p.pk}"]
+    if baseline is not None and final is not None and baseline in {p.pk for p in periods}:
+        at_baseline, at_final = Q(diagnosed_in(baseline, "pk")), Q(diagnosed_in(final, "pk"))
+        population = Organisation.objects.filter(
+            expected_in_q(calendar.periods[baseline]) | expected_in_q(calendar.periods[final])
+        )
+        for row in (
+            population.values(*_ORG_DIMS)
+            .annotate(
+                cohort_population=Count("pk"),
+                cohort_with_baseline=Count("pk", filter=at_baseline),
+                cohort_with_final=Count("pk", filter=at_final),
+                cohort_matched=Count("pk", filter=at_baseline & at_final),
+            )
+            .order_by()
+        ):
+            cell = counts[(baseline, tuple(row[d] for d in _ORG_DIMS))]
+            cell.update({f: row[f] for f in ACCEPTED_COUNT_FIELDS[2:] if row[f]})
 
     def paired(side: int) -> Q:
         """The value's organisation gave the same indicator, accepted, in the quarter before (0) / after (1)."""
@@ -458,6 +478,17 @@ def summary_from_values(*, periods: list[Period] | None = None) -> tuple[dict, d
                 condition |= Q(submission__period_id=period_id) & Exists(same)
         return condition
 
+    organisation = "submission__organisation_id"
+    diagnosed_then = Q(pk__in=[])
+    for period_id in calendar.periods:
+        diagnosed_then |= Q(submission__period_id=period_id) & Q(diagnosed_in(period_id, organisation))
+    in_cohort = Q(pk__in=[])
+    if baseline is not None and final is not None:
+        in_cohort = (
+            Q(submission__period_id__in=[baseline, final])
+            & Q(diagnosed_in(baseline, organisation))
+            & Q(diagnosed_in(final, organisation))
+        )
     values = {
         (r["submission__period_id"], r["indicator_id"], tuple(r[d] for d in _VALUE_DIMS)): tuple(
             r[f] or 0 for f in VALUE_FIELDS
@@ -472,6 +503,10 @@ def summary_from_values(*, periods: list[Period] | None = None) -> tuple[dict, d
             previous_organisations=Count("pk", filter=paired(0)),
             next_total=Sum("number", filter=paired(1)),
             next_organisations=Count("pk", filter=paired(1)),
+            diagnosed_total=Sum("number", filter=diagnosed_then),
+            diagnosed_organisations=Count("pk", filter=diagnosed_then),
+            cohort_total=Sum("number", filter=in_cohort),
+            cohort_organisations=Count("pk", filter=in_cohort),
         )
         .order_by()
     }
@@ -629,3 +664,62 @@ def summary_value_sums(*, cells: Q, codes: list[str], periods: list[Period]) -> 
         .order_by()
     )
     return {(r["period__code"], r["indicator__code"]): r for r in rows}
+
+
+def summary_skill_moments() -> tuple[int | None, int | None]:
+    """(the baseline's period id, the final's) of the summary's matched cohort: the first quarter 1 and the
+    last quarter 4 by date (summary_parts.Calendar); one query."""
+    ordered = list(Period.objects.order_by("starts_on", "pk").values_list("pk", "quarter"))
+    return (
+        next((pk for pk, quarter in ordered if quarter == 1), None),
+        next((pk for pk, quarter in reversed(ordered) if quarter == 4), None),
+    )
+
+
+def summary_skill_sums(*, cells: Q, codes: list[str], by: str, periods: list[Period], cohort: bool) -> dict:
+    """{(period id, indicator code, dimension value): {"total", "organisations"}} of the skills' indicators: over
+    the matched cohort (`cohort`), or over the organisations diagnosed in each quarter (a baseline alone),
+    as figures.skills_matched_cohort sums them; one query."""
+    which = "cohort" if cohort else "diagnosed"
+    key = SUMMARY_DIMENSIONS[by]
+    rows = (
+        SummedValue.objects.filter(cells, indicator__code__in=codes, period__in=periods)
+        .values("period_id", "indicator__code", key)
+        .annotate(total=Sum(f"{which}_total"), organisations=Sum(f"{which}_organisations"))
+        .filter(organisations__gt=0)
+        .order_by()
+    )
+    return {(r["period_id"], r["indicator__code"], r[key]): r for r in rows}
+
+
+COHORT_GROUPS = ("region", "settlement", "ownership", "language")
+
+
+def summary_cohort_size(*, cells: Q, baseline: Period, cohort: bool) -> dict:
+    """figures.CohortSize's fields from the baseline's row: the population and how many of it are diagnosed
+    (with a final: at the baseline, at the final, at both); and the groups of each dimension that have any of
+    the population. One query."""
+    if cohort:
+        sizes = {
+            "organisations": "cohort_population",
+            "with_baseline": "cohort_with_baseline",
+            "with_final": "cohort_with_final",
+            "matched": "cohort_matched",
+        }
+    else:  # before the final diagnostics the baseline stands alone: its population is who is expected there
+        sizes = {"organisations": "expected", "with_baseline": "diagnosed"}
+    keys = list(SUMMARY_DIMENSIONS.values())
+    rows = [
+        r
+        for r in SummedCounts.objects.filter(cells, period=baseline)
+        .values(*keys)
+        .annotate(**{name: Sum(column) for name, column in sizes.items()})
+        .order_by()
+        if r["organisations"]
+    ]
+    size = {name: sum(r[name] for r in rows) for name in sizes}
+    if not cohort:
+        size["matched"] = size["with_baseline"]
+    # In the order of figures.DIMENSIONS, as the figures from the values give them.
+    size["groups"] = {by: sorted({r[SUMMARY_DIMENSIONS[by]] for r in rows}) for by in COHORT_GROUPS}
+    return size

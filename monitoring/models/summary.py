@@ -23,8 +23,13 @@ SummedValue (per period × indicator × the same four dimensions), the accepted 
     the same indicator, accepted, in the quarter before (after) by date: key_totals' like-for-like
     change from one quarter to the next is previous_… of the later against next_… of the earlier.
 
-Not summed, because they do not split into cells: the skills' matched cohort (organisations with
-accepted diagnostics at the baseline and the final), the latest accepted quarter, the review speed.
+  - diagnosed_… / cohort_…: the same over the numbers whose organisation is diagnosed (children assessed,
+    accepted) in their quarter, and over the skills' matched cohort (diagnosed at both the baseline, the
+    first quarter 1, and the final, the last quarter 4), as figures.skills_matched_cohort reads them.
+SummedCounts also holds what follows from accepted data across quarters (monitoring.summary_parts):
+accepted_with_previous (period_bases.in_both), diagnosed, and the skills' cohort sizes on the baseline's row.
+
+Not summed, because they do not split into cells: the latest accepted quarter, the review speed.
 
 The rows are written only by monitoring.summary (summary_apply, in the transaction of each transition
 that changes them) and rebuilt by `manage.py rebuild_summary`, which also checks them. A cell of zeros
@@ -58,6 +63,15 @@ class SummedCounts(SummaryCell):
     late = models.IntegerField(_("late"), default=0)
     accepted = models.IntegerField(_("accepted"), default=0)
     awaiting_review = models.IntegerField(_("awaiting review"), default=0)
+    # From accepted data (monitoring.summary_parts): accepted here and in the quarter before; expected and
+    # diagnosed (children assessed, accepted) here; and, on the baseline's row only, the skills' population
+    # (expected at the baseline or the final) and how many of it are diagnosed at each and at both.
+    accepted_with_previous = models.IntegerField(_("accepted, and in the quarter before"), default=0)
+    diagnosed = models.IntegerField(_("diagnosed"), default=0)
+    cohort_population = models.IntegerField(_("in the pilot at the baseline or the final"), default=0)
+    cohort_with_baseline = models.IntegerField(_("diagnosed at the baseline"), default=0)
+    cohort_with_final = models.IntegerField(_("diagnosed at the final"), default=0)
+    cohort_matched = models.IntegerField(_("diagnosed at both"), default=0)
 
     class Meta:
         verbose_name = _("summed submission counts")
@@ -84,6 +98,12 @@ class SummedValue(SummaryCell):
         _("total, also given the quarter after"), max_digits=24, decimal_places=2, default=0
     )
     next_organisations = models.IntegerField(_("organisations, also given the quarter after"), default=0)
+    # The same over the organisations diagnosed in this quarter; and over the skills' matched cohort
+    # (diagnosed at both the baseline and the final), in those two quarters only.
+    diagnosed_total = models.DecimalField(_("total, diagnosed"), max_digits=24, decimal_places=2, default=0)
+    diagnosed_organisations = models.IntegerField(_("organisations, diagnosed"), default=0)
+    cohort_total = models.DecimalField(_("total, matched cohort"), max_digits=24, decimal_places=2, default=0)
+    cohort_organisations = models.IntegerField(_("organisations, matched cohort"), default=0)
 
     class Meta:
         verbose_name = _("summed value")

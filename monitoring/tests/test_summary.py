@@ -48,16 +48,22 @@ from pilots.tests.factories import (
 @pytest.fixture
 def pilot(period, previous_period, today):
     """Four organisations in three regions, of different ownership, settlement and language; two open
-    quarters (the earlier one past its due date, so a hand-in there is late); a summed and an averaged
-    indicator asked in both."""
-    periods = [previous_period, period]
-    children = IndicatorFactory(code="sum_children", periods=periods)
+    quarters, one after the other (the earlier one past its due date, so a hand-in there is late), a
+    quarter 1 and a quarter 4, so that they are the skills' baseline and final too; a summed key total and
+    an averaged indicator asked in both, the latter counting the children assessed (given or not, it
+    makes an organisation diagnosed or not)."""
+    baseline = previous_period
+    baseline.code, baseline.quarter = "2026-Q1", 1
+    baseline.save()
+    periods = [baseline, period]
+    children = IndicatorFactory(code="sum_children", periods=periods, figure_role=Indicator.FigureRole.KEY_TOTAL)
     minutes = IndicatorFactory(
         code="avg_minutes_summary",
         type=Indicator.Type.DECIMAL,
         aggregation=Indicator.Aggregation.AVG,
         max_value=Decimal(120),
         periods=periods,
+        figure_role=Indicator.FigureRole.SKILLS_ASSESSED,
     )
     regions = [RegionFactory(code=code) for code in ("T-SA", "T-SB", "T-SC")]
     joined = today - datetime.timedelta(days=365)
@@ -212,6 +218,19 @@ def _assert_readers_equal_figures(pilot, today):
     for user, filters in _views(pilot):
         cells = summary_cells(user=user, filters=filters)
         assert cells is not None
+        baseline, final = periods
+        for moment in (final, None):
+            with from_values():
+                live_size = figures.skills_cohort_size(user=user, filters=filters, baseline=baseline, final=moment)
+            assert figures.skills_cohort_size(user=user, filters=filters, baseline=baseline, final=moment) == live_size
+            for by in figures.DIMENSIONS:
+                common = {"user": user, "filters": filters, "by": by, "baseline": baseline, "final": moment}
+                with from_values():
+                    live_rows = figures.skills_matched_cohort(**common, groups=live_size.groups[by])
+                summed_rows = figures.skills_matched_cohort(**common, groups=live_size.groups[by])
+                assert [(r.key, r.baseline, r.final, r.organisations) for r in summed_rows] == [
+                    (r.key, r.baseline, r.final, r.organisations) for r in live_rows
+                ]
         with from_values():
             live_totals = figures.key_totals(user=user, filters=filters, periods=periods)
         summed_totals = figures.key_totals(user=user, filters=filters, periods=periods)
