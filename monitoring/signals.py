@@ -74,7 +74,8 @@ def period_after(sender, instance, created, raw=False, **kwargs):
     comes before which (the like-for-like sums): a new period, or new dates, sum the summary again."""
     if raw:
         return
-    if created or getattr(instance, "_summary_dates", None) != _dates(instance):
+    # With no organisation there is nothing to count in any period (the usual case of a new installation).
+    if (created or getattr(instance, "_summary_dates", None) != _dates(instance)) and Organisation.objects.exists():
         summary_rebuild()
     instance._summary_dates = _dates(instance)
 

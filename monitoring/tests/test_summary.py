@@ -323,7 +323,7 @@ def test_summary_equals_the_figures_from_the_values_after_every_step(pilot, toda
     summary_rebuild()
 
     @settings(
-        max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
     )
     @given(st.lists(STEPS, min_size=1, max_size=16))
     def run(steps):
