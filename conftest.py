@@ -44,6 +44,10 @@ def pytest_collection_modifyitems(config, items):
             group = f"browser:{where}"  # one Chromium per module, as its fixture is scoped
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+    # The grouped tests first: each group runs whole in one process, and the longest (the crawl, the
+    # browser modules) started last would leave the other process idle at the end of the run. Stable,
+    # so the order within each module stays as written.
+    items.sort(key=lambda item: not any(marker.name == "xdist_group" for marker in item.iter_markers()))
 
 
 AXE_REPORT = ARTIFACTS / "axe"
