@@ -1,24 +1,15 @@
 """Every dashboard table as an XLSX file: styled header, frozen header, filters, number formats, widths.
 
-Workbooks are written in openpyxl's write-only mode to a temporary file and streamed from disk,
-so an export of any size never sits whole in memory."""
+Workbooks are written by pilot_portal.xlsx_table: write-only mode, a temporary file streamed from disk."""
 
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from pilot_portal import excel_limits
 from pilot_portal.xlsx_cells import DECIMAL, INTEGER, PERCENT, number_format
-from pilot_portal.xlsx_cells import cell as new_cell
+from pilot_portal.xlsx_table import Formatted, Sheet, write_workbook
 
 from .figures import DIMENSIONS
-
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
 
 
 def _completeness(data):
@@ -216,58 +207,8 @@ def table_title(name: str) -> str:
     return titles[name]
 
 
-def _sheet_title(title: str) -> str:
-    # Excel refuses these characters in a sheet name and cuts it at 31.
-    return "".join(" " if ch in "[]:*?/\\" else ch for ch in title)[:31].strip()
-
-
 def write_table(name: str, data: dict, title: str, description: str = ""):
     """The table as an XLSX file on disk, rewound for reading; the document says what it holds."""
     builder, _regional = TABLES[name]
     headers, rows = builder(data)
-    workbook = Workbook(write_only=True)
-    workbook.properties.title = title
-    workbook.properties.description = description
-    sheet = workbook.create_sheet(title=_sheet_title(title))
-    excel_limits.check_sheet(sheet.title, columns=len(headers))
-    for index, (_label, width, _fmt) in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "B2"
-    header_cells = []
-    for label, _width, _fmt in headers:
-        cell = new_cell(sheet, str(label))
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    count = _append_rows(sheet, headers, rows)
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 -- handed to FileResponse, which closes it
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
-
-
-class Formatted(list):
-    """A row whose cells override their column's number format (column index → format)."""
-
-    def __init__(self, values, formats: dict[int, str]):
-        super().__init__(values)
-        self.formats = formats
-
-
-def _append_rows(sheet, headers, rows: Iterable[list]) -> int:
-    count = 0
-    for line in rows:
-        cells = []
-        formats = getattr(line, "formats", {})
-        for index, (value, (_label, _width, fmt)) in enumerate(zip(line, headers, strict=True)):
-            fmt = formats.get(index, fmt)
-            # A word ("yes") may stand in a numeric column, on the rows that say what the figures stand on.
-            value = float(value) if fmt and value is not None and not isinstance(value, str) else value
-            cells.append(new_cell(sheet, value, number_format=fmt))
-        count += 1
-        if count >= excel_limits.MAX_ROWS:  # the header is a row too
-            excel_limits.check_sheet(sheet.title, columns=len(headers), rows=count + 1)
-        sheet.append(cells)
-    return count
+    return write_workbook([Sheet(title, headers, rows)], title=title, description=description)

@@ -237,6 +237,16 @@ def submission_queue(*, user: User, period: Period) -> dict:
     return counts
 
 
+def queue_rows(*, user: User, period: Period, shown: str) -> QuerySet:
+    """The rows of one tab of the reviewer's queue: organisations not handed in yet ("missing"), those handed
+    in late ("late"), else the submissions of that status."""
+    if shown == "missing":
+        return organisations_not_started(organisations=organisation_scope(user=user), period=period)
+    if shown == "late":
+        return submission_list(user=user, period=period).handed_in().filter(is_late=True)
+    return submission_list(user=user, period=period, status=shown)
+
+
 def organisations_not_started(*, organisations: QuerySet[Organisation], period: Period) -> QuerySet[Organisation]:
     """Of `organisations`, those expected in the period that have not handed in and were not returned either:
     no submission, or a draft (the queue's "not handed in yet" tab)."""

@@ -145,7 +145,8 @@ class FilterForm(forms.Form):
         for name in names:
             value = getattr(filters, name)
             if value and name in self.fields:
-                label = dict(self.fields[name].choices).get(value, value)
+                choices = getattr(self.fields[name], "choices", None)
+                label = dict(choices).get(value, value) if choices is not None else f"«{value}»"
                 words.append(f"{self.fields[name].label}: {label}")
         return words
 

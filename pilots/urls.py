@@ -6,6 +6,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("healthz/", health.healthz, name="healthz"),
     path("organisations/", organisations.organisation_list_view, name="organisation_list"),
+    path("organisations/export.xlsx", organisations.organisation_list_export, name="organisation_list_export"),
     path("organisations/import/", imports.import_view, name="organisation_import"),
     path("organisations/import/template.xlsx", imports.template_view, name="organisation_import_template"),
     path("organisations/<str:bin>/leave/", membership.leave_pilot_view, name="organisation_leave"),

@@ -2,7 +2,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
+from pilot_portal.xlsx_table import download, write_workbook
+
+from ..exports import organisations_sheet
 from ..filters import LIST_FILTERS, FilterForm
 from ..selectors import (
     organisation_algorithm_progress,
@@ -16,11 +21,15 @@ from ..selectors import (
 PAGE_SIZE = 25
 
 
+def _listed(request):
+    form = FilterForm(request.GET, names=LIST_FILTERS, regions=region_scope(user=request.user))
+    return form, organisation_list(user=request.user, filters=form.filters())
+
+
 @login_required
 def organisation_list_view(request):
     """The organisations the user may see, searchable and filterable, a page at a time."""
-    form = FilterForm(request.GET, names=LIST_FILTERS, regions=region_scope(user=request.user))
-    organisations = organisation_list(user=request.user, filters=form.filters())
+    form, organisations = _listed(request)
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -34,6 +43,18 @@ def organisation_list_view(request):
             "query": query.urlencode(),
         },
     )
+
+
+@login_required
+def organisation_list_export(request):
+    """Every organisation the list shows with its filters, not a page of them, as XLSX."""
+    form, organisations = _listed(request)
+    moment = formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")
+    described = [_("Data as of %(moment)s") % {"moment": moment}]
+    described += [str(item) for item in form.described(form.filters(), names=LIST_FILTERS)]
+    sheet = organisations_sheet(organisations)
+    handle = write_workbook([sheet], title=sheet.title, description="; ".join(described))
+    return download(handle, "organisations")
 
 
 @login_required

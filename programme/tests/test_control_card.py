@@ -1,5 +1,7 @@
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -198,3 +200,39 @@ def test_a_coordinator_reads_the_national_counts_of_the_control_card(client, ord
     OrganisationFactory.create_batch(2, region=astana)
     summaries = _summaries(client, CoordinatorFactory(region=astana))
     assert "2 organisations in the pilot today" in summaries["1"]
+
+
+def _card_workbook(client, user):
+    client.force_login(user)
+    response = client.get(reverse("order_export"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="control-card-')
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    return {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+
+
+def test_the_control_card_downloads_with_each_clause_its_deadline_and_its_state(client, order):
+    ClauseExecution.objects.create(
+        clause=order.clauses.get(number="3.2"),
+        done_on=datetime.date(2026, 12, 4),
+        note="letter 15",
+        document_number="15",
+    )
+    card = _card_workbook(client, InstituteFactory())
+    assert list(card) == ["1", "2.1", "2.2", "3.1", "3.2", "4", "5", "6", "7"]
+    final = card["3.2"]
+    assert final["Due on"] == datetime.datetime(2026, 12, 7)
+    assert final["Status"] == "done"
+    assert final["Records of execution"] == "04.12.2026: letter 15 (outgoing number 15)"
+
+
+def test_organisation_staff_download_no_national_counts_in_the_control_card(client, order):
+    OrganisationFactory.create_batch(2, region=load_regions()["KZ-71"])
+    assert "2 organisations in the pilot today" in _card_workbook(client, InstituteFactory())["1"]["Summary"]
+    assert _card_workbook(client, StaffFactory())["1"]["Summary"] is None  # the same page shows them none
+
+
+def test_the_control_card_download_without_an_order_is_not_found(client):
+    client.force_login(InstituteFactory())
+    assert client.get(reverse("order_export")).status_code == 404

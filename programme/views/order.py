@@ -1,9 +1,13 @@
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from monitoring.control_card import State, order_control_card
+from monitoring.list_exports import control_card_sheet
 from monitoring.models import Period
+from pilot_portal.xlsx_table import download, write_workbook
 from pilots.models import Clause
 from pilots.orders import order_current
 from reports.models import CoverLetter, Report
@@ -28,6 +32,22 @@ def control_card(request):
         context["days_to_final_report"] = days
         context["days_final_report_overdue"] = -days
     return render(request, "pilots/order.html", context)
+
+
+@login_required
+def control_card_export(request):
+    """The control card as XLSX: the clauses, who is responsible, deadlines, the state today and its summary."""
+    order = order_current()
+    if order is None:
+        raise Http404("No order.")
+    today = timezone.localdate()
+    sheet = control_card_sheet(order_control_card(order=order, today=today, user=request.user))
+    described = _("%(order)s; statuses as of %(day)s") % {
+        "order": order.title,
+        "day": formats.date_format(today, "SHORT_DATE_FORMAT"),
+    }
+    handle = write_workbook([sheet], title=sheet.title, description=described)
+    return download(handle, "control-card")
 
 
 def _latest_reports(user) -> dict:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from monitoring.models import Indicator, Period, Status, Value
-from pilot_portal import excel_limits
+from pilot_portal import excel_limits, xlsx_table
 from pilot_portal.excel_limits import ExcelLimitExceeded, check_sheet
 from pilots.models import Region
 from reports.models import Report
@@ -155,14 +155,12 @@ def test_the_limits_allow_what_excel_opens_and_refuse_one_more():
             check_sheet(title, columns=columns, rows=rows)
 
 
-def test_a_dashboard_export_past_excels_rows_is_refused(monkeypatch):
-    from monitoring import exports
-
+def test_a_table_export_past_excels_rows_is_refused(monkeypatch):
     monkeypatch.setattr(excel_limits, "MAX_ROWS", 3)
     headers = [("A", 10, None)]
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("t")
-    assert exports._append_rows(sheet, headers, [[1], [2]]) == 2  # the control: within the limit
+    assert xlsx_table.append_rows(sheet, headers, [[1], [2]]) == 2  # the control: within the limit
     with pytest.raises(ExcelLimitExceeded):
-        exports._append_rows(sheet, headers, [[1], [2], [3]])
+        xlsx_table.append_rows(sheet, headers, [[1], [2], [3]])
     workbook.save(io.BytesIO())
