@@ -25,7 +25,7 @@ HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
 # Dates as the portal writes them (dd.mm.yyyy), whatever the reader's locale.
 DATE, DATETIME = "dd.mm.yyyy", "dd.mm.yyyy hh:mm"
 # Rows read from the database per round trip while a list is written: memory stays flat, queries stay few.
-CHUNK = 2000
+CHUNK = 500
 
 
 @dataclass(frozen=True)
