@@ -186,6 +186,7 @@ def _whom_to_call(m: Moment, data: dict) -> None:
         data["period_overdue"] = m.today > m.chosen.due_on
         data["not_handed_in"] = figures.not_handed_in(user=m.user, filters=m.filters, period=m.chosen)
         data["late"] = figures.handed_in_late(user=m.user, filters=m.filters, period=m.chosen)
+        data["whom_to_call"] = figures.WhomToCall(data["not_handed_in"], data["late"])
 
 
 # What each exported table (monitoring.exports.TABLES) is written from: an export computes its table only.

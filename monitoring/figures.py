@@ -898,27 +898,80 @@ class OrganisationStatusRow:
     expected: dict[str, bool]  # period code → in the pilot for some of that period
 
 
+class OrganisationStatusMatrix:
+    """Each organisation with its submission (or None) in each period, by name in the reader's language.
+
+    Read a slice at a time, two queries each: a page of a region's 555 organisations reads 25 of them and
+    their submissions, an export reads them all. Paginator takes it as it takes a queryset."""
+
+    def __init__(self, scope: QuerySet[Organisation], periods: list[Period]):
+        self.periods = periods
+        # Whether each organisation was expected in each period is read with it, by the same rule as completeness.
+        self.organisations = scope.annotate(
+            **{f"expected_{p.pk}": ExpressionWrapper(expected_in_q(p), output_field=BooleanField()) for p in periods}
+        ).order_by(name_in_active_language(), "bin")
+
+    def count(self) -> int:
+        return self.organisations.count()
+
+    def __getitem__(self, index: slice) -> list[OrganisationStatusRow]:
+        return self._rows(list(self.organisations[index]))
+
+    def __iter__(self):
+        return iter(self._rows(list(self.organisations)))
+
+    def _rows(self, organisations: list[Organisation]) -> list[OrganisationStatusRow]:
+        submissions = Submission.objects.filter(
+            organisation_id__in=[o.pk for o in organisations], period__in=self.periods
+        ).only("pk", "organisation_id", "period_id", "status", "is_late")
+        by_key = {(s.organisation_id, s.period_id): s for s in submissions}
+        return [
+            OrganisationStatusRow(
+                organisation=o,
+                statuses={p.code: by_key.get((o.pk, p.pk)) for p in self.periods},
+                expected={p.code: getattr(o, f"expected_{p.pk}") for p in self.periods},
+            )
+            for o in organisations
+        ]
+
+
 def organisation_status_matrix(
     *, user: User, filters: FigureFilters, periods: list[Period]
-) -> list[OrganisationStatusRow]:
-    """Each organisation with its submission (or None) in each period, by name in the reader's language; two queries."""
-    scope = organisations(user=user, filters=filters)
-    # Whether each organisation was expected in each period is read with it, by the same rule as completeness.
-    orgs = scope.annotate(
-        **{f"expected_{p.pk}": ExpressionWrapper(expected_in_q(p), output_field=BooleanField()) for p in periods}
-    ).order_by(name_in_active_language(), "bin")
-    submissions = Submission.objects.filter(organisation__in=scope, period__in=periods).only(
-        "pk", "organisation_id", "period_id", "status", "is_late"
-    )
-    by_key = {(s.organisation_id, s.period_id): s for s in submissions}
-    return [
-        OrganisationStatusRow(
-            organisation=o,
-            statuses={p.code: by_key.get((o.pk, p.pk)) for p in periods},
-            expected={p.code: getattr(o, f"expected_{p.pk}") for p in periods},
-        )
-        for o in orgs
-    ]
+) -> OrganisationStatusMatrix:
+    """The user's organisations (with the filters) by their status in each period, to be read a page at a time."""
+    return OrganisationStatusMatrix(organisations(user=user, filters=filters), periods)
+
+
+@dataclass
+class CallRow:
+    organisation: Organisation
+    late: Submission | None  # None: not handed in
+
+
+class WhomToCall:
+    """The organisations not handed in, then those handed in late, as one list read a slice at a time."""
+
+    def __init__(self, missing: QuerySet[Organisation], late: QuerySet[Submission]):
+        self.missing, self.late = missing, late
+        self._missing_count = None
+
+    def _missing(self) -> int:
+        if self._missing_count is None:
+            self._missing_count = self.missing.count()
+        return self._missing_count
+
+    def count(self) -> int:
+        return self._missing() + self.late.count()
+
+    def __getitem__(self, index: slice) -> list[CallRow]:
+        start, stop = index.start or 0, index.stop
+        boundary = self._missing()
+        rows = []
+        if start < boundary:
+            rows += [CallRow(o, None) for o in self.missing[start : min(stop, boundary)]]
+        if stop > boundary:
+            rows += [CallRow(s.organisation, s) for s in self.late[max(start - boundary, 0) : stop - boundary]]
+        return rows
 
 
 def not_handed_in(*, user: User, filters: FigureFilters, period: Period) -> QuerySet[Organisation]:

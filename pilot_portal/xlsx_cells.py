@@ -21,7 +21,8 @@ report's long-form values, reports/values_csv.py) puts every text through `as_cs
 text that begins with one of `FORMULA_LEADS` with an apostrophe (the OWASP advice). Its numbers are
 written by the writer itself, never through it: "-3" is a number, not a formula.
 
-Every writer (reports/xlsx.py, monitoring/exports.py, the import template in pilots/importer/template.py) builds its
+Every writer (reports/xlsx.py, pilot_portal/xlsx_table.py for every table and list the pages export, the import
+template in pilots/importer/template.py) builds its
 cells with `cell` or fills them with `put`; `pilot_portal/tests/test_xlsx_cells.py` fails when a module
 creates or fills a cell any other way.
 """

