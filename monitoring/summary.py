@@ -654,13 +654,24 @@ def summary_counts(*, cells: Q, periods: list[Period], by: str | None = "region"
     return {(r[keys[0]] if keys else "", r["period_id"]): {name: r[name] for name in COUNT_FIELDS} for r in rows}
 
 
+# What the key totals read of a cell: its sums, and those like for like with the quarter before and after.
+KEY_TOTAL_FIELDS = (
+    "total",
+    "organisations",
+    "previous_total",
+    "previous_organisations",
+    "next_total",
+    "next_organisations",
+)
+
+
 def summary_value_sums(*, cells: Q, codes: list[str], periods: list[Period]) -> dict[tuple, dict]:
-    """{(period code, indicator code): {each of VALUE_FIELDS summed over the cells}} for figures.key_totals;
-    one query."""
+    """{(period code, indicator code): {each of KEY_TOTAL_FIELDS summed over the cells}} for figures.key_totals;
+    one query (at 11,000 organisations it sums 18,000 cells: only the columns the totals read)."""
     rows = (
         SummedValue.objects.filter(cells, indicator__code__in=codes, period__in=periods)
         .values("period__code", "indicator__code")
-        .annotate(**{name: Sum(name) for name in VALUE_FIELDS})
+        .annotate(**{name: Sum(name) for name in KEY_TOTAL_FIELDS})
         .order_by()
     )
     return {(r["period__code"], r["indicator__code"]): r for r in rows}
