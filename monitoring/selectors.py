@@ -10,6 +10,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from pilots import policy
+from pilots.filters import OrganisationFilter
 from pilots.models import Organisation, User
 from pilots.selectors import organisation_get, organisation_scope
 
@@ -26,6 +27,7 @@ from .models import (
     Transition,
     Value,
 )
+from .summary import summary_cells, summary_counts
 
 
 def period_get(*, code: str) -> Period:
@@ -215,16 +217,22 @@ def _comparable(value):
 
 
 def submission_queue(*, user: User, period: Period) -> dict:
-    """Counts for the reviewer's queue in a period: waiting, returned, accepted, drafts, late, and missing."""
-    organisations = organisation_scope(user=user).expected_in(period)
-    counts = Submission.objects.filter(period=period, organisation__in=organisations).aggregate(
-        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
-        returned=Count("pk", filter=Q(status=Status.RETURNED)),
-        accepted=Count("pk", filter=Q(status=Status.ACCEPTED)),
-        drafts=Count("pk", filter=Q(status=Status.DRAFT)),
-        late=Count("pk", filter=Q(is_late=True, status__in=SUBMITTED_STATUSES)),
-    )
-    expected = organisations.count()
+    """Counts for the reviewer's queue in a period: waiting, returned, accepted, late, and missing.
+
+    Read from the summary's cells of the user's scope (one query), else counted from the submissions."""
+    cells = summary_cells(user=user, filters=OrganisationFilter())
+    if cells is not None:
+        summed = summary_counts(cells=cells, periods=[period], by=None).get(("", period.pk))
+        summed = summed or dict.fromkeys(("expected", "handed_in", "waiting", "returned", "late"), 0)
+        counts = {
+            "waiting": summed["waiting"],
+            "returned": summed["returned"],
+            "accepted": summed["handed_in"] - summed["waiting"],
+            "late": summed["late"],
+        }
+        expected = summed["expected"]
+    else:
+        counts, expected = queue_counted(user=user, period=period)
     handed_in = counts["waiting"] + counts["accepted"]
     # Missing: expected but not handed in (no submission, a draft, or returned and not resubmitted),
     # the same definition as organisations_missing() and docs/monitoring.md.
@@ -245,6 +253,18 @@ def queue_rows(*, user: User, period: Period, shown: str) -> QuerySet:
     if shown == "late":
         return submission_list(user=user, period=period).handed_in().filter(is_late=True)
     return submission_list(user=user, period=period, status=shown)
+
+
+def queue_counted(*, user: User, period: Period) -> tuple[dict, int]:
+    """submission_queue's counts from the submissions themselves (the summary's oracle for them)."""
+    organisations = organisation_scope(user=user).expected_in(period)
+    counts = Submission.objects.filter(period=period, organisation__in=organisations).aggregate(
+        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        returned=Count("pk", filter=Q(status=Status.RETURNED)),
+        accepted=Count("pk", filter=Q(status=Status.ACCEPTED)),
+        late=Count("pk", filter=Q(is_late=True, status__in=SUBMITTED_STATUSES)),
+    )
+    return counts, organisations.count()
 
 
 def organisations_not_started(*, organisations: QuerySet[Organisation], period: Period) -> QuerySet[Organisation]:

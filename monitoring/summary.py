@@ -40,7 +40,7 @@ from .summary_parts import ACCEPTED_COUNT_FIELDS, VALUE_FIELDS, AcceptedData, Ca
 AVERAGED = Indicator.Aggregation.AVG
 # SummedCounts' counts that follow from the submissions' statuses and the memberships; the rest follow
 # from accepted data (summary_parts).
-STATUS_COUNT_FIELDS = ("expected", "handed_in", "late", "accepted", "awaiting_review")
+STATUS_COUNT_FIELDS = ("expected", "handed_in", "late", "accepted", "awaiting_review", "waiting", "returned")
 COUNT_FIELDS = STATUS_COUNT_FIELDS + ACCEPTED_COUNT_FIELDS
 Dims = tuple  # (region_id, ownership, settlement, language)
 
@@ -81,9 +81,12 @@ class SummaryDelta:
         """What one submission in `status` adds to the counts (times `sign`), as completeness and
         period_bases count them; its numbers are add_numbers'."""
         counts = self.counts[(period.pk, member.dims)]
-        if status in SUBMITTED_STATUSES and member.expected_in(period):
+        expected = member.expected_in(period)
+        if status in SUBMITTED_STATUSES and expected:
             counts["handed_in"] += sign
             counts["late"] += sign if is_late else 0
+        if expected and status in (Status.SUBMITTED, Status.RETURNED):
+            counts["waiting" if status == Status.SUBMITTED else "returned"] += sign
         if status in COUNTED_STATUSES:
             counts["accepted"] += sign
         if status == Status.SUBMITTED:
@@ -224,8 +227,9 @@ class Standing(NamedTuple):
 
     @property
     def counts(self) -> bool:
-        """Whether a submission standing so is in any count (a draft, returned or never handed in is not)."""
-        return self.status in SUBMITTED_STATUSES
+        """Whether a submission standing so is in any count (a draft or one never handed in is not; a
+        returned one is, in the reviewer's queue)."""
+        return self.status in SUBMITTED_STATUSES or self.status == Status.RETURNED
 
 
 def summary_submission_written(*, submission_id: int, before: Standing | None, after: Standing | None) -> None:
@@ -384,15 +388,17 @@ def summary_from_values(*, periods: list[Period] | None = None) -> tuple[dict, d
                 if row[f"e{p.pk}"]:
                     counts[(p.pk, dims)]["expected"] = row[f"e{p.pk}"]
     in_pilot = in_pilot_between_q(F("period__starts_on"), F("period__ends_on"), prefix="organisation__")
+    handed = Q(status__in=SUBMITTED_STATUSES)
     handed_in = (
-        Submission.objects.handed_in()
-        .filter(period__in=periods)
+        Submission.objects.filter(period__in=periods, status__in=(*SUBMITTED_STATUSES, Status.RETURNED))
         .values("period_id", *_SUB_DIMS)
         .annotate(
-            handed_in=Count("pk", filter=in_pilot),
-            late=Count("pk", filter=in_pilot & Q(is_late=True)),
+            handed_in=Count("pk", filter=in_pilot & handed),
+            late=Count("pk", filter=in_pilot & handed & Q(is_late=True)),
             accepted=Count("pk", filter=Q(status__in=COUNTED_STATUSES)),
             awaiting_review=Count("pk", filter=Q(status=Status.SUBMITTED)),
+            waiting=Count("pk", filter=in_pilot & Q(status=Status.SUBMITTED)),
+            returned=Count("pk", filter=in_pilot & Q(status=Status.RETURNED)),
         )
         .order_by()
     )

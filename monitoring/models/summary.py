@@ -63,6 +63,9 @@ class SummedCounts(SummaryCell):
     late = models.IntegerField(_("late"), default=0)
     accepted = models.IntegerField(_("accepted"), default=0)
     awaiting_review = models.IntegerField(_("awaiting review"), default=0)
+    # The reviewer's queue, of the organisations expected in the period: waiting for review, and returned.
+    waiting = models.IntegerField(_("waiting for review, of those expected"), default=0)
+    returned = models.IntegerField(_("returned, of those expected"), default=0)
     # From accepted data (monitoring.summary_parts): accepted here and in the quarter before; expected and
     # diagnosed (children assessed, accepted) here; and, on the baseline's row only, the skills' population
     # (expected at the baseline or the final) and how many of it are diagnosed at each and at both.

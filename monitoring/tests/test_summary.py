@@ -13,7 +13,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitoring import figures
+from monitoring import figures, selectors
 from monitoring.models import Indicator, Status, Submission, SummedCounts, SummedValue
 from monitoring.selectors import SubmissionContext
 from monitoring.services import (
@@ -264,6 +264,15 @@ def _assert_readers_equal_figures(pilot, today):
             assert (summed.get("expected", 0), summed.get("accepted", 0), summed.get("awaiting_review", 0)) == live
 
 
+def _assert_queue_equals_its_count(pilot):
+    """The reviewer's queue read from the summary is what the submissions count, for each reader's scope."""
+    for user in (pilot["institute"], pilot["coordinator"]):
+        for period in pilot["periods"]:
+            queue = selectors.submission_queue(user=user, period=period)
+            counted, expected = selectors.queue_counted(user=user, period=period)
+            assert ({name: queue[name] for name in counted}, queue["expected"]) == (counted, expected)
+
+
 def _assert_summary_equals_figures(pilot, today):
     periods = pilot["periods"]
     user, filters = pilot["institute"], OrganisationFilter()
@@ -337,6 +346,7 @@ def test_summary_equals_the_figures_from_the_values_after_every_step(pilot, toda
                 _assert_summary_equals_figures(pilot, today)
             # The readers, over five scopes and filters, once the sequence is done (each step is checked above).
             _assert_readers_equal_figures(pilot, today)
+            _assert_queue_equals_its_count(pilot)
             transaction.set_rollback(True)
 
     run()
