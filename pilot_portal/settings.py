@@ -42,11 +42,16 @@ INSTALLED_APPS = [
     # Its system checks catch settings written for django-csp 3, which 4 silently ignores.
     "csp",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI's files, served from static/ like every other asset: no CDN on a closed network.
+    "drf_spectacular_sidecar",
     "pilots",
     "monitoring",
     "reports",
     "outbox",
     "programme",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -352,4 +357,36 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
+}
+
+# The read API (/api/v1/, the app `api`): a personal token or the signed-in session; read-only; a page by cursor.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_THROTTLE_RATE", default="600/min")},
+    # Numbers as JSON numbers, which BI tools read as numbers; the values' two decimals are exact in a float.
+    "COERCE_DECIMAL_TO_STRING": False,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Pilot portal API",
+    "DESCRIPTION": (
+        "Read-only data of the pilot «Ерте жастан еңбекке және кәсіпке баулу»: each request is scoped as the "
+        "pages of the token's owner. Send `Authorization: Bearer <token>` (tokens: the portal's page API tokens)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.list_codes"],
 }

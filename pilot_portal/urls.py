@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("pilots.urls")),
     # After pilots: "organisations/import/" must match before the card's "organisations/<bin>/".
     path("", include("programme.urls")),
+    path("", include("api.urls")),
 ]
