@@ -16,7 +16,11 @@ router.register("reports", views.ReportViewSet, basename="api-reports")
 urlpatterns = [
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(), name="api_schema"),
     # The split view serves its start-up script as a file of its own: no inline script, as the CSP requires.
-    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path(
+        "api/v1/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api_schema", template_name="api/swagger_ui.html"),
+        name="api_docs",
+    ),
     path("api/v1/completeness/", views.CompletenessView.as_view(), name="api-completeness-list"),
     path("api/v1/stages/", views.StageView.as_view(), name="api-stages-list"),
     path("api/v1/", include(router.urls)),
