@@ -107,3 +107,16 @@ def test_nobody_revokes_another_users_token(client, token):
     client.force_login(row.user)  # the control: its owner can
     assert client.post(reverse("api_token_revoke", args=[row.pk])).status_code == 302
     assert ApiToken.objects.get().revoked_at is not None
+
+
+def test_a_token_past_its_rate_is_429_until_the_window_passes(client, token, monkeypatch):
+    from django.core.cache import cache
+
+    from api.throttling import TokenRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "2/min"})
+    url = reverse("api-periods-list")
+    assert [_get(client, url, token).status_code for _ in range(3)] == [200, 200, 429]
+    _row, other = token_create(user=InstituteFactory(), name="another")
+    assert _get(client, url, other).status_code == 200  # counted per token: another token is not held back
