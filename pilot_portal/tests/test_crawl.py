@@ -38,6 +38,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from api.models import ApiToken
+from api.tokens import token_create
 from monitoring.exports import TABLES
 from monitoring.models import Attachment, Period, Status, Submission
 from monitoring.selectors import (
@@ -83,7 +85,20 @@ ROLES = ("anonymous", "organisation", "region", "institute", "director", "minist
 OK, LOGIN, ADMIN_LOGIN = "200 (or a redirect to a 200)", "redirect to sign-in", "redirect to the admin's sign-in"
 NOT_FOUND, FORBIDDEN, NOT_ALLOWED = 404, 403, 405
 # Patterns anyone may reach unsigned; the rest send an anonymous visitor to sign in.
-PUBLIC = {"login", "logout", "set_language", "healthz"}
+PUBLIC = {"login", "logout", "set_language", "healthz", "api_schema", "api_docs"}
+# The API's resources: without a token or a session they answer 401 (a program reads the status, not a page).
+API_RESOURCES = {
+    "api-regions-list",
+    "api-organisations-list",
+    "api-periods-list",
+    "api-indicators-list",
+    "api-submissions-list",
+    "api-values-list",
+    "api-completeness-list",
+    "api-stages-list",
+    "api-reports-list",
+}
+UNAUTHORISED = 401
 # Views that take POST only: a GET answers 405 (after the sign-in check, for the signed-in ones).
 POST_ONLY = {
     "logout",
@@ -93,6 +108,7 @@ POST_ONLY = {
     "report_requeue",
     "report_approve",
     "report_send",
+    "api_token_revoke",
 }
 # Sent last for each role: it ends the session the rest of the crawl uses.
 SENT_LAST = {"logout"}
@@ -312,6 +328,14 @@ def _version_numbers(d: Demo) -> list[Arg]:
     return [Arg(str(n), n, spread=True) for n in numbers] + [Arg(str(max(numbers) + 1), None, probe=True)]
 
 
+def _tokens(d: Demo) -> list[Arg]:
+    # The Institute analyst's own token: its owner may revoke it, everyone else is answered 404.
+    token = ApiToken.objects.filter(name="crawl").first() or token_create(
+        user=User.objects.get(username="institute"), name="crawl"
+    )[0]
+    return [Arg(str(token.pk), token), Arg("999999", None, probe=True)]
+
+
 # Argument name → values, or "<the literal segment before it>/<name>" where one name means two things.
 PROVIDERS = {
     "bin": _bins,
@@ -323,6 +347,7 @@ PROVIDERS = {
     "table": _tables,
     "report_id": _reports,
     "number": _version_numbers,
+    "api-tokens/token_id": _tokens,
 }
 
 
@@ -555,6 +580,10 @@ def _report_letter(user, o):
     return OK if CoverLetter.objects.filter(report=o["report_id"]).exists() else NOT_FOUND
 
 
+def _api_figures(user, o):
+    return OK if policy.can_read_dashboards(user) else FORBIDDEN
+
+
 def _admin_index(user, o):
     return OK if user.is_staff else ADMIN_LOGIN
 
@@ -603,6 +632,13 @@ RULES = {
     "report_version_pdf": _report_version_file,
     "report_version_xlsx": _report_version_file,
     "admin:index": _admin_index,
+    "api_schema": _signed_in,
+    "api_docs": _signed_in,
+    "api_tokens": _signed_in,
+    "api_token_revoke": lambda user, o: None,  # POST only (405 to a GET); the POST crawl judges who may revoke
+    **{name: _signed_in for name in API_RESOURCES - {"api-completeness-list", "api-stages-list"}},
+    "api-completeness-list": _api_figures,
+    "api-stages-list": _api_figures,
 }
 
 # Arguments that name something a role may or may not see; an unknown one is out of everybody's scope.
@@ -625,6 +661,8 @@ def expected_get(target: Target, user) -> object:
             return ADMIN_LOGIN
         if name in PUBLIC:
             return NOT_ALLOWED if name in POST_ONLY else OK
+        if name in API_RESOURCES:
+            return UNAUTHORISED
         return LOGIN
     rule = RULES.get(name)
     answer = rule(user, target.objs) if rule else generic_rule(user, target.objs)
@@ -830,7 +868,7 @@ def test_the_crawl_sees_each_role_both_in_and_out_of_scope(get_crawl, demo):
         assert seen[role][404] > 5, (role, seen[role])
     for role in ("organisation", "region", "ministry"):
         assert seen[role][403] > 0, (role, seen[role])
-    assert set(seen["anonymous"]) <= {200, 302, 405}, seen["anonymous"]
+    assert set(seen["anonymous"]) <= {200, 302, 401, 405}, seen["anonymous"]  # 401: the API's, without a token
     json_ok = {(v.role, v.target.pattern.name) for v in get_crawl.visits if v.variant == "json" and v.status == 200}
     assert ("organisation", "submission") in json_ok and ("institute", "report_detail") in json_ok
     slowest = Counter()
@@ -949,6 +987,7 @@ EXTRA_BODIES = {
         ]
     ],
     "set_language": lambda d, o: [[("language", "ru"), ("next", "/")]],
+    "api_tokens": lambda d, o: [[("name", "crawl: a token")]],
     "submission": _extra_submission,
     "submission_review": _extra_review,
     "submission_reopen": lambda d, o: [[("comment", "crawl: a figure is wrong")]],
@@ -1025,6 +1064,8 @@ WRITERS = {
     "logout": _nobody,  # the session and axes' log only
     "password_change": _own_account,
     "set_language": _own_account,
+    "api_tokens": _own_account,  # a token of one's own, as a password of one's own
+    "api_token_revoke": lambda u, o, b: o["token_id"] is not None and o["token_id"].user_id == u.pk,
     "submission": _may_write_submission,
     "submission_review": _may_review,
     "submission_reopen": _may_reopen,
@@ -1114,7 +1155,9 @@ def _post(client, target, user, body) -> Post:
     written = written_tables(queries)
     _close(response)
     expected = None
-    if user is None and target.pattern.name not in PUBLIC:
+    if user is None and target.pattern.name in API_RESOURCES:
+        expected = UNAUTHORISED
+    elif user is None and target.pattern.name not in PUBLIC:
         expected = LOGIN if target.pattern.name != "admin:index" else ADMIN_LOGIN
     elif user is not None:
         rule = RULES.get(target.pattern.name)
