@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, renderers, viewsets
@@ -29,11 +30,13 @@ from . import serializers
 from .params import Param, read_params
 
 ERRORS = {
-    400: OpenApiResponse(description="A parameter's value is not understood; the body names it."),
-    401: OpenApiResponse(description="No token, or a token that is wrong or revoked."),
-    403: OpenApiResponse(description="The reader's role may not read this resource (as on the pages)."),
-    405: OpenApiResponse(description="The API is read-only."),
-    429: OpenApiResponse(description="Too many requests with this token for now; try again after Retry-After."),
+    400: OpenApiResponse(description=gettext_lazy("A parameter's value is not understood; the body names it.")),
+    401: OpenApiResponse(description=gettext_lazy("No token, or a token that is wrong or revoked.")),
+    403: OpenApiResponse(description=gettext_lazy("The reader's role may not read this resource (as on the pages).")),
+    405: OpenApiResponse(description=gettext_lazy("The API is read-only.")),
+    429: OpenApiResponse(
+        description=gettext_lazy("Too many requests with this token for now; try again after Retry-After.")
+    ),
 }
 
 
@@ -41,17 +44,17 @@ def _codes(model, field="code"):
     return lambda: model.objects.order_by(field).values_list(field, flat=True)
 
 
-REGION = Param("region", "ISO code of a region, e.g. KZ-71.", known=lambda: _region_codes())
-PERIOD = Param("period", "A reporting period's code, e.g. 2026-Q4.", known=_codes(Period))
-OWNERSHIP = Param("ownership", "state or private.", choices=tuple(Organisation.Ownership.values))
-SETTLEMENT = Param("settlement", "urban or rural.", choices=tuple(Organisation.Settlement.values))
-LANGUAGE = Param("language", "Language of instruction.", choices=tuple(Organisation.Language.values))
-IN_PILOT_ON = Param("in_pilot_on", "In the pilot on this day (YYYY-MM-DD).", date=True)
-INDICATOR = Param("indicator", "An indicator's code.", known=_codes(Indicator))
-STATUS = Param("status", "The submission's status.", choices=tuple(Status.values))
+REGION = Param("region", gettext_lazy("ISO code of a region, e.g. KZ-71."), known=lambda: _region_codes())
+PERIOD = Param("period", gettext_lazy("A reporting period's code, e.g. 2026-Q4."), known=_codes(Period))
+OWNERSHIP = Param("ownership", gettext_lazy("state or private."), choices=tuple(Organisation.Ownership.values))
+SETTLEMENT = Param("settlement", gettext_lazy("urban or rural."), choices=tuple(Organisation.Settlement.values))
+LANGUAGE = Param("language", gettext_lazy("Language of instruction."), choices=tuple(Organisation.Language.values))
+IN_PILOT_ON = Param("in_pilot_on", gettext_lazy("In the pilot on this day (YYYY-MM-DD)."), date=True)
+INDICATOR = Param("indicator", gettext_lazy("An indicator's code."), known=_codes(Indicator))
+STATUS = Param("status", gettext_lazy("The submission's status."), choices=tuple(Status.values))
 FORMAT = Param(
     "format",
-    "csv: every row as one CSV file, streamed (with `period`: that period's).",
+    gettext_lazy("csv: every row as one CSV file, streamed (with `period`: that period's)."),
     choices=("json", "csv"),
 )
 
@@ -100,7 +103,9 @@ class ReadOnly(FormatChecked, mixins.ListModelMixin, viewsets.GenericViewSet):
         return super().list(request, *args, **kwargs)
 
 
-@extend_schema_view(list=_documented(serializers.RegionSerializer, [], "The regions whose data the reader may see."))
+@extend_schema_view(
+    list=_documented(serializers.RegionSerializer, [], gettext_lazy("The regions whose data the reader may see."))
+)
 class RegionViewSet(ReadOnly):
     serializer_class = serializers.RegionSerializer
 
@@ -112,7 +117,7 @@ class RegionViewSet(ReadOnly):
     list=_documented(
         serializers.OrganisationSerializer,
         [REGION, OWNERSHIP, SETTLEMENT, LANGUAGE, IN_PILOT_ON],
-        "The organisations the reader may see, filtered.",
+        gettext_lazy("The organisations the reader may see, filtered."),
     )
 )
 class OrganisationViewSet(ReadOnly):
@@ -133,7 +138,9 @@ class OrganisationViewSet(ReadOnly):
 
 
 @extend_schema_view(
-    list=_documented(serializers.PeriodSerializer, [], "The reporting periods (quarters) and their deadlines.")
+    list=_documented(
+        serializers.PeriodSerializer, [], gettext_lazy("The reporting periods (quarters) and their deadlines.")
+    )
 )
 class PeriodViewSet(ReadOnly):
     serializer_class = serializers.PeriodSerializer
@@ -142,7 +149,9 @@ class PeriodViewSet(ReadOnly):
 
 @extend_schema_view(
     list=_documented(
-        serializers.IndicatorSerializer, [PERIOD], "The indicator catalogue, with the rules that check each indicator."
+        serializers.IndicatorSerializer,
+        [PERIOD],
+        gettext_lazy("The indicator catalogue, with the rules that check each indicator."),
     )
 )
 class IndicatorViewSet(ReadOnly):
@@ -167,7 +176,7 @@ def _submissions(user):
     list=_documented(
         serializers.SubmissionSerializer,
         [PERIOD, REGION, STATUS],
-        "Each organisation's submission for each period, with its status.",
+        gettext_lazy("Each organisation's submission for each period, with its status."),
     )
 )
 class SubmissionViewSet(ReadOnly):
@@ -208,9 +217,9 @@ class _Echo:
 @extend_schema_view(
     list=extend_schema(
         parameters=[p.openapi() for p in (PERIOD, REGION, INDICATOR, STATUS, FORMAT)],
-        description=(
-            "Every value of the submissions the reader may see, in long form. With `format=csv` and a `period`, "
-            "the whole period as one CSV file (UTF-8 with a byte order mark, a header row of codes), streamed."
+        description=gettext_lazy(
+            "Every value of the submissions the reader may see, in long form. With `format=csv`, every row as one "
+            "CSV file (UTF-8 with a byte order mark, a header row of codes), streamed; with `period`, that period's."
         ),
         responses={
             (200, "application/json"): serializers.ValueSerializer(many=True),
@@ -314,7 +323,7 @@ class FigureList(FormatChecked, APIView):
     get=extend_schema(
         operation_id="completeness_list",
         parameters=[p.openapi() for p in (PERIOD, OWNERSHIP, SETTLEMENT, LANGUAGE)],
-        description="Completeness and timeliness by region and period, as the dashboards compute them.",
+        description=gettext_lazy("Completeness and timeliness by region and period, as the dashboards compute them."),
         responses={200: _all_rows("CompletenessRows", serializers.CompletenessSerializer), **ERRORS},
     )
 )
@@ -348,7 +357,7 @@ class CompletenessView(FigureList):
     get=extend_schema(
         operation_id="stages_list",
         parameters=[p.openapi() for p in (OWNERSHIP, SETTLEMENT, LANGUAGE)],
-        description="The share of the algorithm's activities done, by region and stage, today.",
+        description=gettext_lazy("The share of the algorithm's activities done, by region and stage, today."),
         responses={200: _all_rows("StageRows", serializers.StageProgressSerializer), **ERRORS},
     )
 )
@@ -376,7 +385,7 @@ class StageView(FigureList):
     list=_documented(
         serializers.ReportSerializer,
         [PERIOD, REGION],
-        "The compiled reports the reader may see, with each version's files.",
+        gettext_lazy("The compiled reports the reader may see, with each version's files."),
     )
 )
 class ReportViewSet(ReadOnly):

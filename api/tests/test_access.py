@@ -120,3 +120,14 @@ def test_a_token_past_its_rate_is_429_until_the_window_passes(client, token, mon
     assert [_get(client, url, token).status_code for _ in range(3)] == [200, 200, 429]
     _row, other = token_create(user=InstituteFactory(), name="another")
     assert _get(client, url, other).status_code == 200  # counted per token: another token is not held back
+
+
+def test_the_docs_page_names_every_operation_in_the_readers_language(client):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = client.get(reverse("api_docs")).content.decode()
+    schema = client.get(reverse("api_schema")).json()
+    for path in schema["paths"]:
+        assert f"GET {path}" in page
+    assert "Допустимые значения" in page and "Каталог показателей с правилами проверки" in page
