@@ -252,6 +252,7 @@ class ValueViewSet(ReadOnly):
         self.filters = read_params(request, self.params)
         if self.filters.get("format") != "csv":
             return super().list(request, *args, **kwargs)
+        self.paginator.get_page_size(request)  # a CSV has no pages, but a wrong page_size is still a 400
         return self._csv()
 
     def finalize_response(self, request, response, *args, **kwargs):
