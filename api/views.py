@@ -33,6 +33,9 @@ ERRORS = {
     400: OpenApiResponse(description=gettext_lazy("A parameter's value is not understood; the body names it.")),
     401: OpenApiResponse(description=gettext_lazy("No token, or a token that is wrong or revoked.")),
     403: OpenApiResponse(description=gettext_lazy("The reader's role may not read this resource (as on the pages).")),
+    404: OpenApiResponse(
+        description=gettext_lazy("A region outside the reader's scope, as on the pages: it is not found.")
+    ),
     405: OpenApiResponse(description=gettext_lazy("The API is read-only.")),
     429: OpenApiResponse(
         description=gettext_lazy("Too many requests with this token for now; try again after Retry-After.")
@@ -95,11 +98,19 @@ class FormatChecked:
             raise ParseError({"format": [message]}) from None
 
 
+def read_scoped(request, params: list[Param]) -> dict:
+    """The parameters, checked; a region the reader's pages would not show is not found (404), as on the pages."""
+    found = read_params(request, params)
+    if "region" in found and not region_scope(user=request.user).filter(code=found["region"]).exists():
+        raise NotFound(_("No such region in your scope."))
+    return found
+
+
 class ReadOnly(FormatChecked, mixins.ListModelMixin, viewsets.GenericViewSet):
     params: list[Param] = []
 
     def list(self, request, *args, **kwargs):
-        self.filters = read_params(request, self.params)
+        self.filters = read_scoped(request, self.params)
         return super().list(request, *args, **kwargs)
 
 
@@ -249,7 +260,7 @@ class ValueViewSet(ReadOnly):
         return qs
 
     def list(self, request, *args, **kwargs):
-        self.filters = read_params(request, self.params)
+        self.filters = read_scoped(request, self.params)
         if self.filters.get("format") != "csv":
             return super().list(request, *args, **kwargs)
         self.paginator.get_page_size(request)  # a CSV has no pages, but a wrong page_size is still a 400
@@ -316,7 +327,7 @@ class FigureList(FormatChecked, APIView):
 
     def get(self, request):
         _dashboard_reader(request.user)
-        rows = self.rows(request, read_params(request, self.params))
+        rows = self.rows(request, read_scoped(request, self.params))
         return Response({"results": self.serializer_class(rows, many=True).data, "next": None})
 
 

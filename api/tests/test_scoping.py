@@ -120,3 +120,11 @@ def test_a_coordinator_reads_no_national_report(client, country):
     ids = {r["id"] for r in _rows(client, CoordinatorFactory(region=country["astana"]), "api-reports-list")}
     assert national.pk not in ids
     assert regional.pk in ids  # the positive control
+
+
+def test_a_region_outside_the_coordinators_scope_is_not_found(client, country):
+    _token, raw = token_create(user=CoordinatorFactory(region=country["astana"]), name="t")
+    url = reverse("api-organisations-list")
+    assert client.get(url, {"region": "KZ-75"}, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 404
+    own = client.get(url, {"region": "KZ-71"}, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert own.status_code == 200 and [r["bin"] for r in own.json()["results"]] == [country["ours"].bin]
