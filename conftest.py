@@ -33,17 +33,52 @@ XDIST_GROUPS = {
 }
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
-def pytest_collection_modifyitems(config, items):
+def _groups_by_module() -> dict[str, str]:
+    """Test module → its group: the modules listed above, every module of real Celery workers with them
+    ("redis"), and each browser module on its own (one Chromium per module, as its fixture is scoped)."""
     root = Path(__file__).resolve().parent
-    for item in items:
-        path = Path(item.fspath).resolve()
-        where = path.relative_to(root).as_posix() if path.is_relative_to(root) else ""
-        group = XDIST_GROUPS.get(where) or ("redis" if item.get_closest_marker("worker") else None)
-        if group is None and item.get_closest_marker("browser"):
-            group = f"browser:{where}"  # one Chromium per module, as its fixture is scoped
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
+    groups = dict(XDIST_GROUPS)
+    for path in sorted(root.glob("*/tests/test_*.py")):
+        where = path.relative_to(root).as_posix()
+        text = path.read_text(encoding="utf-8")
+        if where not in groups and "pytest.mark.worker" in text:
+            groups[where] = "redis"
+        elif where not in groups and "pytest.mark.browser" in text:
+            groups[where] = f"browser:{where}"
+    return groups
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's own `loadgroup` forms no group under pytest 9: it marks a group by appending it to
+    `item._nodeid`, which pytest 9 no longer reads (a node's id is `_id`), so every grouped test was handed
+    out alone: the crawl built its demo once per process, and the Redis tests ran beside each other. This
+    scheduler groups by module instead, from the same table."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    groups = _groups_by_module()
+
+    class ModuleGroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return groups.get(nodeid.split("::", 1)[0], nodeid)
+
+    return ModuleGroupScheduling(config, log)
+
+
+def pytest_itemcollected(item):
+    """Each test's group as a marker too, which pytest_collection_modifyitems sorts by."""
+    root = Path(__file__).resolve().parent
+    path = Path(item.fspath).resolve()
+    where = path.relative_to(root).as_posix() if path.is_relative_to(root) else ""
+    group = XDIST_GROUPS.get(where) or ("redis" if item.get_closest_marker("worker") else None)
+    if group is None and item.get_closest_marker("browser"):
+        group = f"browser:{where}"  # one Chromium per module, as its fixture is scoped
+    if group:
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_collection_modifyitems(config, items):
     # The grouped tests first: each group runs whole in one process, and the longest (the crawl, the
     # browser modules) started last would leave the other process idle at the end of the run. Stable,
     # so the order within each module stays as written.
