@@ -48,6 +48,7 @@ def _groups_by_module() -> dict[str, str]:
     return groups
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest -p no:xdist runs without the hook
 def pytest_xdist_make_scheduler(config, log):
     """pytest-xdist's own `loadgroup` forms no group under pytest 9: it marks a group by appending it to
     `item._nodeid`, which pytest 9 no longer reads (a node's id is `_id`), so every grouped test was handed
@@ -263,6 +264,7 @@ def _fast_and_isolated(settings, tmp_path, _signing_folder):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "en"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.REPORT_WORK_DIR = tmp_path / "report-work"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -449,3 +451,72 @@ def broker(monkeypatch):
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     monkeypatch.setattr(Task, "apply_async", apply_async)
     return Broker
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-compatible server on loopback (moto's standalone server, in a thread of this process)."""
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def object_storage(s3_server, settings, monkeypatch):
+    """Every file the portal stores goes to a bucket of this test's own, as with MEDIA_STORAGE_URL set;
+    returns the bucket (`.object_keys()` lists what is in it, `.read(key)` reads one object)."""
+    import uuid
+
+    import boto3
+
+    from pilot_portal.storage_config import default_storage_config
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "portal-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "portal-test-secret")
+    name = f"portal-{uuid.uuid4().hex[:12]}"
+    client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
+    client.create_bucket(Bucket=name)
+
+    class Bucket:
+        url = f"s3://{name}/media?endpoint={s3_server}&region=us-east-1"
+
+        @staticmethod
+        def object_keys() -> list[str]:
+            return sorted(o["Key"] for o in client.list_objects_v2(Bucket=name).get("Contents", []))
+
+        @staticmethod
+        def read(key: str) -> bytes:
+            return client.get_object(Bucket=name, Key=key)["Body"].read()
+
+        @staticmethod
+        def delete(key: str) -> None:
+            client.delete_object(Bucket=name, Key=key)
+
+    Bucket.name, Bucket.client, Bucket.endpoint = name, client, s3_server
+    settings.MEDIA_STORAGE_URL = Bucket.url
+    settings.STORAGES = {**settings.STORAGES, "default": default_storage_config(Bucket.url)}
+    return Bucket
+
+
+@pytest.fixture
+def unreachable_storage(settings, monkeypatch):
+    """Object storage configured, but nothing answers at its address (a closed port on loopback)."""
+    from pilot_portal.storage_config import default_storage_config
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "portal-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "portal-test-secret")
+    url = f"s3://nowhere/media?endpoint=http://127.0.0.1:{_free_port()}&region=us-east-1"
+    settings.MEDIA_STORAGE_URL = url
+    settings.STORAGES = {**settings.STORAGES, "default": default_storage_config(url)}

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pilot_portal.stored_files import storage_guard
 from pilot_portal.uploads import display_file_name
 from pilots import policy
 from pilots.evidence import validate_evidence_file
@@ -263,7 +264,8 @@ def attachments_add(*, user: User, context: SubmissionContext, uploads: list, ve
                 _("%(name)s: %(reason)s") % {"name": upload.name, "reason": " ".join(error.messages)},
                 code=error.error_list[0].code,
             ) from None
-    with transaction.atomic():
+    # The storage refusing a file undoes the whole step: no attachment row, no claimed version.
+    with storage_guard(), transaction.atomic():
         submission = _claim(context, user=user, version=version)
         for upload, kind in zip(uploads, kinds, strict=True):
             Attachment.objects.create(

@@ -7,6 +7,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.utils.translation import gettext_lazy as _
 
+from pilot_portal.storage_config import default_storage_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -178,8 +180,16 @@ REPORT_DEMO_SIGNING_P12 = env.path("REPORT_DEMO_SIGNING_P12", default=BASE_DIR /
 REPORT_SIGNING_ALLOW_DEMO = env.bool("REPORT_SIGNING_ALLOW_DEMO", default=DEBUG)
 # Nothing is routed here: files under MEDIA_ROOT go out only through views that check scope.
 MEDIA_URL = "/private-files-are-never-served/"
+# Unset: files under MEDIA_ROOT. Set (s3://bucket/prefix?endpoint=…&region=…): every file the portal stores
+# goes to that private bucket, shared by all web servers and workers; credentials from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY. MEDIA_PRESIGNED_SECONDS > 0: a checked download is redirected to a link to the
+# object valid that long, instead of passing through the web server.
+MEDIA_STORAGE_URL = env.str("MEDIA_STORAGE_URL", default="")
+MEDIA_PRESIGNED_SECONDS = env.int("MEDIA_PRESIGNED_SECONDS", default=0)
+# A report is compiled here, on the worker's own disk, before its files are stored.
+REPORT_WORK_DIR = env.path("REPORT_WORK_DIR", default=BASE_DIR / "var" / "report-work")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_config(MEDIA_STORAGE_URL, presigned_seconds=MEDIA_PRESIGNED_SECONDS),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

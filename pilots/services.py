@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pilot_portal.stored_files import storage_guard
 from pilot_portal.uploads import display_file_name
 
 from . import policy
@@ -53,7 +54,8 @@ def activity_progress_set(
         # The old file stays on disk: the history row still names it, and the audit trail can open it.
         progress.evidence = ""
         progress.evidence_name = ""
-    progress.save()
+    with storage_guard():  # a file the storage refused leaves the transaction, so nothing is recorded
+        progress.save()
     return progress
 
 

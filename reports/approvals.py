@@ -22,6 +22,7 @@ from django.utils.translation import pgettext
 
 from monitoring.templatetags.monitoring_tags import official_date
 from outbox.services import mail_enqueue
+from pilot_portal.stored_files import storage_guard
 from pilots import policy
 from pilots.models import Clause, ClauseExecution, User
 from pilots.services import clause_execution_record
@@ -55,13 +56,15 @@ def _sha256(data: bytes) -> str:
 
 
 def _read_whole(field) -> bytes:
-    with field.open("rb") as handle:
+    with storage_guard(), field.open("rb") as handle:
         return handle.read()
 
 
 def _save_new(name: str, data: bytes) -> str:
-    """Store bytes under a name of their own (its checksum is in it); returns the stored name."""
-    return default_storage.save(name, ContentFile(data))
+    """Store bytes under a name of their own (its checksum is in it); returns the stored name. A storage
+    that cannot be reached refuses the step with a message, before anything is recorded."""
+    with storage_guard():
+        return default_storage.save(name, ContentFile(data))
 
 
 def _discard(*names: str) -> None:

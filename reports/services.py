@@ -3,7 +3,6 @@ sending are in approvals.py."""
 
 import hashlib
 import logging
-import os
 import shutil
 import tempfile
 import time
@@ -12,14 +11,17 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from monitoring.models import Period
 from outbox.models import Message
 from outbox.services import message_deliver, task_enqueue
+from pilot_portal.stored_files import STORAGE_ERRORS
 from pilots import policy
 from pilots.models import Region, User
 
@@ -27,6 +29,10 @@ from .models import Narrative, Report, ReportVersion
 from .selectors import report_can_queue, summary_can_write
 
 log = logging.getLogger(__name__)
+
+
+class StorageRefused(Exception):
+    """The file store did not take a compiled file: the compilation fails with a reason, to be queued again."""
 
 
 class BrokerUnavailable(Exception):
@@ -300,7 +306,8 @@ def report_compile(*, report_id: int, attempt: str, redelivered: bool = False) -
 
 
 def _temp_root() -> str:
-    root = Path(settings.MEDIA_ROOT) / "reports" / "tmp"
+    # The worker's own disk: the files are stored (and shared) only once whole (_upload).
+    root = Path(settings.REPORT_WORK_DIR)
     root.mkdir(parents=True, exist_ok=True)
     return str(root)
 
@@ -320,6 +327,8 @@ def _describe(error: Exception) -> str:
 
     if isinstance(error, SoftTimeLimitExceeded):
         return Report.TIME_LIMIT
+    if isinstance(error, StorageRefused):
+        return Report.STORAGE
     return f"{type(error).__name__}: {error}"[:2000]
 
 
@@ -331,53 +340,76 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _upload(report: Report, workdir: Path) -> dict[str, tuple[str, str, int]]:
+    """Put the compiled files into the storage, each under a name that holds its SHA-256; returns
+    extension → (stored name, SHA-256, size). Nothing points at them yet: only the version row that
+    _store writes afterwards does, so a half-written object is never offered. A retry of the same files
+    finds them stored whole already and uploads nothing again."""
+    stem = report.file_stem()
+    stored = {}
+    for ext, source, filename in (
+        ("pdf", workdir / "report.pdf", f"{stem}.pdf"),
+        ("xlsx", workdir / "report.xlsx", f"{stem}.xlsx"),
+        ("docx", workdir / "report.docx", f"{stem}.docx"),
+        ("values", workdir / "values.zip", f"{stem}-values.zip"),
+    ):
+        sha, size = _sha256(source), source.stat().st_size
+        name = f"reports/{report.pk}/{sha}/{filename}"
+        if default_storage.exists(name) and default_storage.size(name) != size:
+            default_storage.delete(name)  # cut short by a crash on a disk that writes in place
+        if not default_storage.exists(name):
+            with source.open("rb") as handle:
+                name = default_storage.save(name, File(handle, name=filename))
+        stored[ext] = (name, sha, size)
+    return stored
+
+
 def _store(
     report: Report, attempt: str, snapshot_at, workdir: Path, pages: int, rows: int, seconds: float
 ) -> ReportVersion | None:
-    """Move the files into place, then record the version: a download can only ever find whole files.
+    """Store the files, then record the version: a download can only ever find whole files.
     None when the attempt was superseded while it compiled."""
-    stem = report.file_stem()
+    try:
+        files = _upload(report, workdir)
+    except STORAGE_ERRORS as error:
+        log.error("Report %s: the file store refused its files: %s", report.pk, error)
+        raise StorageRefused from error
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
         existing = locked.versions.filter(attempt=attempt).first()
         if existing is not None:
             return existing
         if str(locked.attempt) != attempt:
+            transaction.on_commit(lambda: _discard_unreferenced(files))
             return None
         number = (locked.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-        final_dir = Path(settings.MEDIA_ROOT) / "reports" / str(report.pk) / f"v{number}"
-        final_dir.mkdir(parents=True, exist_ok=True)
-        names = {}
-        for ext, source, name in (
-            ("pdf", workdir / "report.pdf", f"{stem}.pdf"),
-            ("xlsx", workdir / "report.xlsx", f"{stem}.xlsx"),
-            ("docx", workdir / "report.docx", f"{stem}.docx"),
-            ("values", workdir / "values.zip", f"{stem}-values.zip"),
-        ):
-            target = final_dir / name
-            os.replace(source, target)  # same file system: the file appears whole or not at all
-            names[ext] = target
+        fields = {}
+        for ext, prefix in (("pdf", "pdf"), ("xlsx", "xlsx"), ("docx", "docx"), ("values", "values_csv")):
+            name, sha, size = files[ext]
+            fields.update({prefix: name, f"{prefix}_sha256": sha, f"{prefix}_size": size})
         return ReportVersion.objects.create(
             report=locked,
             number=number,
             attempt=attempt,
             snapshot_at=snapshot_at,
-            pdf=str(names["pdf"].relative_to(settings.MEDIA_ROOT)),
-            pdf_sha256=_sha256(names["pdf"]),
-            pdf_size=names["pdf"].stat().st_size,
             pdf_pages=pages,
-            xlsx=str(names["xlsx"].relative_to(settings.MEDIA_ROOT)),
-            xlsx_sha256=_sha256(names["xlsx"]),
-            xlsx_size=names["xlsx"].stat().st_size,
-            docx=str(names["docx"].relative_to(settings.MEDIA_ROOT)),
-            docx_sha256=_sha256(names["docx"]),
-            docx_size=names["docx"].stat().st_size,
-            values_csv=str(names["values"].relative_to(settings.MEDIA_ROOT)),
-            values_csv_sha256=_sha256(names["values"]),
-            values_csv_size=names["values"].stat().st_size,
             values_csv_rows=rows,
             seconds=round(seconds, 2),
+            **fields,
         )
+
+
+def _discard_unreferenced(files: dict[str, tuple[str, str, int]]) -> None:
+    """The files of a superseded attempt, unless a version holds the same bytes (the name is the checksum)."""
+    for name, _sha, _size in files.values():
+        referenced = ReportVersion.objects.filter(
+            Q(pdf=name) | Q(xlsx=name) | Q(docx=name) | Q(values_csv=name)
+        ).exists()
+        if not referenced:
+            try:
+                default_storage.delete(name)
+            except STORAGE_ERRORS:
+                log.warning("Could not remove %s of a superseded attempt", name)
 
 
 def _finish(report: Report, version: ReportVersion) -> None:

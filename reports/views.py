@@ -4,7 +4,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from monitoring.figures import periods_started
 from pilot_portal.forms import errors_onto_form
+from pilot_portal.stored_files import stored_file_response
 from pilot_portal.uploads import display_file_name
 from pilots import policy
 
@@ -222,12 +223,8 @@ def report_letter_view(request, report_id):
     if letter is None or chosen not in ("pdf", "docx"):
         raise Http404("No such letter.")
     field = letter.docx if chosen == "docx" else letter.pdf
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing.") from None
     name = f"{report.file_stem()}-v{letter.approval.version.number}-letter.{chosen}"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=CONTENT_TYPES.get(chosen))
+    return stored_file_response(request, field, filename=name, content_type=CONTENT_TYPES.get(chosen))
 
 
 @login_required
@@ -275,10 +272,6 @@ def _download(request, report_id, number, ext):
             field, signed = approval.signed_pdf, True
     if not field:
         raise Http404("This version was compiled without this file.")
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing.") from None
     suffix = "" if number is None else f"-v{version.number}"
     if ext == "values":
         name = f"{report.file_stem()}-values{suffix}.zip"
@@ -286,7 +279,7 @@ def _download(request, report_id, number, ext):
         name = signed_pdf_name(version)  # as the cover letter lists it
     else:
         name = f"{report.file_stem()}{suffix}.{ext}"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=CONTENT_TYPES.get(ext))
+    return stored_file_response(request, field, filename=name, content_type=CONTENT_TYPES.get(ext))
 
 
 @login_required

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from pilot_portal.stored_files import stored_file_response
 from pilots import policy
 
 from ..forms import ReviewForm, SubmissionForm
@@ -293,8 +294,4 @@ def reopen_view(request, bin, period):
 def attachment_download(request, bin, period, attachment_id):
     """An evidence file, only to those who may see the organisation."""
     attachment = attachment_get(user=request.user, bin=bin, period_code=period, attachment_id=attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing.") from None
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name)
+    return stored_file_response(request, attachment.file, filename=attachment.original_name)

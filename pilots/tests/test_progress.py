@@ -189,3 +189,32 @@ def test_evidence_stored_before_names_were_kept_downloads_under_its_stored_name(
     client.force_login(staff)
     download = client.get(reverse("activity_evidence", args=[staff.organisation.bin, activity.code]))
     assert download["Content-Disposition"] == 'attachment; filename="old-act.png"'
+
+
+def test_evidence_goes_to_the_bucket_and_comes_back_through_the_checked_view(client, staff, activity, object_storage):
+    client.force_login(staff)
+    client.post(
+        _url(staff, activity),
+        {"done": "on", "done_on": "15.01.2026", "evidence": SimpleUploadedFile("бұйрық.png", PNG)},
+    )
+    progress = ActivityProgress.objects.get(organisation=staff.organisation, activity=activity)
+    assert object_storage.object_keys() == [f"media/{progress.evidence.name}"]
+    download = reverse("activity_evidence", args=[staff.organisation.bin, activity.code])
+    client.force_login(StaffFactory())  # another organisation's staff: not found
+    assert client.get(download).status_code == 404
+    client.force_login(staff)  # the positive control
+    response = client.get(download)
+    assert b"".join(response.streaming_content) == PNG
+
+
+def test_evidence_while_the_store_does_not_answer_is_refused_with_nothing_recorded(
+    client, staff, activity, unreachable_storage
+):
+    client.force_login(staff)
+    response = client.post(
+        _url(staff, activity), {"done": "on", "done_on": "15.01.2026", "evidence": SimpleUploadedFile("a.png", PNG)}
+    )
+    assert response.status_code == 200  # the form again, with what was typed
+    assert "The file store cannot be reached just now" in response.content.decode()
+    assert 'value="15.01.2026"' in response.content.decode()  # the date typed is kept in the form
+    assert not ActivityProgress.objects.filter(organisation=staff.organisation, activity=activity).exists()

@@ -4,6 +4,8 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from pilot_portal.stored_files import storage_state
+
 
 def _database_ok() -> bool:
     try:
@@ -26,11 +28,12 @@ def _broker_state() -> str:
 
 @never_cache
 def healthz(request):
-    """Database and broker reachability for the load balancer and the operator: 200 or 503."""
+    """Database, broker and file storage reachability for the load balancer and the operator: 200 or 503."""
     database = "ok" if _database_ok() else "unreachable"
     broker = _broker_state()
-    healthy = database == "ok" and broker != "unreachable"
+    storage = storage_state()
+    healthy = database == "ok" and broker != "unreachable" and storage == "ok"
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
+        {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker, "storage": storage},
         status=200 if healthy else 503,
     )

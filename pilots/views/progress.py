@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from pilot_portal.forms import errors_onto_form
+from pilot_portal.stored_files import stored_file_response
 
 from ..forms import ActivityProgressForm
 from ..selectors import activity_progress_get, organisation_can_edit_progress
@@ -54,9 +55,5 @@ def activity_evidence_download(request, bin, code):
     _organisation, _activity, progress = activity_progress_get(user=request.user, bin=bin, activity_code=code)
     if progress is None or not progress.evidence:
         raise Http404("No evidence.")
-    try:
-        handle = progress.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing.") from None
     # Django writes a non-ASCII name as RFC 5987 `filename*=utf-8''…`, so the person gets their own name back.
-    return FileResponse(handle, as_attachment=True, filename=progress.evidence_display_name)
+    return stored_file_response(request, progress.evidence, filename=progress.evidence_display_name)

@@ -62,12 +62,17 @@ class Report(models.Model):
     # Reasons of failure the portal itself gives, stored as codes for the same reason as the steps.
     STOPPED = "stopped"
     TIME_LIMIT = "time_limit"
+    STORAGE = "storage"
     REASONS = {
         STOPPED: _(
             "The compilation stopped without finishing each time it was started (attempts: %(attempts)d): "
             "the background worker stopped or ran out of time. Compile it again once the worker runs."
         ),
         TIME_LIMIT: _("The compilation took longer than allowed and was stopped."),
+        STORAGE: _(
+            "The report was compiled, but the file store did not accept its files, so no version was recorded. "
+            "Compile it again once the file store answers."
+        ),
     }
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

@@ -234,8 +234,9 @@ def test_a_failure_leaves_the_report_failed_with_its_reason_and_no_files(institu
     assert report.status == Report.Status.FAILED
     assert "the chart could not be drawn" in report.error
     assert not report.versions.exists()
-    tmp = settings.MEDIA_ROOT / "reports" / "tmp"
-    assert not any(tmp.iterdir())
+    assert settings.REPORT_WORK_DIR.is_dir()  # the compilation did work there
+    assert not any(settings.REPORT_WORK_DIR.iterdir())
+    assert not (settings.MEDIA_ROOT / "reports").exists()
 
 
 def test_compiling_the_same_attempt_twice_writes_one_version(institute):

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from monitoring.models import Period
+from pilot_portal.stored_files import stored_location
 from pilots.models import Region
 from reports.models import Report
 from reports.services import BrokerUnavailable, report_queue
@@ -60,12 +61,10 @@ class Command(BaseCommand):
             report.refresh_from_db()
             if report.status == Report.Status.DONE:
                 version = report.latest_version
-                self.stdout.write(version.pdf.path)
-                self.stdout.write(version.xlsx.path)
-                if version.docx:
-                    self.stdout.write(version.docx.path)
-                if version.values_csv:
-                    self.stdout.write(version.values_csv.path)
+                # Paths on this machine, or s3://bucket/key with object storage (MEDIA_STORAGE_URL).
+                for field in (version.pdf, version.xlsx, version.docx, version.values_csv):
+                    if field:
+                        self.stdout.write(stored_location(field))
                 return
             if report.status == Report.Status.FAILED:
                 raise CommandError(f"Report {report.pk} failed: {report.error_label}")
