@@ -74,7 +74,7 @@ def test_another_organisations_staff_get_404_and_no_link_to_the_object(
     query = parse_qs(urlsplit(link).query)
     assert query["X-Amz-Expires"] == ["60"]
     assert query["response-content-disposition"][0].startswith("attachment;")
-    with urllib.request.urlopen(link, timeout=10) as fetched:  # noqa: S310 -- the test's own loopback server
+    with urllib.request.urlopen(link, timeout=10) as fetched:
         assert fetched.read() == PDF
 
 
