@@ -29,6 +29,7 @@ XDIST_GROUPS = {
     "outbox/tests/test_broker_down.py": "redis",
     "outbox/tests/test_in_process.py": "redis",
     "reports/tests/test_worker.py": "redis",
+    "pilot_portal/tests/test_two_nodes.py": "redis",
     "pilot_portal/tests/test_crawl.py": "crawl",
 }
 
@@ -75,7 +76,7 @@ def pytest_itemcollected(item):
     group = XDIST_GROUPS.get(where) or ("redis" if item.get_closest_marker("worker") else None)
     if group is None and item.get_closest_marker("browser"):
         group = f"browser:{where}"  # one Chromium per module, as its fixture is scoped
-    if group:
+    if group and item.config.pluginmanager.hasplugin("xdist"):  # pytest -p no:xdist knows no such marker
         item.add_marker(pytest.mark.xdist_group(group))
 
 
