@@ -4,6 +4,8 @@ The bucket is private: nothing in it is public, every download is checked by the
 (pilot_portal/stored_files.py). Only imported where object storage is configured.
 """
 
+import functools
+
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -56,7 +58,12 @@ class PortalS3Storage(S3Storage):
 
     def check(self, *, timeout: float) -> bool:
         """Whether the bucket answers with these credentials, within `timeout` seconds."""
-        client = boto3.session.Session(
+        self._health_client(timeout).head_bucket(Bucket=self.bucket_name)
+        return True
+
+    @functools.lru_cache(maxsize=2)  # noqa: B019 -- one storage per process; a client costs ~50 ms to build
+    def _health_client(self, timeout: float):
+        return boto3.session.Session(
             aws_access_key_id=self.access_key,
             aws_secret_access_key=self.secret_key,
             aws_session_token=self.security_token,
@@ -69,5 +76,3 @@ class PortalS3Storage(S3Storage):
                 Config(connect_timeout=timeout, read_timeout=timeout, retries={"max_attempts": 1})
             ),
         )
-        client.head_bucket(Bucket=self.bucket_name)
-        return True
