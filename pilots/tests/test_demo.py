@@ -15,8 +15,11 @@ def test_load_demo_refuses_when_debug_is_off(settings):
     assert not Organisation.objects.exists()
 
 
-def test_load_demo_builds_the_pilot_as_announced(settings):
-    call_command("load_demo", "--force")
+# `demo` is what `load_demo --force` leaves, loaded once per test process and restored for each test
+# (pilot_portal/tests/test_snapshot.py shows the two are equal); only the re-runs call the command here.
+
+
+def test_load_demo_builds_the_pilot_as_announced(demo):
     assert Region.objects.count() == 20
     assert Organisation.objects.count() == 100
     ownership = dict(Organisation.objects.values_list("ownership").annotate(n=Count("pk")))
@@ -27,8 +30,7 @@ def test_load_demo_builds_the_pilot_as_announced(settings):
     assert all("(демо)" in o.name_kk and "(демо)" in o.name_ru for o in Organisation.objects.all())
 
 
-def test_load_demo_makes_one_account_per_role_region_and_organisation():
-    call_command("load_demo", "--force")
+def test_load_demo_makes_one_account_per_role_region_and_organisation(demo):
     assert User.objects.filter(username__in=["institute", "ministry", "admin"]).count() == 3
     assert User.objects.get(username="region-kz-71").region.code == "KZ-71"
     organisation = Organisation.objects.first()
@@ -36,8 +38,7 @@ def test_load_demo_makes_one_account_per_role_region_and_organisation():
     assert User.objects.get(username="institute").check_password("demo-pass-2026")
 
 
-def test_load_demo_twice_changes_nothing():
-    call_command("load_demo", "--force")
+def test_load_demo_twice_changes_nothing(demo):
     counts = (Organisation.objects.count(), User.objects.count(), ActivityProgress.objects.count())
     call_command("load_demo", "--force")
     assert (Organisation.objects.count(), User.objects.count(), ActivityProgress.objects.count()) == counts
@@ -50,8 +51,7 @@ def test_load_registry_writes_reference_data_but_no_demo_organisations_or_accoun
     assert not User.objects.exists()
 
 
-def test_load_demo_again_keeps_a_stage_renamed_in_the_admin():
-    call_command("load_demo", "--force")
+def test_load_demo_again_keeps_a_stage_renamed_in_the_admin(demo):
     stage = Stage.objects.order_by("position").first()
     stage.name_kk = "Дайындық кезеңі (Институт өңдеген)"
     stage.save()
