@@ -8,11 +8,16 @@ def fill_an_empty_summary(sender, using="default", **kwargs):
     gets it summed from the values once migrated, so no dashboard reads an empty summary as zeros."""
     from pilots.models import Organisation
 
-    from .models import SummedCounts
+    from .models import SummedCounts, SummedOrganisations
+    from .progress_summary import progress_rebuild
     from .summary import summary_rebuild
 
-    if not SummedCounts.objects.using(using).exists() and Organisation.objects.using(using).exists():
+    if not Organisation.objects.using(using).exists():
+        return
+    if not SummedCounts.objects.using(using).exists():
         summary_rebuild()
+    if not SummedOrganisations.objects.using(using).exists():
+        progress_rebuild()
 
 
 class MonitoringConfig(AppConfig):

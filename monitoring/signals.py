@@ -1,6 +1,7 @@
 """Receivers that keep the summary (monitoring.summary) in step with writes made outside monitoring's
-services: an organisation joining, leaving or changing its cell, a period's dates, and a submission or
-a value saved or deleted through the ORM (the admin, a factory, a script, a submit's own save). Each
+services: an organisation joining, leaving or changing its cell, a period's dates, a submission or a value
+saved or deleted through the ORM (the admin, a factory, a script, a submit's own save), and an activity of
+the algorithm ticked or unticked (monitoring.progress_summary). Each
 runs in the transaction of the write; connected in MonitoringConfig.ready().
 
 The services' conditional UPDATEs (accept, return, reopen) send no signal: they call
@@ -13,9 +14,15 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from pilots.events import organisations_written
-from pilots.models import Organisation
+from pilots.models import ActivityProgress, Organisation
 
 from .models import Period, Submission, Value
+from .progress_summary import (
+    counted,
+    progress_organisations_moved,
+    progress_organisations_written,
+    progress_tick_written,
+)
 from .summary import (
     Membership,
     Standing,
@@ -43,17 +50,47 @@ def organisation_after(sender, instance, created, raw=False, **kwargs):
     # Read back as stored: a field set from a string (a form, a factory) is a date only in the database.
     after = Membership.of(Organisation.objects.get(pk=instance.pk))
     summary_membership_changed(organisation_id=instance.pk, before=before, after=after)
+    progress_organisations_moved({instance.pk: (before and before.dims, after.dims)})
     instance._summary_before = after
 
 
 @receiver(post_delete, sender=Organisation, dispatch_uid="monitoring.summary_organisation_deleted")
 def organisation_deleted(sender, instance, **kwargs):
     summary_membership_changed(organisation_id=instance.pk, before=Membership.of(instance), after=None)
+    progress_organisations_moved({instance.pk: (Membership.of(instance).dims, None)})
 
 
 @receiver(organisations_written, dispatch_uid="monitoring.summary_organisations_written")
 def organisations_written_in_bulk(sender, created, changed, **kwargs):
     summary_organisations_written(created=created, changed=changed)
+    progress_organisations_written(created=created, changed=changed)
+
+
+def _tick(progress: ActivityProgress) -> tuple | None:
+    return (progress.organisation_id, progress.activity_id) if counted(progress.done, progress.done_on) else None
+
+
+@receiver(pre_save, sender=ActivityProgress, dispatch_uid="monitoring.progress_tick_before")
+def tick_before(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    stored = ActivityProgress.objects.filter(pk=instance.pk).first()
+    instance._summary_before = _tick(stored) if stored is not None else None
+
+
+@receiver(post_save, sender=ActivityProgress, dispatch_uid="monitoring.progress_tick_after")
+def tick_after(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    before = None if created else getattr(instance, "_summary_before", None)
+    after = _tick(instance)
+    progress_tick_written(before=before, after=after)
+    instance._summary_before = after
+
+
+@receiver(post_delete, sender=ActivityProgress, dispatch_uid="monitoring.progress_tick_deleted")
+def tick_deleted(sender, instance, **kwargs):
+    progress_tick_written(before=_tick(instance), after=None)
 
 
 def _dates(period: Period) -> tuple:

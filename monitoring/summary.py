@@ -124,7 +124,7 @@ def _cell(key_fields: tuple, key: tuple) -> dict:
 DIM_NAMES = ("ownership", "settlement", "language")
 
 
-def _upsert_add(model, keys: tuple[str, ...], adds: tuple[str, ...], rows: list[tuple]) -> None:
+def upsert_add(model, keys: tuple[str, ...], adds: tuple[str, ...], rows: list[tuple]) -> None:
     """INSERT the rows, or, where the cell exists, add them to it: one statement, atomic per row in the
     database, so a concurrent transaction's increment of the same cell is waited for and kept."""
     quote = connection.ops.quote_name
@@ -169,9 +169,9 @@ def summary_apply(delta: SummaryDelta) -> None:
     values.sort()
     with transaction.atomic():
         if counts:
-            _upsert_add(SummedCounts, CELL_FIELDS, COUNT_FIELDS, counts)
+            upsert_add(SummedCounts, CELL_FIELDS, COUNT_FIELDS, counts)
         if values:
-            _upsert_add(SummedValue, ("period", "indicator", *CELL_FIELDS[1:]), VALUE_FIELDS, values)
+            upsert_add(SummedValue, ("period", "indicator", *CELL_FIELDS[1:]), VALUE_FIELDS, values)
 
 
 def _numbers(submission_ids) -> dict[int, list]:

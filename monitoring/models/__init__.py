@@ -12,7 +12,7 @@ from .submissions import (
     Transition,
     Value,
 )
-from .summary import SummedCounts, SummedValue
+from .summary import SummedActivities, SummedCounts, SummedOrganisations, SummedValue
 
 __all__ = [
     "COUNTED_STATUSES",
@@ -26,7 +26,9 @@ __all__ = [
     "Section",
     "Status",
     "Submission",
+    "SummedActivities",
     "SummedCounts",
+    "SummedOrganisations",
     "SummedValue",
     "Transition",
     "ValidationRule",

@@ -117,3 +117,50 @@ class SummedValue(SummaryCell):
                 name="one_summed_value_per_cell",
             ),
         ]
+
+
+class ProgressCell(models.Model):
+    """A cell of the filters' dimensions, for the algorithm's progress (no period: progress is by date)."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("region"))
+    ownership = models.CharField(_("ownership"), max_length=7)
+    settlement = models.CharField(_("settlement type"), max_length=5)
+    language = models.CharField(_("language of instruction"), max_length=5)
+
+    class Meta:
+        abstract = True
+
+
+class SummedOrganisations(ProgressCell):
+    """The organisations of a cell, whatever their days in the pilot: figures.stage_progress_by_region takes
+    away those not in the pilot on its day, a handful read through their dates' indexes."""
+
+    organisations = models.IntegerField(_("organisations"), default=0)
+
+    class Meta:
+        verbose_name = _("summed organisations")
+        verbose_name_plural = _("summed organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "ownership", "settlement", "language"], name="one_summed_organisations_per_cell"
+            ),
+        ]
+
+
+class SummedActivities(ProgressCell):
+    """Activities of the algorithm ticked done with a date, by the organisations of a cell, whatever the
+    date and the organisations' days in the pilot: the figure of a day takes away the ticks dated after it
+    and those of organisations not in the pilot on it (monitoring.progress_summary)."""
+
+    activity = models.ForeignKey("pilots.Activity", on_delete=models.CASCADE, related_name="+")
+    done = models.IntegerField(_("done"), default=0)
+
+    class Meta:
+        verbose_name = _("summed activities done")
+        verbose_name_plural = _("summed activities done")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "region", "ownership", "settlement", "language"],
+                name="one_summed_activity_per_cell",
+            ),
+        ]

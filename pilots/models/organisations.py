@@ -100,6 +100,12 @@ class Organisation(LocalizedNameMixin, models.Model):
                 name="organisation_pilot_dates_ordered",
             ),
         ]
+        # The few organisations not in the pilot on a day are found through these (the stages' progress
+        # takes them away from what monitoring's summary holds for every organisation).
+        indexes = [
+            models.Index(fields=["in_pilot_from"], name="organisation_in_pilot_from"),
+            models.Index(fields=["in_pilot_until"], name="organisation_in_pilot_until"),
+        ]
 
     @property
     def district(self) -> str:

@@ -2,6 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from monitoring.progress_summary import progress_differences, progress_rebuild
 from monitoring.summary import summary_differences, summary_rebuild
 
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, check=False, **options):
         if check:
-            differences = summary_differences()
+            differences = summary_differences() + progress_differences()
             for line in differences:
                 self.stdout.write(line)
             if differences:
@@ -25,4 +26,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("The summary equals the values."))
             return
         counts, values = summary_rebuild()
-        self.stdout.write(self.style.SUCCESS(f"Summary rebuilt: {counts} count cells, {values} value cells."))
+        organisations, activities = progress_rebuild()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Summary rebuilt: {counts} count cells, {values} value cells, {organisations} organisation cells, "
+                f"{activities} activity cells."
+            )
+        )

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from monitoring.demo import load_demo_submissions
+from monitoring.progress_summary import progress_rebuild
 from monitoring.reference import load_catalogue
 from monitoring.summary import summary_rebuild
 from pilots.demo import DEMO_PASSWORD, load_demo
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             submissions = load_demo_submissions(today=today)
             # The demo's submissions are written directly, not through the transitions: sum them once.
             summary_rebuild()
+            progress_rebuild()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {result['regions']} regions, {result['organisations']} organisations, "

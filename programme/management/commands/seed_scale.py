@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from monitoring.demo import _values_for
 from monitoring.models import Indicator, Period, Status, Submission, Value
+from monitoring.progress_summary import progress_rebuild
 from monitoring.reference import load_catalogue
 from monitoring.summary import summary_rebuild
 from pilots.bin import valid_bin_from
@@ -80,6 +81,7 @@ class Command(BaseCommand):
         # Organisations, submissions and values were written in bulk, past the services that keep the
         # dashboards' summary: it is computed once from what was written.
         summary_rebuild()
+        progress_rebuild()
         if connection.vendor == "postgresql":
             # The planner's statistics, as autovacuum would gather them soon after a load this size; without
             # them it plans the report's joins for an empty table (a million index probes, seconds lost).
