@@ -8,13 +8,15 @@ def fill_an_empty_summary(sender, using="default", **kwargs):
     gets it summed from the values once migrated, so no dashboard reads an empty summary as zeros."""
     from pilots.models import Organisation
 
-    from .models import SummedCounts, SummedOrganisations
+    from .models import SummedCounts, SummedOrganisations, SummedRegionValue, SummedValue
     from .progress_summary import progress_rebuild
     from .summary import summary_rebuild
 
     if not Organisation.objects.using(using).exists():
         return
-    if not SummedCounts.objects.using(using).exists():
+    # The regions' rows came after the cells (monitoring 0012): an installation with cells gets them summed too.
+    regions_missing = SummedValue.objects.using(using).exists() and not SummedRegionValue.objects.using(using).exists()
+    if not SummedCounts.objects.using(using).exists() or regions_missing:
         summary_rebuild()
     if not SummedOrganisations.objects.using(using).exists():
         progress_rebuild()

@@ -32,6 +32,7 @@ from .models import (
     Status,
     Submission,
     SummedCounts,
+    SummedRegionValue,
     SummedValue,
     Value,
 )
@@ -172,6 +173,18 @@ def summary_apply(delta: SummaryDelta) -> None:
             upsert_add(SummedCounts, CELL_FIELDS, COUNT_FIELDS, counts)
         if values:
             upsert_add(SummedValue, ("period", "indicator", *CELL_FIELDS[1:]), VALUE_FIELDS, values)
+            by_region = _by_region({(row[0], row[1], tuple(row[2:6])): row[6:] for row in values})
+            upsert_add(SummedRegionValue, ("period", "indicator", "region"), VALUE_FIELDS, sorted(by_region))
+
+
+def _by_region(values: dict) -> list[tuple]:
+    """SummedValue's cells {(period_id, indicator_id, dims): sums} added up by region: rows of SummedRegionValue."""
+    added = defaultdict(lambda: [0] * len(VALUE_FIELDS))
+    for (period_id, indicator_id, dims), sums in values.items():
+        cell = added[(period_id, indicator_id, dims[0])]
+        for index, amount in enumerate(sums):
+            cell[index] += amount
+    return [(*key, *sums) for key, sums in added.items() if any(sums)]
 
 
 def _numbers(submission_ids) -> dict[int, list]:
@@ -544,6 +557,18 @@ def summary_differences(*, periods: list[Period] | None = None) -> list[str]:
     """Every cell where the summary differs from the values, one line each; empty when they agree."""
     live_counts, live_values = summary_from_values(periods=periods)
     stored_counts, stored_values = summary_stored(periods=periods)
+    regions_qs = (
+        SummedRegionValue.objects.all() if periods is None else SummedRegionValue.objects.filter(period__in=periods)
+    )
+    # A region's row is compared as the cell of its region with every ownership, settlement and language ("*").
+    live_values.update({(p, i, (r, "*", "*", "*")): tuple(sums) for p, i, r, *sums in _by_region(live_values)})
+    stored_values.update(
+        {
+            (row[0], row[1], (row[2], "*", "*", "*")): row[3:]
+            for row in regions_qs.values_list("period_id", "indicator_id", "region_id", *VALUE_FIELDS)
+            if any(row[3:])
+        }
+    )
     periods_by_pk = dict(Period.objects.values_list("pk", "code"))
     regions = dict(Region.objects.values_list("pk", "code"))
     indicators = dict(Indicator.objects.values_list("pk", "code"))
@@ -581,8 +606,19 @@ def summary_rebuild(*, periods: list[Period] | None = None) -> tuple[int, int]:
     counts_qs, values_qs = SummedCounts.objects.all(), SummedValue.objects.all()
     if periods is not None:
         counts_qs, values_qs = counts_qs.filter(period__in=periods), values_qs.filter(period__in=periods)
+    regions_qs = (
+        SummedRegionValue.objects.all() if periods is None else SummedRegionValue.objects.filter(period__in=periods)
+    )
     counts_qs.delete()
     values_qs.delete()
+    regions_qs.delete()
+    SummedRegionValue.objects.bulk_create(
+        [
+            SummedRegionValue(period_id=p, indicator_id=i, region_id=r, **dict(zip(VALUE_FIELDS, sums, strict=True)))
+            for p, i, r, *sums in _by_region(values)
+        ],
+        batch_size=2000,
+    )
     SummedCounts.objects.bulk_create(
         [SummedCounts(**_cell(("period_id",), key), **cell) for key, cell in counts.items()], batch_size=2000
     )
@@ -630,12 +666,31 @@ SUMMARY_DIMENSIONS = {
 }
 
 
+def _region_only(cells: Q) -> bool:
+    """Whether the cells are whole regions (all, one, or none): then SummedRegionValue answers for them."""
+    for child in cells.children:
+        if isinstance(child, Q):
+            if not _region_only(child):
+                return False
+        elif child[0] not in ("region_id", "region__code", "pk__in"):
+            return False
+    return True
+
+
+def _value_cells(cells: Q, by: str | None = None):
+    """The rows to sum for `cells` grouped `by` a dimension: a region's added up where they are whole regions."""
+    if by in (None, "region") and _region_only(cells):
+        return SummedRegionValue.objects.filter(cells)
+    return SummedValue.objects.filter(cells)
+
+
 def summary_indicator_sums(*, cells: Q, codes: list[str], by: str | None = None) -> dict[tuple, Decimal]:
     """figures.indicator_sums from the summary: {(period code, indicator code[, dimension value]): a sum,
     or for an averaged indicator the sum over the organisations that gave it}; one query."""
     keys = ["period__code", "indicator__code", *([SUMMARY_DIMENSIONS[by]] if by else [])]
     rows = (
-        SummedValue.objects.filter(cells, indicator__code__in=codes)
+        _value_cells(cells, by)
+        .filter(indicator__code__in=codes)
         .values(*keys, "indicator__aggregation")
         .annotate(total=Sum("total"), n=Sum("organisations"))
         .filter(n__gt=0)
@@ -675,7 +730,8 @@ def summary_value_sums(*, cells: Q, codes: list[str], periods: list[Period]) -> 
     """{(period code, indicator code): {each of KEY_TOTAL_FIELDS summed over the cells}} for figures.key_totals;
     one query (at 11,000 organisations it sums 18,000 cells: only the columns the totals read)."""
     rows = (
-        SummedValue.objects.filter(cells, indicator__code__in=codes, period__in=periods)
+        _value_cells(cells)
+        .filter(indicator__code__in=codes, period__in=periods)
         .values("period__code", "indicator__code")
         .annotate(**{name: Sum(name) for name in KEY_TOTAL_FIELDS})
         .order_by()
@@ -700,7 +756,8 @@ def summary_skill_sums(*, cells: Q, codes: list[str], by: str, periods: list[Per
     which = "cohort" if cohort else "diagnosed"
     key = SUMMARY_DIMENSIONS[by]
     rows = (
-        SummedValue.objects.filter(cells, indicator__code__in=codes, period__in=periods)
+        _value_cells(cells, by)
+        .filter(indicator__code__in=codes, period__in=periods)
         .values("period_id", "indicator__code", key)
         .annotate(total=Sum(f"{which}_total"), organisations=Sum(f"{which}_organisations"))
         .filter(organisations__gt=0)

@@ -12,7 +12,7 @@ from .submissions import (
     Transition,
     Value,
 )
-from .summary import SummedActivities, SummedCounts, SummedOrganisations, SummedValue
+from .summary import SummedActivities, SummedCounts, SummedOrganisations, SummedRegionValue, SummedValue
 
 __all__ = [
     "COUNTED_STATUSES",
@@ -29,6 +29,7 @@ __all__ = [
     "SummedActivities",
     "SummedCounts",
     "SummedOrganisations",
+    "SummedRegionValue",
     "SummedValue",
     "Transition",
     "ValidationRule",

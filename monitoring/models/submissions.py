@@ -77,6 +77,8 @@ class Submission(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "period"], name="one_submission_per_period"),
         ]
+        # The review queue's tabs: a quarter's submissions of one status (562 waiting of 10,651 at 11,000).
+        indexes = [models.Index(fields=["period", "status"], name="submission_period_status")]
 
     def __str__(self) -> str:
         return f"{self.organisation.bin} · {self.period.code}"

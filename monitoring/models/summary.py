@@ -86,8 +86,9 @@ class SummedCounts(SummaryCell):
         ]
 
 
-class SummedValue(SummaryCell):
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", verbose_name=_("indicator"))
+class ValueSums(models.Model):
+    """What a cell sums of the accepted values of one indicator (see the module's docstring)."""
+
     # Value.number is max_digits=16; 11,000 organisations' sums need five digits more.
     total = models.DecimalField(_("total"), max_digits=24, decimal_places=2, default=0)
     organisations = models.IntegerField(_("organisations"), default=0)
@@ -107,6 +108,13 @@ class SummedValue(SummaryCell):
     diagnosed_organisations = models.IntegerField(_("organisations, diagnosed"), default=0)
     cohort_total = models.DecimalField(_("total, matched cohort"), max_digits=24, decimal_places=2, default=0)
     cohort_organisations = models.IntegerField(_("organisations, matched cohort"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class SummedValue(SummaryCell, ValueSums):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", verbose_name=_("indicator"))
 
     class Meta:
         verbose_name = _("summed value")
@@ -163,4 +171,21 @@ class SummedActivities(ProgressCell):
                 fields=["activity", "region", "ownership", "settlement", "language"],
                 name="one_summed_activity_per_cell",
             ),
+        ]
+
+
+class SummedRegionValue(ValueSums):
+    """SummedValue's cells of a region added up (every ownership, settlement and language): what a figure of the
+    country or of regions reads, 20 rows a quarter and indicator whatever the number of organisations (against
+    240 cells at 11,000). Kept by the same statement of monitoring.summary as the cells it adds up."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", verbose_name=_("period"))
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("region"))
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", verbose_name=_("indicator"))
+
+    class Meta:
+        verbose_name = _("summed value of a region")
+        verbose_name_plural = _("summed values of regions")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "indicator", "region"], name="one_summed_value_per_region"),
         ]

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitoring import figures, selectors
-from monitoring.models import Indicator, Status, Submission, SummedCounts, SummedValue
+from monitoring.models import Indicator, Status, Submission, SummedCounts, SummedRegionValue, SummedValue
 from monitoring.selectors import SubmissionContext
 from monitoring.services import (
     StaleSubmission,
@@ -488,3 +488,38 @@ def test_an_import_that_adds_organisations_and_moves_one_keeps_the_summary(pilot
         return sum(SummedCounts.objects.filter(period=period, region=new_region).values_list("expected", flat=True))
 
     assert (expected(pilot["periods"][1]), expected(coming)) == (1, 3)
+
+
+@pytest.mark.django_db
+def test_accepting_adds_the_values_to_their_regions_row_too(pilot, today):
+    organisation, period = pilot["organisations"][2], pilot["periods"][1]
+    _do(pilot, ("next", 2, 1, 40, None), today)
+    _do(pilot, ("next", 2, 1, 0, None), today)
+    row = SummedRegionValue.objects.get(period=period, indicator__code="sum_children", region=organisation.region)
+    assert (row.total, row.organisations) == (Decimal(40), 1)
+
+
+@pytest.mark.django_db
+def test_figures_of_whole_regions_read_the_regions_rows_and_others_the_cells(pilot, today):
+    """Positive control of the reading: a region's row changed by hand shows in the national sum, and not in
+    one narrowed by ownership, which only the cells can answer."""
+    _do(pilot, ("next", 0, 1, 40, None), today)
+    _do(pilot, ("next", 0, 1, 0, None), today)
+    national = summary_cells(user=pilot["institute"], filters=OrganisationFilter())
+    state = summary_cells(user=pilot["institute"], filters=OrganisationFilter(ownership="state"))
+    key = ("2026-Q4", "sum_children")
+    before = (
+        summary_indicator_sums(cells=national, codes=["sum_children"])[key],
+        summary_indicator_sums(cells=state, codes=["sum_children"])[key],
+    )
+    SummedRegionValue.objects.filter(indicator__code="sum_children").update(total=Decimal(45))
+    after = (
+        summary_indicator_sums(cells=national, codes=["sum_children"])[key],
+        summary_indicator_sums(cells=state, codes=["sum_children"])[key],
+    )
+    assert (before, after) == ((Decimal(40), Decimal(40)), (Decimal(45), Decimal(40)))
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("rebuild_summary", "--check", stdout=out, stderr=StringIO())
+    region = pilot["organisations"][0].region.code
+    assert out.getvalue() == f"2026-Q4 {region} * * * sum_children: summary 45.00 over 1, values 40.00 over 1\n"
