@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -12,6 +12,7 @@ from pilots import policy
 from pilots.models import Activity, Clause, ClauseExecution, Order, Organisation, Region, Stage, User
 
 from .models import Period
+from .progress_summary import organisations_on
 
 
 class State:
@@ -81,13 +82,16 @@ def order_control_card(*, order: Order, today: datetime.date, user: User) -> lis
     for execution in ClauseExecution.objects.filter(clause__order=order).select_related("recorded_by"):
         executions.setdefault(execution.clause_id, []).append(execution)
 
-    in_pilot = Organisation.objects.in_pilot_on(today)
-    counts = in_pilot.aggregate(
-        total=Count("pk"),
-        state=Count("pk", filter=Q(ownership=Organisation.Ownership.STATE)),
-        private=Count("pk", filter=Q(ownership=Organisation.Ownership.PRIVATE)),
-        regions=Count("region", distinct=True),
-    )
+    # From the summary of organisations by cell (monitoring.progress_summary), not by counting all of them.
+    in_pilot = organisations_on(cells=Q(), day=today, by=("region_id", "ownership"))
+    counts = {
+        "total": sum(in_pilot.values()),
+        "state": sum(n for (_region, ownership), n in in_pilot.items() if ownership == Organisation.Ownership.STATE),
+        "private": sum(
+            n for (_region, ownership), n in in_pilot.items() if ownership == Organisation.Ownership.PRIVATE
+        ),
+        "regions": len({region for region, _ownership in in_pilot}),
+    }
     region_total = Region.objects.count()
     regions_with_coordinator = policy.coordinators().filter(is_active=True).values("region").distinct().count()
     stage_count = Stage.objects.count()

@@ -116,17 +116,32 @@ def progress_organisations_written(*, created: list[Organisation], changed: dict
 # Reading.
 
 
+def _away(cells: Q, day: datetime.date):
+    """The organisations of `cells` not in the pilot on the day: joined after it, or left before it (the two
+    dates' indexes find them)."""
+    return Organisation.objects.filter(cells).filter(Q(in_pilot_from__gt=day) | Q(in_pilot_until__lt=day))
+
+
+def organisations_on(*, cells: Q, day: datetime.date, by: tuple[str, ...] = ("region_id",)) -> Counter:
+    """How many organisations of `cells` are in the pilot on `day`, by the dimensions `by` ({(values): n});
+    two small queries, whatever the number of organisations."""
+    found = Counter(
+        {
+            tuple(row[:-1]): row[-1]
+            for row in SummedOrganisations.objects.filter(cells).values_list(*by).annotate(n=Sum("organisations"))
+        }
+    )
+    for *key, n in _away(cells, day).order_by().values_list(*by).annotate(n=Count("pk")):
+        found[tuple(key)] -= n
+    return +found
+
+
 def progress_counts(*, cells: Q, day: datetime.date) -> tuple[dict[int, int], Counter]:
     """For the organisations of `cells` in the pilot on `day`: how many in each region ({region_id: n}), and
     the activities they ticked done on or before it ({(region_id, activity_id): n}); six small queries."""
     in_cells = Organisation.objects.filter(cells)
-    # Not in the pilot on the day: joined after it, or left before it (the two dates' indexes).
-    away = in_cells.filter(Q(in_pilot_from__gt=day) | Q(in_pilot_until__lt=day))
-    by_region = Counter(
-        dict(SummedOrganisations.objects.filter(cells).values_list("region_id").annotate(n=Sum("organisations")))
-    )
-    for region_id, n in away.order_by().values_list("region_id").annotate(n=Count("pk")):
-        by_region[region_id] -= n
+    away = _away(cells, day)
+    by_region = {key[0]: n for key, n in organisations_on(cells=cells, day=day).items()}
     done = Counter()
     for region_id, activity_id, n in (
         SummedActivities.objects.filter(cells).values_list("region_id", "activity_id").annotate(n=Sum("done"))
@@ -143,7 +158,7 @@ def progress_counts(*, cells: Q, day: datetime.date) -> tuple[dict[int, int], Co
     for rows in taken:
         for region_id, activity_id, n in rows.order_by().annotate(n=Count("pk")):
             done[(region_id, activity_id)] -= n
-    return {pk: n for pk, n in by_region.items() if n}, +done
+    return by_region, +done
 
 
 # The oracle, and the rebuild.

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -270,8 +270,8 @@ def queue_counted(*, user: User, period: Period) -> tuple[dict, int]:
 def organisations_not_started(*, organisations: QuerySet[Organisation], period: Period) -> QuerySet[Organisation]:
     """Of `organisations`, those expected in the period that have not handed in and were not returned either:
     no submission, or a draft (the queue's "not handed in yet" tab)."""
-    returned = Submission.objects.filter(period=period, status=Status.RETURNED).values("organisation_id")
-    return organisations_missing(organisations=organisations, period=period).exclude(pk__in=returned)
+    returned = Submission.objects.filter(period=period, status=Status.RETURNED, organisation=OuterRef("pk"))
+    return organisations_missing(organisations=organisations, period=period).filter(~Exists(returned))
 
 
 def submission_list(*, user: User, period: Period, status: str = "") -> QuerySet:
@@ -291,8 +291,10 @@ def organisations_missing(*, organisations: QuerySet[Organisation], period: Peri
     """Of `organisations` (a scope), those expected in the period that have not handed in: no submission,
     a draft, or returned and not resubmitted. The coordinators' "missing", the dashboard's "not handed
     in" and the reminders' recipients are this one rule."""
-    handed_in = Submission.objects.handed_in().filter(period=period).values("organisation_id")
-    return organisations.expected_in(period).exclude(pk__in=handed_in).order_by("region__code", "name_kk")
+    # NOT EXISTS, one probe of the (organisation, period) index each: NOT IN read every submission of the
+    # country handed in that quarter (10,000 at national scale) to list one region's.
+    handed_in = Submission.objects.handed_in().filter(period=period, organisation=OuterRef("pk"))
+    return organisations.expected_in(period).filter(~Exists(handed_in)).order_by("region__code", "name_kk")
 
 
 @dataclass
