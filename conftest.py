@@ -274,8 +274,8 @@ def _fast_and_isolated(settings, tmp_path, _signing_folder):
 
 @pytest.fixture(scope="session")
 def demo_rows(django_db_setup, django_db_blocker, _signing_folder, tmp_path_factory):
-    """The rows and files `load_demo` makes (users reading English), made once per test process; the
-    database is put back as it was. Tests ask for `demo`, which restores them."""
+    """The rows and files `load_demo` makes (users reading English), made once per test process and kept
+    in copies of the tables; the database is put back as it was. Tests ask for `demo`, which puts them back."""
     from django.core.management import call_command
     from django.db import transaction
     from django.test import override_settings
@@ -307,11 +307,11 @@ def demo_rows(django_db_setup, django_db_blocker, _signing_folder, tmp_path_fact
         try:
             call_command("load_demo", "--force", stdout=io.StringIO())
             User.objects.update(language="en")
-            rows = snapshot.dump()
+            tables = snapshot.keep("demo")
         finally:
             with transaction.atomic():
                 snapshot.restore(before)
-    return {"rows": rows, "media": media}
+    return {"name": "demo", "tables": tables, "media": media}
 
 
 @pytest.fixture
@@ -322,7 +322,7 @@ def demo(db, demo_rows, settings):
 
     from pilot_portal.tests import snapshot
 
-    snapshot.restore(demo_rows["rows"])
+    snapshot.put_back(demo_rows["name"], demo_rows["tables"])
     snapshot.copy_files(demo_rows["media"], settings.MEDIA_ROOT)
     yield
     # The restored content types (the snapshot's ids) go with the test's transaction; so does their cache.

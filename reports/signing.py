@@ -7,6 +7,7 @@ its signatures say so. See docs/signing.md.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
@@ -19,6 +20,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
@@ -35,6 +37,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 from weasyprint import HTML
 
 logger = logging.getLogger(__name__)
@@ -64,6 +67,28 @@ _PX_PER_MM = 96 / 25.4
 _BLOCK_RESOURCE = "/InstituteApprovalBlock"
 # A demonstration signature's reason must say so, in any of the report's languages.
 DEMONSTRATION_MARKS = ("demonstration", "демонстрац")
+
+
+class OpenedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner with the key it signs with opened once.
+
+    SimpleSigner parses its key anew for every signature, twice per signed file (the size of the
+    signature is estimated by signing once), and cryptography checks an RSA key's primes on each parse:
+    about 0.1 s each for the demonstration key's 3,072 bits. The key here was checked when its PKCS#12
+    file was opened. Mechanisms other than RSA PKCS#1 v1.5 (the one the portal signs with) go to pyHanko."""
+
+    def __init__(self, *, opened_key, **kwargs):
+        super().__init__(**kwargs)
+        self._opened_key = opened_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        try:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        except ValueError:  # a mechanism asn1crypto cannot name: pyHanko's own path reads it
+            mechanism = None
+        if mechanism != "rsassa_pkcs1v15" or not isinstance(self._opened_key, rsa.RSAPrivateKey):
+            return super().sign_raw(data, digest_algorithm)
+        return self._opened_key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
 
 
 @dataclass(frozen=True)
@@ -170,7 +195,8 @@ def load_signing_key(*, now: dt.datetime | None = None) -> SigningKey:
             % {"date": _date(certificate.not_valid_before_utc)},
             code="not_yet_valid",
         )
-    signer = signers.SimpleSigner(
+    signer = OpenedKeySigner(
+        opened_key=private_key,
         signing_key=_asn1_private_key(private_key),
         signing_cert=_asn1_certificate(certificate),
         cert_registry=SimpleCertificateStore.from_certs([_asn1_certificate(c) for c in extra]),
@@ -188,7 +214,7 @@ def load_signing_key(*, now: dt.datetime | None = None) -> SigningKey:
 
 def _open_pkcs12(data: bytes, passphrase: str, path: Path):
     try:
-        return pkcs12.load_key_and_certificates(data, passphrase.encode() if passphrase else None)
+        return _opened_pkcs12(data, passphrase)
     # cryptography says ValueError for a wrong passphrase or a file it cannot parse, TypeError for a
     # passphrase given to an unencrypted file, and may say others for a key type it does not know.
     except Exception:  # noqa: BLE001
@@ -200,6 +226,14 @@ def _open_pkcs12(data: bytes, passphrase: str, path: Path):
             % {"path": path},
             code="bad_key",
         ) from None
+
+
+# Opening a PKCS#12 file derives its key from the passphrase and checks the RSA key's primes: about
+# 0.1 s, once per approval. The same bytes with the same passphrase open to the same key; a file put in
+# its place holds other bytes.
+@functools.lru_cache(maxsize=4)
+def _opened_pkcs12(data: bytes, passphrase: str):
+    return pkcs12.load_key_and_certificates(data, passphrase.encode() if passphrase else None)
 
 
 def _key_matches(private_key, certificate: x509.Certificate) -> bool:

@@ -20,8 +20,8 @@ def test_the_restored_demo_has_the_rows_of_a_loaded_demo(demo_rows):
     loaded = snapshot.dump()
     assert Organisation.objects.count() == 100
     snapshot.restore({table: (columns, []) for table, (columns, _values) in loaded.items()})
-    assert not Organisation.objects.exists()  # the positive control: a restore replaces what is there
-    snapshot.restore(demo_rows["rows"])
+    assert not Organisation.objects.exists()  # the positive control: what is there is replaced
+    snapshot.put_back(demo_rows["name"], demo_rows["tables"])
     assert _counts(snapshot.dump()) == _counts(loaded)
     assert set(User.objects.values_list("language", flat=True)) == {"en"}
 

@@ -268,6 +268,27 @@ def test_signature_is_intact_and_trusted_by_pyhanko_and_covers_the_whole_file(ke
     assert signature.sig_object["/Location"] == LOCATION
 
 
+def test_a_signature_is_made_with_the_key_opened_once_and_pyhanko_trusts_it(keys, unsigned, monkeypatch):
+    """pyHanko would parse the key again for each signature (cryptography checking its primes each time)."""
+    from pyhanko.sign.signers import pdf_cms
+
+    parses = []
+    parse = pdf_cms.serialization.load_der_private_key
+    monkeypatch.setattr(
+        pdf_cms.serialization, "load_der_private_key", lambda *a, **k: parses.append(1) or parse(*a, **k)
+    )
+    key = _load(keys["valid"])
+
+    pdf = sign_approved_pdf(unsigned, block=BLOCK, key=key, reason=REASON, location=LOCATION)
+
+    _signature, status = _validate(pdf, keys["valid"].certificate)
+    assert status.intact and status.valid and status.trusted
+    assert parses == []
+    # The control: pyHanko's own way of signing, given the same key, parses it.
+    signing.signers.SimpleSigner.sign_raw(key.signer, b"data", "sha256")
+    assert parses == [1]
+
+
 def test_signature_is_not_trusted_against_another_certificate(keys, signed):
     _signature, status = _validate(signed, keys["impostor"].certificate)
 
