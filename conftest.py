@@ -1,5 +1,6 @@
 """Shared fixtures: fast isolated settings for every test, and Debian's Chromium for the browser tests."""
 
+import contextlib
 import io
 import json
 import os
@@ -274,8 +275,8 @@ def _fast_and_isolated(settings, tmp_path, _signing_folder):
 
 @pytest.fixture(scope="session")
 def demo_rows(django_db_setup, django_db_blocker, _signing_folder, tmp_path_factory):
-    """The rows and files `load_demo` makes (users reading English), made once per test process and kept
-    in copies of the tables; the database is put back as it was. Tests ask for `demo`, which puts them back."""
+    """The rows and files `load_demo` makes, made once per test process and kept in copies of the tables;
+    the database is put back as it was. Tests ask for `demo`, which puts them back."""
     from django.core.management import call_command
     from django.db import transaction
     from django.test import override_settings
@@ -283,7 +284,6 @@ def demo_rows(django_db_setup, django_db_blocker, _signing_folder, tmp_path_fact
 
     from pilot_portal.celery import app
     from pilot_portal.tests import snapshot
-    from pilots.models import User
 
     media = tmp_path_factory.mktemp("demo-media")
     with (
@@ -306,7 +306,6 @@ def demo_rows(django_db_setup, django_db_blocker, _signing_folder, tmp_path_fact
         before = snapshot.dump()
         try:
             call_command("load_demo", "--force", stdout=io.StringIO())
-            User.objects.update(language="en")
             tables = snapshot.keep("demo")
         finally:
             with transaction.atomic():
@@ -321,15 +320,17 @@ def demo(db, demo_rows, settings):
     from django.contrib.contenttypes.models import ContentType
 
     from pilot_portal.tests import snapshot
+    from pilots.models import User
 
     snapshot.put_back(demo_rows["name"], demo_rows["tables"])
+    User.objects.update(language="en")
     snapshot.copy_files(demo_rows["media"], settings.MEDIA_ROOT)
     yield
     # The restored content types (the snapshot's ids) go with the test's transaction; so does their cache.
     ContentType.objects.clear_cache()
 
 
-# A report's PDF layout, by the HTML it was laid out from (see _report_layouts_shared).
+# A report's PDF layout, by the HTML it was laid out from (see _share_layouts).
 _LAYOUTS: dict[str, tuple[bytes, int]] = {}
 # The one line of a report's HTML that changes from one compilation to the next of the same data.
 _COMPILED_AT = re.compile(r'<div class="snapshot-ref">.*?</div>', re.S)
@@ -367,16 +368,12 @@ def _shared_layout(folder: Path, key: str, lay_out) -> tuple[bytes, int]:
     return pdf.read_bytes(), int(pages.read_text())
 
 
-@pytest.fixture(autouse=True)
-def _report_layouts_shared(monkeypatch, request, _layouts_folder):
+def _share_layouts(monkeypatch, _layouts_folder) -> None:
     """WeasyPrint lays out a report once per test run for each distinct HTML: a report compiled again
     from the same data (most report tests compile one of a few scopes of the demo) gets the PDF of the
     first compilation, whose "Compiled …; data as of …" line names that compilation's minute. The test
     processes of a run (pytest-xdist's workers) share their layouts through files. Everything before the
-    layout (snapshot, HTML) and after it (storing, signing, DOCX, XLSX) runs as usual; a test marked
-    `uncached_layout` lays out every PDF itself."""
-    if request.node.get_closest_marker("uncached_layout"):
-        return
+    layout (snapshot, HTML) and after it (storing, signing, XLSX) runs as usual."""
     from weasyprint import HTML
 
     class Layout:
@@ -404,18 +401,60 @@ def _report_layouts_shared(monkeypatch, request, _layouts_folder):
     monkeypatch.setattr("reports.pdf.HTML", SharedHTML)
 
 
-# The DOCX's chart images, by what each was drawn from (see _report_charts_shared).
+def _shared_file(folder: Path, key: str, suffix: str, make) -> bytes:
+    """The file of `key` that another test process of this run made, or `make()`'s, kept for them."""
+    import fcntl
+    import hashlib
+
+    path = folder / f"{hashlib.sha256(key.encode()).hexdigest()}{suffix}"
+    with open(f"{path}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            data = make()
+            path.write_bytes(data)
+            return data
+    return path.read_bytes()
+
+
+def _share_docx(monkeypatch, _layouts_folder) -> None:
+    """A report's DOCX written once per test run for each distinct HTML and charts it is written from, as its
+    PDF is laid out once: the DOCX is the HTML walked into Word's paragraphs, tables and drawn charts, about
+    a quarter of a second each time."""
+    from reports import docx
+
+    parse, writer = docx._parse, docx._Writer
+
+    def parse_keeping_the_html(html: str):
+        root = parse(html)
+        root.html = html
+        return root
+
+    class SharedWriter(writer):
+        def write(self, root, target):
+            charts = json.dumps(self.charts, default=lambda o: getattr(o, "__dict__", None) or str(o), sort_keys=True)
+            key = _COMPILED_AT.sub("", root.html) + charts
+
+            def make() -> bytes:
+                super(SharedWriter, self).write(root, target)
+                return Path(target).read_bytes()
+
+            data = _shared_file(_layouts_folder, key, ".docx", make)
+            if not Path(target).exists():
+                Path(target).write_bytes(data)
+
+    monkeypatch.setattr(docx, "_parse", parse_keeping_the_html)
+    monkeypatch.setattr(docx, "_Writer", SharedWriter)
+
+
+# The DOCX's chart images, by what each was drawn from (see _share_chart_pngs).
 _CHART_PNGS: dict[str, bytes] = {}
 
 
-@pytest.fixture(autouse=True)
-def _report_charts_shared(monkeypatch, request):
+def _share_chart_pngs(monkeypatch) -> None:
     """A DOCX chart drawn once per test process for each distinct chart: Pillow's optimised PNG costs
     a report's DOCX a good part of its compilation, and the report tests compile a few scopes of the
     demo many times. The image is the one the same options drew before (bar_chart_png is a function of
-    its options alone); a test marked `uncached_layout` draws every image itself, as it lays out every PDF."""
-    if request.node.get_closest_marker("uncached_layout"):
-        return
+    its options alone)."""
     from reports import png
 
     draw = png.bar_chart_png
@@ -428,6 +467,33 @@ def _report_charts_shared(monkeypatch, request):
         return _CHART_PNGS[key]
 
     monkeypatch.setattr(png, "bar_chart_png", bar_chart_png)
+
+
+def _share_report_files(monkeypatch, folder: Path) -> None:
+    _share_layouts(monkeypatch, folder)
+    _share_docx(monkeypatch, folder)
+    _share_chart_pngs(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def _report_files_shared(monkeypatch, request, _layouts_folder):
+    """Each test's reports take their PDF's layout, their DOCX and its charts from an earlier compilation of
+    the same HTML in this run, where there is one; a test marked `uncached_layout` makes every file itself."""
+    if not request.node.get_closest_marker("uncached_layout"):
+        _share_report_files(monkeypatch, _layouts_folder)
+
+
+@pytest.fixture(scope="session")
+def report_files_shared(_layouts_folder):
+    """The same for a fixture wider than one test (`with report_files_shared():`)."""
+
+    @contextlib.contextmanager
+    def sharing():
+        with pytest.MonkeyPatch.context() as patch:
+            _share_report_files(patch, _layouts_folder)
+            yield
+
+    return sharing
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ runs it: a page that starts a compilation answers before the compilation ends.""
 import threading
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from pilots.models import User
@@ -16,8 +15,7 @@ def _background_tasks():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_compile_answers_at_once_and_the_report_compiles_after_the_response(client, settings, monkeypatch):
-    call_command("load_demo", "--force")
+def test_compile_answers_at_once_and_the_report_compiles_after_the_response(client, settings, monkeypatch, demo):
     settings.TASKS_IN_BACKGROUND = True
     # The compilation waits for the test's word, so that what the page answered is read while the
     # compilation has certainly not ended; inline, the POST itself would wait here (and the test fail).

@@ -65,6 +65,7 @@ from reports.models import CoverLetter, Report, ReportVersion
 from reports.selectors import report_can_approve, report_can_queue, report_can_send, report_scope, summary_can_write
 from reports.services import report_queue
 
+from . import snapshot
 from .crawl import (
     PDF,
     Form,
@@ -138,10 +139,12 @@ class Demo:
     seconds: float = 0.0
 
 
-def _build_demo() -> Demo:
-    """load_demo, then what the crawl needs that the demo may lack: a file on a submission, an evidence file,
-    and a compiled report of each kind, all made through the portal's services."""
-    call_command("load_demo", "--force")
+def _build_demo(demo_rows: dict, media, report_files_shared) -> Demo:
+    """The demo as load_demo leaves it (kept once per test process, conftest.py) with a compiled report of
+    each kind, then what the crawl needs that the demo may lack: a file on a submission and an evidence
+    file, all made through the portal's services."""
+    snapshot.put_back(demo_rows["name"], demo_rows["tables"])
+    snapshot.copy_files(demo_rows["media"], media)
     today = timezone.localdate()
     current = period_current(today=today)
     coordinator = User.objects.get(username="region-kz-71")
@@ -162,6 +165,18 @@ def _build_demo() -> Demo:
         "ministry": User.objects.get(username="ministry"),
         "admin": User.objects.get(username="admin"),
     }
+    # Compiled from the demo as the report tests have it, for the quarter most of them compile (an ended
+    # one): the layouts this run already holds serve both.
+    institute = users["institute"]
+    past = Period.objects.get(code="2026-Q3")
+    assert past.ends_on < today
+    with report_files_shared():
+        for kind, period, region, language in [
+            (Report.Kind.FINAL, None, None, "kk"),
+            (Report.Kind.QUARTERLY, past, None, "ru"),
+            (Report.Kind.REGIONAL, past, coordinator.region, "kk"),
+        ]:
+            report_queue(user=institute, kind=kind, period=period, region=region, language=language)
     # Kazakh is the portal's default; two roles read Russian so that both catalogues are rendered.
     User.objects.filter(pk__in=[coordinator.pk, users["ministry"].pk]).update(language="ru")
 
@@ -185,14 +200,6 @@ def _build_demo() -> Demo:
         )
     evidence = ActivityProgress.objects.exclude(evidence="").select_related("organisation", "activity").first()
 
-    institute = users["institute"]
-    past = Period.objects.filter(ends_on__lt=today).order_by("-ends_on").first()
-    for kind, period, region, language in [
-        (Report.Kind.FINAL, None, None, "kk"),
-        (Report.Kind.QUARTERLY, past, None, "ru"),
-        (Report.Kind.REGIONAL, past, coordinator.region, "kk"),
-    ]:
-        report_queue(user=institute, kind=kind, period=period, region=region, language=language)
     reports = list(Report.objects.order_by("pk"))
     assert [r.status for r in reports] == [Report.Status.DONE] * 3, [(r.kind, r.status, r.error) for r in reports]
     assert ReportVersion.objects.filter(report__in=reports).count() == 3
@@ -226,9 +233,9 @@ def crawl_media(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, crawl_media):
-    """The demo, loaded and compiled once for the module and committed; emptied again after the module, as a
-    transactional test would leave the database."""
+def demo(django_db_setup, django_db_blocker, crawl_media, demo_rows, _signing_folder, report_files_shared):
+    """The demo, put in place and compiled once for the module and committed; emptied again after the module,
+    as a transactional test would leave the database."""
     from pilot_portal.celery import app
 
     with (
@@ -239,7 +246,7 @@ def demo(django_db_setup, django_db_blocker, crawl_media):
             STORAGES=PLAIN_STORAGES,
             TASKS_IN_BACKGROUND=False,
             REPORT_SIGNING_P12="",
-            REPORT_DEMO_SIGNING_P12=crawl_media / "demo-signing.p12",
+            REPORT_DEMO_SIGNING_P12=_signing_folder / "demo-signing.p12",
             REPORT_SIGNING_ALLOW_DEMO=True,
         ),
         pytest.MonkeyPatch.context() as patch,
@@ -248,7 +255,7 @@ def demo(django_db_setup, django_db_blocker, crawl_media):
         patch.setitem(app.conf, "task_eager_propagates", True)
         started = time.monotonic()
         try:
-            built = _build_demo()
+            built = _build_demo(demo_rows, crawl_media, report_files_shared)
             built.seconds = time.monotonic() - started
             yield built
         finally:
@@ -256,15 +263,15 @@ def demo(django_db_setup, django_db_blocker, crawl_media):
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, crawl_media):
+def _fast_and_isolated(settings, crawl_media, _signing_folder):
     """The conftest's fixture of that name, but with the module's files (the reports compiled once) and
     the portal's own default language: a crawl in Kazakh and Russian is what finds a broken translation."""
     settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.MEDIA_ROOT = crawl_media
     settings.STORAGES = PLAIN_STORAGES
-    # The demonstration key load_demo made for the module, outside the work tree: the director's POSTs sign.
+    # The demonstration key load_demo made for the test process, outside the work tree: the director's POSTs sign.
     settings.REPORT_SIGNING_P12 = ""
-    settings.REPORT_DEMO_SIGNING_P12 = crawl_media / "demo-signing.p12"
+    settings.REPORT_DEMO_SIGNING_P12 = _signing_folder / "demo-signing.p12"
     settings.REPORT_SIGNING_ALLOW_DEMO = True
 
 

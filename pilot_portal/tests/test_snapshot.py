@@ -16,13 +16,18 @@ def _counts(rows: snapshot.Rows) -> dict[str, int]:
 def test_the_restored_demo_has_the_rows_of_a_loaded_demo(demo_rows):
     assert not Organisation.objects.exists()  # the snapshot left the database as it found it
     call_command("load_demo", "--force")
-    User.objects.update(language="en")
+    languages = sorted(User.objects.values_list("username", "language"))
+    assert "en" not in {language for _username, language in languages}  # as load_demo left them, not the fixture's
     loaded = snapshot.dump()
     assert Organisation.objects.count() == 100
     snapshot.restore({table: (columns, []) for table, (columns, _values) in loaded.items()})
     assert not Organisation.objects.exists()  # the positive control: what is there is replaced
     snapshot.put_back(demo_rows["name"], demo_rows["tables"])
     assert _counts(snapshot.dump()) == _counts(loaded)
+    assert sorted(User.objects.values_list("username", "language")) == languages
+
+
+def test_the_demo_fixtures_users_read_english(demo):
     assert set(User.objects.values_list("language", flat=True)) == {"en"}
 
 
