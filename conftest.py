@@ -187,6 +187,25 @@ def sign_in():
     return submit
 
 
+@pytest.fixture
+def sign_in_by_session(live_server):
+    """Signs a browser context in as `username` with the session cookie the sign-in form would have set: for
+    tests about the pages behind it (the form itself is driven by `sign_in`, pilots/tests/test_sign_in.py),
+    which then skip the sign-in page, its POST and the landing page."""
+    from django.conf import settings
+    from django.test import Client
+
+    from pilots.models import User
+
+    def sign(context, username: str) -> None:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+
+    return sign
+
+
 @pytest.fixture(autouse=True)
 def _tasks_run_in_process(monkeypatch, settings):
     """Tasks run in the test's own process even when REDIS_URL names a broker (as in CI), and inline,

@@ -19,7 +19,6 @@ pytestmark = pytest.mark.browser
 
 AXE = (Path(__file__).resolve().parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 REPORT = Path(__file__).resolve().parents[2] / "test-artifacts" / "axe"
-PASSWORD = "demo-pass-2026"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 RUN_AXE = """async (tags) => {
     const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
@@ -105,24 +104,23 @@ def staff_username() -> str:
     return User.objects.filter(organisation__region__code="KZ-71").order_by("organisation__pk").first().username
 
 
-def open_signed_in(browser, live_server, sign_in, username: str, language: str):
+def open_signed_in(browser, live_server, sign_in_by_session, username: str, language: str):
     User.objects.filter(username=username).update(language=language)
     # bypass_csp: the portal's Content-Security-Policy refuses injected scripts, as it should; axe is the test's own.
     context = browser.new_context(
         base_url=live_server.url, locale="kk-KZ" if language == "kk" else "ru-RU", bypass_csp=True
     )
     context.set_default_timeout(15_000)
-    page = context.new_page()
-    sign_in(page, username, PASSWORD)
-    return context, page
+    sign_in_by_session(context, username)
+    return context, context.new_page()
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
 @pytest.mark.parametrize("username", ["institute", "region-kz-71", "ministry", "admin", "staff"])
-def test_every_main_page_meets_wcag_21_aa(browser, live_server, sign_in, demo, username, language):
+def test_every_main_page_meets_wcag_21_aa(browser, live_server, sign_in_by_session, demo, username, language):
     if username == "staff":
         username = staff_username()
-    context, page = open_signed_in(browser, live_server, sign_in, username, language)
+    context, page = open_signed_in(browser, live_server, sign_in_by_session, username, language)
     found = {}
     try:
         for path in pages_of(username):
@@ -151,9 +149,9 @@ def test_the_sign_in_page_meets_wcag_21_aa(browser, live_server, demo):
             context.close()
 
 
-def test_a_low_contrast_text_is_reported(browser, live_server, sign_in, demo):
+def test_a_low_contrast_text_is_reported(browser, live_server, sign_in_by_session, demo):
     # The control: the same check finds a violation when the page has one, and not before it is planted.
-    context, page = open_signed_in(browser, live_server, sign_in, "ministry", "kk")
+    context, page = open_signed_in(browser, live_server, sign_in_by_session, "ministry", "kk")
     try:
         page.goto("/order/")
         assert violations(page) == []
@@ -187,10 +185,10 @@ def editable_form_of_astana():
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
-def test_the_forms_error_summary_meets_wcag_21_aa(browser, live_server, sign_in, demo, language):
+def test_the_forms_error_summary_meets_wcag_21_aa(browser, live_server, sign_in_by_session, demo, language):
     organisation, path = editable_form_of_astana()
     staff = User.objects.filter(organisation=organisation).first()
-    context, page = open_signed_in(browser, live_server, sign_in, staff.username, language)
+    context, page = open_signed_in(browser, live_server, sign_in_by_session, staff.username, language)
     try:
         page.goto(path)
         page.locator("input[inputmode=numeric]").first.fill("бес")
@@ -202,10 +200,12 @@ def test_the_forms_error_summary_meets_wcag_21_aa(browser, live_server, sign_in,
     assert found == []
 
 
-def test_the_quarterly_form_is_walked_by_keyboard_from_the_skip_link_to_submit(browser, live_server, sign_in, demo):
+def test_the_quarterly_form_is_walked_by_keyboard_from_the_skip_link_to_submit(
+    browser, live_server, sign_in_by_session, demo
+):
     organisation, path = editable_form_of_astana()
     staff = User.objects.filter(organisation=organisation).first()
-    context, page = open_signed_in(browser, live_server, sign_in, staff.username, "kk")
+    context, page = open_signed_in(browser, live_server, sign_in_by_session, staff.username, "kk")
     try:
         page.goto(path)
         fields = page.locator("form input:not([type=hidden]):visible, form select:visible, form textarea:visible")
