@@ -6,10 +6,15 @@ runs in the transaction of the write; connected in MonitoringConfig.ready().
 
 The services' conditional UPDATEs (accept, return, reopen) send no signal: they call
 summary_transition themselves. Writes that bypass both (QuerySet.update of a status, bulk_create)
-leave the summary behind until `manage.py rebuild_summary`; `rebuild_summary --check` finds them."""
+leave the summary behind until `manage.py rebuild_summary`; `rebuild_summary --check` finds them.
+A bulk load writes inside `summaries_summed_once()`, which sums both summaries once, at its end."""
 
+import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -21,6 +26,7 @@ from .progress_summary import (
     counted,
     progress_organisations_moved,
     progress_organisations_written,
+    progress_rebuild,
     progress_tick_written,
 )
 from .summary import (
@@ -33,8 +39,35 @@ from .summary import (
     summary_value_written,
 )
 
+# Set inside summaries_summed_once(), in its thread only: the receivers leave the summaries alone there.
+_SUMMED_AT_THE_END = ContextVar("summaries_summed_at_the_end", default=False)
+
+
+@contextmanager
+def summaries_summed_once():
+    """One transaction whose writes leave the summaries alone, which are then summed once from the rows, before
+    it commits: a bulk load (load_demo) writes thousands of rows, and each would otherwise update them."""
+    with transaction.atomic():
+        token = _SUMMED_AT_THE_END.set(True)
+        try:
+            yield
+        finally:
+            _SUMMED_AT_THE_END.reset(token)
+        summary_rebuild()
+        progress_rebuild()
+
+
+def _in_step(receiver_function):
+    @functools.wraps(receiver_function)
+    def receive(*args, **kwargs):
+        if not _SUMMED_AT_THE_END.get():
+            receiver_function(*args, **kwargs)
+
+    return receive
+
 
 @receiver(pre_save, sender=Organisation, dispatch_uid="monitoring.summary_organisation_before")
+@_in_step
 def organisation_before(sender, instance, raw=False, **kwargs):
     if raw or instance.pk is None:
         return
@@ -43,6 +76,7 @@ def organisation_before(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=Organisation, dispatch_uid="monitoring.summary_organisation_after")
+@_in_step
 def organisation_after(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
@@ -55,12 +89,14 @@ def organisation_after(sender, instance, created, raw=False, **kwargs):
 
 
 @receiver(post_delete, sender=Organisation, dispatch_uid="monitoring.summary_organisation_deleted")
+@_in_step
 def organisation_deleted(sender, instance, **kwargs):
     summary_membership_changed(organisation_id=instance.pk, before=Membership.of(instance), after=None)
     progress_organisations_moved({instance.pk: (Membership.of(instance).dims, None)})
 
 
 @receiver(organisations_written, dispatch_uid="monitoring.summary_organisations_written")
+@_in_step
 def organisations_written_in_bulk(sender, created, changed, **kwargs):
     summary_organisations_written(created=created, changed=changed)
     progress_organisations_written(created=created, changed=changed)
@@ -71,6 +107,7 @@ def _tick(progress: ActivityProgress) -> tuple | None:
 
 
 @receiver(pre_save, sender=ActivityProgress, dispatch_uid="monitoring.progress_tick_before")
+@_in_step
 def tick_before(sender, instance, raw=False, **kwargs):
     if raw or instance.pk is None:
         return
@@ -79,6 +116,7 @@ def tick_before(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=ActivityProgress, dispatch_uid="monitoring.progress_tick_after")
+@_in_step
 def tick_after(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
@@ -89,6 +127,7 @@ def tick_after(sender, instance, created, raw=False, **kwargs):
 
 
 @receiver(post_delete, sender=ActivityProgress, dispatch_uid="monitoring.progress_tick_deleted")
+@_in_step
 def tick_deleted(sender, instance, **kwargs):
     progress_tick_written(before=_tick(instance), after=None)
 
@@ -98,6 +137,7 @@ def _dates(period: Period) -> tuple:
 
 
 @receiver(pre_save, sender=Period, dispatch_uid="monitoring.summary_period_before")
+@_in_step
 def period_before(sender, instance, raw=False, **kwargs):
     if raw or instance.pk is None:
         return
@@ -106,6 +146,7 @@ def period_before(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=Period, dispatch_uid="monitoring.summary_period_after")
+@_in_step
 def period_after(sender, instance, created, raw=False, **kwargs):
     """Who is expected, and whose hand-in counts, depends on the period's dates, and so does which quarter
     comes before which (the like-for-like sums): a new period, or new dates, sum the summary again."""
@@ -118,6 +159,7 @@ def period_after(sender, instance, created, raw=False, **kwargs):
 
 
 @receiver(pre_save, sender=Submission, dispatch_uid="monitoring.summary_submission_before")
+@_in_step
 def submission_before(sender, instance, raw=False, **kwargs):
     if raw or instance.pk is None:
         return
@@ -126,6 +168,7 @@ def submission_before(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=Submission, dispatch_uid="monitoring.summary_submission_after")
+@_in_step
 def submission_after(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
@@ -136,6 +179,7 @@ def submission_after(sender, instance, created, raw=False, **kwargs):
 
 
 @receiver(post_delete, sender=Submission, dispatch_uid="monitoring.summary_submission_deleted")
+@_in_step
 def submission_deleted(sender, instance, **kwargs):
     summary_submission_written(submission_id=instance.pk, before=Standing.of(instance), after=None)
 
@@ -148,6 +192,7 @@ def _submission_of(value: Value) -> Submission | None:
 
 
 @receiver(pre_save, sender=Value, dispatch_uid="monitoring.summary_value_before")
+@_in_step
 def value_before(sender, instance, raw=False, **kwargs):
     if raw or instance.pk is None:
         return
@@ -158,6 +203,7 @@ def value_before(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=Value, dispatch_uid="monitoring.summary_value_after")
+@_in_step
 def value_after(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
@@ -171,6 +217,7 @@ def value_after(sender, instance, created, raw=False, **kwargs):
 
 
 @receiver(post_delete, sender=Value, dispatch_uid="monitoring.summary_value_deleted")
+@_in_step
 def value_deleted(sender, instance, **kwargs):
     submission = _submission_of(instance)
     if submission is None or not submission.counts_in_figures:

@@ -14,7 +14,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitoring import figures, selectors
-from monitoring.models import Indicator, Status, Submission, SummedCounts, SummedRegionValue, SummedValue
+from monitoring.models import (
+    Indicator,
+    Status,
+    Submission,
+    SummedActivities,
+    SummedCounts,
+    SummedRegionValue,
+    SummedValue,
+)
+from monitoring.progress_summary import progress_differences
 from monitoring.selectors import SubmissionContext
 from monitoring.services import (
     StaleSubmission,
@@ -23,6 +32,7 @@ from monitoring.services import (
     submission_return,
     submission_save,
 )
+from monitoring.signals import summaries_summed_once
 from monitoring.summary import (
     summary_cells,
     summary_counts,
@@ -381,6 +391,21 @@ def test_check_names_each_cell_that_differs_and_exits_1(pilot, today):
     assert (
         out.getvalue() == f"2026-Q4 {region} state urban kk sum_children: summary 41.00 over 1, values 40.00 over 1\n"
     )
+
+
+@pytest.mark.django_db
+def test_writes_inside_summaries_summed_once_are_summed_when_it_ends(pilot, today):
+    _do(pilot, ("next", 0, 1, 40, None), today)
+    assert summary_differences() == []  # the control: a submit outside is summed at once
+    with summaries_summed_once():
+        _do(pilot, ("next", 1, 1, 30, None), today)
+        assert summary_differences() != []
+    assert summary_differences() == [] and progress_differences() == []
+
+
+def test_the_demo_as_load_demo_leaves_it_has_both_summaries_equal_to_its_rows(demo):
+    assert SummedValue.objects.exists() and SummedActivities.objects.exists()
+    assert summary_differences() == [] and progress_differences() == []
 
 
 @pytest.mark.django_db

@@ -1,12 +1,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
 from monitoring.demo import load_demo_submissions
-from monitoring.progress_summary import progress_rebuild
 from monitoring.reference import load_catalogue
-from monitoring.summary import summary_rebuild
+from monitoring.signals import summaries_summed_once
 from pilots.demo import DEMO_PASSWORD, load_demo
 from reports.signing import ensure_demo_key
 
@@ -27,13 +25,11 @@ class Command(BaseCommand):
                 "Use --force if you really mean it."
             )
         today = timezone.localdate()
-        with transaction.atomic():
+        # The demo's submissions are written directly, not through the transitions: summed once, at the end.
+        with summaries_summed_once():
             result = load_demo(today=today)
             load_catalogue()
             submissions = load_demo_submissions(today=today)
-            # The demo's submissions are written directly, not through the transitions: sum them once.
-            summary_rebuild()
-            progress_rebuild()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {result['regions']} regions, {result['organisations']} organisations, "
