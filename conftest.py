@@ -441,6 +441,8 @@ def _share_docx(monkeypatch, _layouts_folder) -> None:
     a quarter of a second each time."""
     from reports import docx
 
+    if getattr(docx._Writer, "shared", False):  # shared already, by a test's fixture around a wider one's
+        return
     parse, writer = docx._parse, docx._Writer
 
     def parse_keeping_the_html(html: str):
@@ -449,6 +451,8 @@ def _share_docx(monkeypatch, _layouts_folder) -> None:
         return root
 
     class SharedWriter(writer):
+        shared = True
+
         def write(self, root, target):
             charts = json.dumps(self.charts, default=lambda o: getattr(o, "__dict__", None) or str(o), sort_keys=True)
             key = _COMPILED_AT.sub("", root.html) + charts
