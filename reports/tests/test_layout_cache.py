@@ -1,4 +1,4 @@
-"""The tests' shared report layouts (conftest.py) give a PDF laid out earlier only for the same HTML."""
+"""The tests' shared report files (conftest.py): a PDF laid out earlier only for the same HTML; sharing set once."""
 
 import subprocess
 
@@ -24,3 +24,13 @@ def test_the_same_report_compiled_again_is_laid_out_once_and_other_html_is_laid_
     assert pages == 1 and "Layout cache check one" in first and "Compiled 10:01" in first
     assert again == first  # the earlier layout, with its minute
     assert "Layout cache check two" in other and "Layout cache check one" not in other
+
+
+def test_a_wider_fixture_sharing_inside_a_test_that_shares_wraps_the_docx_writer_once(report_files_shared):
+    """Wrapped twice, the inner writer would wait on the lock the outer one holds for the same DOCX."""
+    from reports import docx
+
+    outer = docx._Writer
+    assert getattr(outer, "shared", False)  # the control: this test shares its reports' files
+    with report_files_shared():
+        assert docx._Writer is outer
