@@ -367,24 +367,35 @@ def _layouts_folder(tmp_path_factory):
     return folder
 
 
-def _shared_layout(folder: Path, key: str, lay_out) -> tuple[bytes, int]:
-    """The layout of `key` that another test process of this run made, or `lay_out()`'s, kept for them.
+def _shared_file(folder: Path, key: str, suffix: str, make) -> bytes:
+    """The file of `key` that another test process of this run made, or `make()`'s, kept for them.
 
     The workers of `make test` often reach the same scope of the demo at about the same time; the one that
-    comes second waits for the first's layout (a lock per HTML) rather than laying it out as well."""
+    comes second waits for the first's file (a lock per key) rather than making it as well."""
     import fcntl
     import hashlib
 
-    name = hashlib.sha256(key.encode()).hexdigest()
-    pdf, pages = folder / f"{name}.pdf", folder / f"{name}.pages"
-    with open(folder / f"{name}.lock", "w") as lock:
+    path = folder / f"{hashlib.sha256(key.encode()).hexdigest()}{suffix}"
+    with open(f"{path}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not pages.exists():
-            data, count = lay_out()
-            pdf.write_bytes(data)
-            pages.write_text(str(count))  # written last: a layout is whole once its page count is there
-            return data, count
-    return pdf.read_bytes(), int(pages.read_text())
+        if not path.exists():
+            data = make()
+            partial = path.with_name(f"{path.name}.partial")
+            partial.write_bytes(data)
+            partial.replace(path)  # whole or absent, should the process be stopped while writing
+            return data
+    return path.read_bytes()
+
+
+def _shared_layout(folder: Path, key: str, lay_out) -> tuple[bytes, int]:
+    """The PDF of `key` and its number of pages, as _shared_file keeps them: the count on the first line."""
+
+    def make() -> bytes:
+        data, count = lay_out()
+        return f"{count}\n".encode() + data
+
+    count, _newline, data = _shared_file(folder, key, ".layout", make).partition(b"\n")
+    return data, int(count)
 
 
 def _share_layouts(monkeypatch, _layouts_folder) -> None:
@@ -418,21 +429,6 @@ def _share_layouts(monkeypatch, _layouts_folder) -> None:
             return Layout(self.string, self.base_url, self.key)
 
     monkeypatch.setattr("reports.pdf.HTML", SharedHTML)
-
-
-def _shared_file(folder: Path, key: str, suffix: str, make) -> bytes:
-    """The file of `key` that another test process of this run made, or `make()`'s, kept for them."""
-    import fcntl
-    import hashlib
-
-    path = folder / f"{hashlib.sha256(key.encode()).hexdigest()}{suffix}"
-    with open(f"{path}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not path.exists():
-            data = make()
-            path.write_bytes(data)
-            return data
-    return path.read_bytes()
 
 
 def _share_docx(monkeypatch, _layouts_folder) -> None:
