@@ -39,6 +39,7 @@ import json
 import math
 import os
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -387,6 +388,15 @@ def start_gunicorn(env: dict, args, out: Path) -> subprocess.Popen:
     sys.exit("gunicorn did not answer within 60 s")
 
 
+def machine_cpu() -> tuple[float, float]:
+    """The machine's busy and total core-seconds so far (/proc/stat): how saturated it was during the run tells a
+    slow endpoint from a machine whose cores the load generator and the server share."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    per_second = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - idle) / per_second, sum(ticks) / per_second
+
+
 def seconds(text: str) -> int:
     """5m, 90s, 1m30s or 300 as seconds."""
     match = re.fullmatch(r"(?:(\d+)m)?(?:(\d+)s?)?", text.strip())
@@ -506,12 +516,20 @@ def main() -> None:
     manage(env, "collectstatic", "--noinput", "-v0")
     server = start_gunicorn(env, args, out)
     started = time.monotonic()
+    cpu_before, locust_before = machine_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         run_locust(env, args, out, accounts, writes, times)
     finally:
+        busy, total = (after - before for after, before in zip(machine_cpu(), cpu_before, strict=True))
+        locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-    print(f"ran {time.monotonic() - started:.0f} s; gunicorn stopped", flush=True)
+    locust_cpu = (locust_after.ru_utime + locust_after.ru_stime) - (locust_before.ru_utime + locust_before.ru_stime)
+    print(
+        f"ran {time.monotonic() - started:.0f} s; gunicorn stopped. The machine's cores were busy {busy / total:.0%} "
+        f"of the time ({busy:.0f} of {total:.0f} core-seconds), {locust_cpu:.0f} of them locust's own",
+        flush=True,
+    )
     child("--verify", env, str(writes), str(findings))
     result = json.loads(findings.read_text())
 
@@ -543,6 +561,12 @@ def main() -> None:
         print(f"  LOST {line}")
     for line in result["unacknowledged"]:
         print(f"  (not a loss) {line}")
+    counts = {"failed requests": failures, "lost writes": len(result["lost"]), "endpoints over the p95": over}
+    missed = [f"{count} {what}" for what, count in counts.items() if count]
+    print(
+        f"target (0 errors, 0 lost writes, p95 under {P95_TARGET_MS} ms per endpoint while all are at work): "
+        + (f"missed: {', '.join(missed)}" if missed else "met")
+    )
     sys.exit(1 if failures or result["lost"] or (args.strict and over) else 0)
 
 
