@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from monitoring.models import Period, Submission
 from monitoring.selectors import EDITABLE_STATUSES
 from pilot_portal.celery import app
 from pilot_portal.storage_config import default_storage_config
+from pilot_portal.tests.processes import ChildProcesses, require_redis_and_postgresql
 from pilots.models import Organisation, User
 from reports.models import Report
 
@@ -59,28 +59,11 @@ def _wait_http(url: str, process: subprocess.Popen, log: Path, *, seconds: float
 def cluster(transactional_db, tmp_path, settings, monkeypatch):
     """The S3 server, the bucket, the demo in this test's database and bucket; returns a function that
     starts a node (web or worker) with its own MEDIA_ROOT. Stops every process at the end."""
-    if not settings.REDIS_URL or connection.vendor != "postgresql":
-        reason = "needs REDIS_URL and PostgreSQL"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} in CI", pytrace=False)
-        pytest.skip(reason)
+    require_redis_and_postgresql()
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     app.control.purge()
-    processes = []
-
-    def spawn(name: str, command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen, Path]:
-        log = tmp_path / f"{name}.log"
-        out = log.open("w")
-        process = subprocess.Popen(
-            command,
-            cwd=Path(settings.BASE_DIR),
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        processes.append((name, process, log, out))
-        return process, log
+    processes = ChildProcesses(tmp_path)
+    spawn = processes.start
 
     s3_port = _free_port()
     s3_url = f"http://127.0.0.1:{s3_port}"
@@ -166,16 +149,7 @@ def cluster(transactional_db, tmp_path, settings, monkeypatch):
 
     node.client, node.bucket, node.medias = client, bucket, medias
     yield node
-    for name, process, log, out in processes:
-        if process.poll() is None:
-            process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=20)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        out.close()
-        print(f"----- {name} -----\n{log.read_text()[-4000:]}")
+    processes.stop_all()
 
 
 def _nodes_may_sign_in(*usernames: str) -> None:

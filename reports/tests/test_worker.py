@@ -4,7 +4,6 @@ finishes one whose worker was killed mid-way.
 Runs where REDIS_URL and a PostgreSQL DATABASE_URL are set (CI); elsewhere it is skipped, and in
 CI a missing service fails it instead."""
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -20,6 +19,7 @@ from django.db import connection
 from monitoring.models import Period
 from outbox.models import Message
 from pilot_portal.celery import app
+from pilot_portal.tests.processes import ChildProcesses, require_redis_and_postgresql
 from pilots.models import Region, User
 from reports.models import Report
 from reports.services import report_queue
@@ -35,11 +35,7 @@ SHORT_HARD_LIMIT = 60
 def start_celery(transactional_db, monkeypatch, tmp_path):
     """Starts `celery -A pilot_portal …` processes against this test's database, each in its own
     process group (so a test can kill a worker with its children); stops what is left at the end."""
-    if not settings.REDIS_URL or connection.vendor != "postgresql":
-        reason = "needs REDIS_URL and PostgreSQL"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} in CI", pytrace=False)
-        pytest.skip(reason)
+    require_redis_and_postgresql()
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     app.control.purge()  # messages an earlier run left in this Redis database are not this test's
     db = connection.settings_dict
@@ -49,33 +45,14 @@ def start_celery(transactional_db, monkeypatch, tmp_path):
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "DEBUG": "True",
     }
-    started = []
+    processes = ChildProcesses(tmp_path)
 
     def start(name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-        log = tmp_path / f"{name}.log"
-        out = log.open("w")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "pilot_portal", *args],
-            cwd=Path(settings.BASE_DIR),
-            env={**base_env, **(env or {})},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        started.append((name, process, log, out))
-        return process
+        command = [sys.executable, "-m", "celery", "-A", "pilot_portal", *args]
+        return processes.start(name, command, {**base_env, **(env or {})})[0]
 
     yield start
-    for name, process, log, out in started:
-        if process.poll() is None:
-            process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=20)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # whatever of its group is left
-        process.wait()
-        out.close()
-        print(f"----- {name} -----\n{_log_digest(log.read_text())}")
+    processes.stop_all(_log_digest)
 
 
 @pytest.fixture
