@@ -188,7 +188,19 @@ def _approvable_version(report: Report, seen_version: int | None) -> ReportVersi
         )
     if Approval.objects.filter(version=version).exists():
         raise ValidationError(_("This version has been approved already."), code="already_approved")
+    if version.unwritten:
+        raise ValidationError(unwritten_message(version), code="unwritten")
     return version
+
+
+def unwritten_message(version: ReportVersion) -> str:
+    """Why a version compiled with texts still unwritten cannot be approved, and what to do, in the active
+    language."""
+    return _(
+        "Version %(number)d was compiled before these texts were written: %(texts)s. In their place it says they "
+        "are not written yet, and a document like that cannot be signed. Write them, compile the report again, "
+        "then approve the new version."
+    ) % {"number": version.number, "texts": ", ".join(version.unwritten_labels)}
 
 
 def _report_title(report: Report) -> str:

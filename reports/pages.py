@@ -12,6 +12,7 @@ from monitoring.figures import periods_started
 from pilots import policy
 from pilots.selectors import region_scope
 
+from .approvals import unwritten_message
 from .forms import ReportRequestForm, SendForm
 from .models import CoverLetter, Report
 from .selectors import (
@@ -94,6 +95,9 @@ class ReportDetailPage(_Context):
     # A correction of a report already sent: the earlier letter, for the page to say so.
     earlier_letter: Any
     can_approve: bool
+    # Why the latest version cannot be approved while texts it prints were unwritten, and where to write them.
+    unwritten_message: str
+    write_url: str
     can_send: bool
     send_form: SendForm | None
     sendable_kind: bool
@@ -111,17 +115,25 @@ def report_detail_page(*, user, report: Report, send_form: SendForm | None = Non
     can_send = bool(approval and letter is None and report_can_send(user=user, report=report))
     if can_send and send_form is None:
         send_form = _send_form(report)
+    summary_url = _summary_url(user, report)
+    unwritten = bool(version and approval is None and version.unwritten)
+    if report.kind == report.Kind.FINAL:
+        write_url = reverse("report_narrative") if policy.can_write_final_narrative(user) else ""
+    else:
+        write_url = summary_url
     return ReportDetailPage(
         report=report,
         stale=report.is_stale,
         versions=report.versions.select_related("approval").order_by("-number"),
         can_requeue=report_can_queue(user=user, kind=report.kind, region=report.region),
-        summary_url=_summary_url(user, report),
+        summary_url=summary_url,
         version=version,
         approval=approval,
         letter=letter,
         earlier_letter=None if letter else report.letters.order_by("-date", "-pk").first(),
-        can_approve=can_approve,
+        can_approve=can_approve and not unwritten,
+        unwritten_message=unwritten_message(version) if unwritten else "",
+        write_url=write_url if unwritten else "",
         can_send=can_send,
         send_form=send_form if can_send else None,
         sendable_kind=report.kind in (report.Kind.QUARTERLY, report.Kind.FINAL),

@@ -235,7 +235,7 @@ def report_compile(*, report_id: int, attempt: str, redelivered: bool = False) -
     compilation that takes its worker down every time (memory) fails instead of looping."""
     from .docx import write_docx
     from .pdf import render_pdf
-    from .snapshot import one_moment, take_snapshot
+    from .snapshot import one_moment, take_snapshot, unwritten_texts
     from .values_csv import write_values_csv
     from .xlsx import write_xlsx
 
@@ -287,7 +287,16 @@ def report_compile(*, report_id: int, attempt: str, redelivered: bool = False) -
             progress(87, "values")
             rows = write_values_csv(snapshot, workdir / "values.zip", member=f"{report.file_stem()}-values.csv")
         progress(96, "storing")
-        version = _store(report, attempt, snapshot.taken_at, workdir, pages, rows, time.monotonic() - started)
+        version = _store(
+            report,
+            attempt,
+            snapshot.taken_at,
+            workdir,
+            pages,
+            rows,
+            time.monotonic() - started,
+            unwritten=unwritten_texts(snapshot),
+        )
         if version is None:
             return None  # started again meanwhile as a new attempt: that one writes the version
     except Exception as error:
@@ -365,7 +374,15 @@ def _upload(report: Report, workdir: Path) -> dict[str, tuple[str, str, int]]:
 
 
 def _store(
-    report: Report, attempt: str, snapshot_at, workdir: Path, pages: int, rows: int, seconds: float
+    report: Report,
+    attempt: str,
+    snapshot_at,
+    workdir: Path,
+    pages: int,
+    rows: int,
+    seconds: float,
+    *,
+    unwritten: list[str],
 ) -> ReportVersion | None:
     """Store the files, then record the version: a download can only ever find whole files.
     None when the attempt was superseded while it compiled."""
@@ -395,6 +412,7 @@ def _store(
             pdf_pages=pages,
             values_csv_rows=rows,
             seconds=round(seconds, 2),
+            unwritten=unwritten,
             **fields,
         )
 

@@ -159,6 +159,19 @@ def _read(report: Report, taken_at) -> Snapshot:
     return snapshot
 
 
+def unwritten_texts(snapshot: Snapshot) -> list[str]:
+    """The sections of written text the report prints that were empty in the snapshot, as Narrative.Section codes."""
+    if snapshot.report.kind == Report.Kind.FINAL:
+        texts = {
+            Narrative.Section.CONCLUSIONS: snapshot.conclusions,
+            Narrative.Section.RECOMMENDATIONS: snapshot.recommendations,
+        }
+        return [str(section) for section, text in texts.items() if not (text or "").strip()]
+    if snapshot.report.period_id and not (snapshot.summary and snapshot.summary.text.strip()):
+        return [str(Narrative.Section.SUMMARY)]
+    return []
+
+
 def _has_accepted_data(orgs, report: Report, periods: list[Period]) -> bool:
     """Accepted data in the report's quarter, or for the final report in any quarter."""
     accepted = Submission.objects.counted().filter(organisation__in=orgs)
@@ -284,4 +297,4 @@ def _figures_bases(snapshot: Snapshot, user: User, filters: FigureFilters, perio
     ]
 
 
-__all__ = ["Snapshot", "report_filters", "take_snapshot"]
+__all__ = ["Snapshot", "report_filters", "take_snapshot", "unwritten_texts"]

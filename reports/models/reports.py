@@ -221,6 +221,10 @@ class ReportVersion(models.Model):
     docx_sha256 = models.CharField(_("DOCX SHA-256"), max_length=64, blank=True)
     docx_size = models.PositiveBigIntegerField(_("DOCX size"), default=0)
     seconds = models.FloatField(_("compile time, s"), default=0)
+    # The texts the Institute (or a coordinator) writes for the report that were still empty when it was compiled
+    # ("conclusions", "recommendations", "summary"): the document prints "not written yet" in their place, and
+    # such a version cannot be approved.
+    unwritten = models.JSONField(_("texts not written when compiled"), default=list, blank=True)
 
     class Meta:
         ordering = ["report", "-number"]
@@ -234,6 +238,13 @@ class ReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} v{self.number}"
+
+    @property
+    def unwritten_labels(self) -> list[str]:
+        """The unwritten texts by their names in the active language («Conclusions», …)."""
+        from .narratives import Narrative
+
+        return [str(Narrative.Section(code).label).lower() for code in self.unwritten]
 
     def delete(self, *args, **kwargs):
         # An approved version is an official document: a correction is a new version, never a deletion.

@@ -20,7 +20,7 @@ from outbox.models import Message
 from outbox.services import message_deliver
 from pilots.models import ClauseExecution, User
 from reports.approvals import report_approve, report_send
-from reports.models import Approval, CoverLetter, Report, ReportVersion
+from reports.models import Approval, CoverLetter, Narrative, Report, ReportVersion
 from reports.services import report_queue
 from reports.signing import verify_pdf
 
@@ -29,9 +29,31 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
 
 
-def _compile(kind="final", language="kk", period="2026-Q3") -> Report:
-    """A real compilation, as the Institute asks for it."""
+def _write_texts(language: str, period: str | None) -> None:
+    """What the Institute writes for a report before it is compiled: the final report's conclusions and
+    recommendations, or its summary of the quarter."""
     institute = User.objects.get(username="institute")
+    if period is None:
+        for section in (Narrative.Section.CONCLUSIONS, Narrative.Section.RECOMMENDATIONS):
+            Narrative.objects.update_or_create(
+                section=section,
+                language=language,
+                period=None,
+                region=None,
+                defaults={"text": f"{section.label} ({language})", "updated_by": institute},
+            )
+    else:
+        Narrative.objects.update_or_create(
+            section=Narrative.Section.SUMMARY, language=language, period=Period.objects.get(code=period), region=None,
+            defaults={"text": f"The quarter {period} ({language})", "updated_by": institute},
+        )  # fmt: skip
+
+
+def _compile(kind="final", language="kk", period="2026-Q3", *, texts=True) -> Report:
+    """A real compilation, as the Institute asks for it; with the texts it prints written first, unless texts=False."""
+    institute = User.objects.get(username="institute")
+    if texts:
+        _write_texts(language, None if kind == "final" else period)
     report, _created = report_queue(
         user=institute,
         kind=kind,
@@ -127,6 +149,39 @@ def _send(user, report, **overrides):
 
 
 # --- the whole path -----------------------------------------------------------------------------------
+
+
+def test_a_version_compiled_before_the_conclusions_were_written_cannot_be_approved(client, director):
+    report = _compile("final", "kk", texts=False)
+    version = report.latest_version
+    assert version.unwritten == ["conclusions", "recommendations"]
+    assert "Институт өз қорытындыларын әлі жазған жоқ" in _text(version.pdf.path)
+    client.force_login(director)
+    page = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert 'id="unwritten"' in page and reverse("report_approve", args=[report.pk]) not in page
+    response = client.post(reverse("report_approve", args=[report.pk]), {"version": version.number}, follow=True)
+    assert "compiled before these texts were written: conclusions, recommendations" in response.content.decode()
+    assert not Approval.objects.filter(version__report=report).exists()
+    # Once they are written and the report compiled again, the new version is approved.
+    _write_texts("kk", None)
+    report = _compile("final", "kk")
+    assert report.latest_version.unwritten == []
+    page = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert 'id="unwritten"' not in page and reverse("report_approve", args=[report.pk]) in page
+    client.post(reverse("report_approve", args=[report.pk]), {"version": report.latest_version.number})
+    assert Approval.objects.filter(version=report.latest_version).exists()
+
+
+def test_a_quarterly_report_compiled_without_its_summary_cannot_be_approved(director):
+    report = _compile("quarterly", "ru", "2026-Q2", texts=False)
+    assert report.latest_version.unwritten == ["summary"]
+    with pytest.raises(ValidationError) as refused:
+        report_approve(user=director, report=report)
+    assert refused.value.code == "unwritten"
+    assert not Approval.objects.filter(version__report=report).exists()
+    _write_texts("ru", "2026-Q2")
+    report = _compile("quarterly", "ru", "2026-Q2")
+    assert report_approve(user=director, report=report).version == report.latest_version
 
 
 def test_the_directors_approval_stamps_the_title_page_and_signs_the_pdf(client, director):
@@ -329,6 +384,7 @@ def test_a_correction_is_a_new_version_that_needs_its_own_approval(director, ins
 
     report = _compiled("quarterly", "kk")
     first = report_approve(user=director, report=report)
+    _write_texts("kk", "2026-Q3")  # the summary the correction prints
     report_requeue(user=institute, report=report)
     report.refresh_from_db()
     assert report.latest_version.number == 2
@@ -345,6 +401,7 @@ def test_a_correction_of_a_sent_report_goes_under_a_letter_of_its_own(client, di
     report = _compiled("quarterly", "kk")
     report_approve(user=director, report=report)
     first = _send(institute, report, number="01-12/1")
+    _write_texts("kk", "2026-Q3")  # the summary the correction prints
     report_requeue(user=institute, report=report)
     report.refresh_from_db()
     client.force_login(institute)

@@ -10,13 +10,21 @@ from django.urls import reverse
 from pilot_portal.storage_config import default_storage_config
 from pilots.models import User
 from reports.approvals import report_approve
-from reports.models import Report
+from reports.models import Narrative, Report
 from reports.services import report_queue, report_requeue
 
 pytestmark = pytest.mark.django_db
 
 
 def _quarterly(user) -> Report:
+    """The Institute's quarterly report of 2026-Q3 in Russian, compiled with the summary it prints written."""
+    Narrative.objects.update_or_create(
+        section=Narrative.Section.SUMMARY,
+        language="ru",
+        period=_q3(),
+        region=None,
+        defaults={"text": "Итоги квартала.", "updated_by": user},
+    )
     report, _created = report_queue(user=user, kind=Report.Kind.QUARTERLY, language="ru", period=_q3())
     report.refresh_from_db()
     return report
