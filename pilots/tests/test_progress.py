@@ -7,6 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from pilot_portal.uploads import MAX_STORED_NAME_BYTES
 from pilots.models import ActivityProgress
@@ -61,6 +62,16 @@ def test_a_tick_shows_on_the_card_with_its_date(client, staff, activity):
     page = client.get(reverse("organisation_detail", args=[staff.organisation.bin])).content.decode()
     assert "done 15.01.2026" in page
     assert "1 of 1 done" in page
+
+
+def test_an_activity_not_done_by_its_date_shows_as_overdue_and_one_still_to_come_as_due(client, staff):
+    today = timezone.localdate()
+    late = ActivityFactory(due_on=today - datetime.timedelta(days=9))
+    coming = ActivityFactory(due_on=today + datetime.timedelta(days=9))
+    client.force_login(staff)
+    page = client.get(reverse("organisation_detail", args=[staff.organisation.bin])).content.decode()
+    assert f"overdue: was due {late.due_on:%d.%m.%Y}" in page
+    assert f"due {coming.due_on:%d.%m.%Y}" in page and f"overdue: was due {coming.due_on:%d.%m.%Y}" not in page
 
 
 def test_done_without_a_date_is_refused_and_nothing_saved(client, staff, activity):

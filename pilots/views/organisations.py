@@ -71,6 +71,7 @@ def organisation_detail_view(request, bin):
         "pilots/organisation_detail.html",
         {
             "organisation": organisation,
+            "today": timezone.localdate(),
             "stages": stages,
             "done": done,
             "total": total,
