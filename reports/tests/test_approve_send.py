@@ -664,8 +664,26 @@ def test_the_list_marks_a_correction_of_a_sent_report_as_waiting_for_approval(cl
     _send(institute, report, number="01-12/9")
     client.force_login(director)
     assert "waits for your approval" not in client.get(reverse("report_list")).content.decode()
+    _write_texts("kk", "2026-Q3")
     report_requeue(user=institute, report=report)
     assert "waits for your approval" in client.get(reverse("report_list")).content.decode()
+
+
+def test_the_list_tells_the_ministry_a_compiled_report_is_not_approved_yet_until_it_is(client, director):
+    report = _compiled("quarterly", "kk")
+    client.force_login(User.objects.get(username="ministry"))
+    listed = client.get(reverse("report_list")).content.decode()
+    assert "not approved yet" in listed and ">approved<" not in listed
+    report_approve(user=director, report=report)
+    listed = client.get(reverse("report_list")).content.decode()
+    assert ">approved<" in listed and "not approved yet" not in listed
+
+
+def test_the_list_marks_a_version_compiled_without_its_texts_as_a_draft(client, director):
+    _compile("quarterly", "kk", "2026-Q2", texts=False)
+    client.force_login(director)
+    listed = client.get(reverse("report_list")).content.decode()
+    assert "draft: its texts are not written" in listed and "waits for your approval" not in listed
 
 
 def test_the_demonstration_key_does_not_sign_where_it_is_not_allowed(settings, director):
