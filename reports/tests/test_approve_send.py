@@ -162,6 +162,10 @@ def test_a_version_compiled_before_the_conclusions_were_written_cannot_be_approv
     response = client.post(reverse("report_approve", args=[report.pk]), {"version": version.number}, follow=True)
     assert "compiled before these texts were written: conclusions, recommendations" in response.content.decode()
     assert not Approval.objects.filter(version__report=report).exists()
+    client.force_login(User.objects.get(username="institute"))  # who writes them is shown where
+    page = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert f'href="{reverse("report_narrative")}" class="alert-link"' in page
+    client.force_login(director)
     # Once they are written and the report compiled again, the new version is approved.
     _write_texts("kk", None)
     report = _compile("final", "kk")
