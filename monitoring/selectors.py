@@ -134,6 +134,14 @@ def display_value(indicator: Indicator, value) -> str:
     return str(value)
 
 
+def display_with_unit(indicator: Indicator, value) -> str:
+    """A value as display_value words it, with its unit in the form the number asks for: «3 группы»."""
+    shown = display_value(indicator, value)
+    if shown and indicator.is_numeric and indicator.unit:
+        return f"{shown}\u00a0{indicator.unit_for(value)}"  # a no-break space: the unit never wraps apart
+    return shown
+
+
 def submission_values(*, submission: Submission | None) -> tuple[dict, dict]:
     """({code: value}, {code: explanation}) of a submission, in one query."""
     if submission is None:

@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pilots.models.i18n import LocalizedNameMixin, localized, localized_from
@@ -61,6 +64,11 @@ class Indicator(LocalizedNameMixin, models.Model):
     unit_kk = models.CharField(_("unit (Kazakh)"), max_length=50, blank=True)
     unit_ru = models.CharField(_("unit (Russian)"), max_length=50, blank=True)
     unit_en = models.CharField(_("unit (English)"), max_length=50, blank=True)
+    # A number and its unit agree in Russian and English, not in Kazakh: «1 группа, 2 группы, 5 групп». The unit
+    # fields above are the form after 5 (and in a column's heading); these the others, where the word changes.
+    unit_ru_one = models.CharField(_("unit after 1, 21, 31 … (Russian)"), max_length=50, blank=True)
+    unit_ru_few = models.CharField(_("unit after 2–4, 22–24 … and fractions (Russian)"), max_length=50, blank=True)
+    unit_en_one = models.CharField(_("unit after 1 (English)"), max_length=50, blank=True)
     type = models.CharField(_("type"), max_length=10, choices=Type.choices)
     min_value = models.DecimalField(_("minimum"), max_digits=14, decimal_places=2, null=True, blank=True)
     max_value = models.DecimalField(_("maximum"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -106,6 +114,24 @@ class Indicator(LocalizedNameMixin, models.Model):
     @property
     def unit(self) -> str:
         return localized(self, "unit")
+
+    def unit_for(self, number) -> str:
+        """The unit as it reads after `number` in the active language: «1 группа», «3 группы», «2,5 группы»,
+        «5 групп»; the plain unit where the catalogue gives no other form."""
+        language = (get_language() or "kk")[:2]
+        number = Decimal(number)
+        if language == "ru" and self.unit_ru:
+            if number != number.to_integral_value():
+                return self.unit_ru_few or self.unit_ru
+            whole = abs(int(number))
+            if whole % 10 == 1 and whole % 100 != 11:
+                return self.unit_ru_one or self.unit_ru
+            if 2 <= whole % 10 <= 4 and not 12 <= whole % 100 <= 14:
+                return self.unit_ru_few or self.unit_ru
+            return self.unit_ru
+        if language == "en" and self.unit_en and number == 1:
+            return self.unit_en_one or self.unit_en
+        return self.unit
 
     @property
     def short_name(self) -> str:
