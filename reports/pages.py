@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from monitoring.figures import periods_started
 from pilots import policy
+from pilots.orders import order_current
 from pilots.selectors import region_scope
 
 from .approvals import unwritten_message
@@ -98,6 +99,8 @@ class ReportDetailPage(_Context):
     # Why the latest version cannot be approved while texts it prints were unwritten, and where to write them.
     unwritten_message: str
     write_url: str
+    # The order's number is not in the portal yet: every document cites it as «№ ___» (DESIGN allows it until known).
+    order_number_missing: bool
     can_send: bool
     send_form: SendForm | None
     sendable_kind: bool
@@ -134,10 +137,16 @@ def report_detail_page(*, user, report: Report, send_form: SendForm | None = Non
         can_approve=can_approve and not unwritten,
         unwritten_message=unwritten_message(version) if unwritten else "",
         write_url=write_url if unwritten else "",
+        order_number_missing=bool(version and approval is None and _order_number_missing()),
         can_send=can_send,
         send_form=send_form if can_send else None,
         sendable_kind=report.kind in (report.Kind.QUARTERLY, report.Kind.FINAL),
     )
+
+
+def _order_number_missing() -> bool:
+    order = order_current()
+    return order is not None and not order.number.strip()
 
 
 def _send_form(report: Report) -> SendForm:

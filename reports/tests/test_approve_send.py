@@ -698,3 +698,15 @@ def test_the_demonstration_key_does_not_sign_where_it_is_not_allowed(settings, d
     assert refused.value.code == "no_key" and not Approval.objects.exists()
     settings.REPORT_SIGNING_ALLOW_DEMO = True
     assert report_approve(user=director, report=report).demonstration
+
+
+def test_the_report_page_says_the_documents_cite_the_order_without_its_number_until_it_is_entered(client, director):
+    from pilots.orders import order_current
+
+    report = _compiled("quarterly", "kk")
+    client.force_login(director)
+    assert 'id="order-number-missing"' in client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    order = order_current()
+    order.number = "123"
+    order.save(update_fields=["number"])
+    assert 'id="order-number-missing"' not in client.get(reverse("report_detail", args=[report.pk])).content.decode()
