@@ -8,7 +8,6 @@ Russian each order and decline the sub-clause, the clause and the order their ow
 
 from dataclasses import dataclass
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -54,8 +53,9 @@ def report_citation(order: Order | None, kind: str) -> Citation | None:
     date, number, title = dated_reference(order.signed_on), order.number_label, order.title_in_quotes
     signed_by = " ".join(part for part in (order.issuer, order.signatory) if part)
     clause = str(CLAUSES[kind])
-    header = _("Order of %(date)s %(number)s %(title)s, signed by the %(issuer)s; %(clause)s") % {
-        "date": formats.date_format(order.signed_on, "SHORT_DATE_FORMAT"),
+    # The date in words, as the title page and every official citation give it: «от 24 ноября 2025 года».
+    header = _("Order %(date)s %(number)s %(title)s (signed by the %(issuer)s); %(clause)s") % {
+        "date": date,
         "number": number,
         "title": title,
         "issuer": signed_by,

@@ -113,6 +113,8 @@ def test_every_page_after_the_first_is_headed_by_the_order_with_its_issuer_and_n
     for page in pages[1:]:
         assert "№ ___" in page
         assert f"{order.issuer_ru} {order.signatory}" in page
+        # The order's date in the official form, as on the title page, not in figures.
+        assert "от 24 ноября 2025 года" in page and "24.11.2025" not in page
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
