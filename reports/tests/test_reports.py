@@ -13,6 +13,7 @@ from monitoring import figures
 from monitoring.models import Period
 from pilots.models import Region, User
 from pilots.orders import order_current
+from reports.citation import report_citation
 from reports.models import Report, ReportVersion
 from reports.services import BrokerUnavailable, report_compile, report_queue
 from reports.snapshot import report_filters
@@ -459,7 +460,8 @@ def test_the_order_reference_line_is_not_repeated_on_the_title_page(institute, s
     pages = standard_final(institute).text.split("\f")
     order = order_current()
     with translation.override("kk"):
-        header = _words(f"{order.signed_on:%d.%m.%Y} {order.number_label} {order.title_in_quotes}")
+        # The whole running header: its date, number and title also stand in the title page's own sentence.
+        header = _words(report_citation(order, Report.Kind.FINAL).header)
     assert header not in _words(pages[0])
     assert header in _words(pages[2])  # the running header of later pages
 
