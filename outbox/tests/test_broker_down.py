@@ -23,6 +23,7 @@ from django.db import connection
 
 from monitoring.models import Status, Submission
 from outbox.models import Message
+from pilot_portal.tests.processes import cannot_run
 from pilots.models import User
 from reports.models import Report
 
@@ -56,12 +57,6 @@ except BrokerUnavailable:
     outcome = "waits for the broker"
 print(json.dumps({"report": outcome}))
 """
-
-
-def _cannot_run(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI must run the broker-down test)", pytrace=False)
-    pytest.skip(reason)
 
 
 class OwnRedis:
@@ -114,7 +109,7 @@ def _alive(pid: int) -> bool:
 @pytest.fixture
 def own_redis(tmp_path):
     if shutil.which("redis-server") is None:
-        _cannot_run("redis-server is not installed (apt-get install redis-server)")
+        cannot_run("redis-server is not installed (apt-get install redis-server)")
     redis = OwnRedis(tmp_path)
     if redis.answers():
         pytest.fail(f"Something already answers on port {PORT}; this test needs the port for its own Redis")
@@ -129,7 +124,7 @@ def portal_env(transactional_db, own_redis, tmp_path):
     """The environment of the portal's processes: the test database, the test's own Redis, mail
     written to files (so that the test counts what the worker sent), a sweep every few seconds."""
     if connection.vendor != "postgresql":
-        _cannot_run("needs PostgreSQL, which the worker shares with the test")
+        cannot_run("needs PostgreSQL, which the worker shares with the test")
     db = connection.settings_dict
     return {
         **os.environ,

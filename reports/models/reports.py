@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from monitoring.models import Period
 from pilots.models import Region
 
+from .narratives import Narrative
+
 
 class ReportQuerySet(models.QuerySet):
     def stale(self, *, now: datetime.datetime | None = None) -> "ReportQuerySet":
@@ -242,8 +244,6 @@ class ReportVersion(models.Model):
     @property
     def unwritten_labels(self) -> list[str]:
         """The unwritten texts by their names in the active language («Conclusions», …)."""
-        from .narratives import Narrative
-
         return [str(Narrative.Section(code).label).lower() for code in self.unwritten]
 
     def delete(self, *args, **kwargs):
